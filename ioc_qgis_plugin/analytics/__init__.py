@@ -1,0 +1,1 @@
+"""Spatial incident analytics on numpy/scipy/shapely. No qgis imports."""

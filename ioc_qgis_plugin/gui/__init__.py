@@ -1,0 +1,1 @@
+"""Qt widgets (qgis.PyQt only): IOC dock panel, camera viewer, dialogs."""

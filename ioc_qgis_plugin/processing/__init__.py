@@ -1,0 +1,1 @@
+"""Processing provider that registers the algorithms in processing_scripts/."""

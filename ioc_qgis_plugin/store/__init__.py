@@ -1,0 +1,1 @@
+"""Persistence behind one interface: GeoPackage (embedded default) and PostGIS."""
