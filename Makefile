@@ -11,6 +11,7 @@ PROFILE_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONPATH := $(CURDIR):/usr/share/qgis/python/plugins:$(PYTHONPATH)
 export PYTHONDONTWRITEBYTECODE := 1
+export PROJ_DATA ?= /usr/share/proj
 
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-geopandas python3-rasterio \
   python3-opencv python3-scipy python3-sklearn python3-requests python3-psycopg2 python3-venv python3-pip \

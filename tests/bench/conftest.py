@@ -17,8 +17,16 @@ import pytest
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results.json"
 
 
-def record(name: str, value: float, unit: str, *, reference: Optional[float] = None,
-           reference_name: str = "", target: str = "", note: str = "") -> dict:
+def record(
+    name: str,
+    value: float,
+    unit: str,
+    *,
+    reference: Optional[float] = None,
+    reference_name: str = "",
+    target: str = "",
+    note: str = "",
+) -> dict:
     entry = {"name": name, "value": round(float(value), 6), "unit": unit}
     if reference is not None:
         entry["reference"] = round(float(reference), 6)
