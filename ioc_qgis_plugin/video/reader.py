@@ -1,0 +1,230 @@
+"""Camera frame reader on a worker thread: keeps only the latest frame, detects stalls, reconnects with backoff.
+
+The worker reads continuously even when nobody looks at the frames, because FFmpeg ignores CAP_PROP_BUFFERSIZE:
+a consumer slower than the stream would otherwise see frames that get older and older. The consumer asks for
+`latest()` (or is told by `on_frame`, called on the worker thread) and always gets the newest picture.
+No qgis/Qt imports; messages never contain the stream URL (it may carry credentials).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable, Optional
+
+import numpy as np
+
+from .sources import FrameSource, open_source
+
+# Read by OpenCV at every open; set once here, before any capture exists, so threads never race on it.
+# TCP avoids UDP loss/firewall trouble; a short analysis makes "click → first frame" fast. `fflags;nobuffer` is
+# deliberately absent: it drops the packets read during analysis, i.e. the first key frame (≈ +1 s to first frame).
+FFMPEG_OPTIONS = "rtsp_transport;tcp|flags;low_delay|analyzeduration;200000|probesize;65536"
+os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", FFMPEG_OPTIONS)
+
+
+class State(str, Enum):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    LIVE = "live"
+    STALLED = "stalled"  # connected, but no new frame for `stall_after` seconds
+    RECONNECTING = "reconnecting"  # waiting out the backoff before the next attempt
+    ERROR = "error"  # last attempt failed; `message` says why; retried after backoff
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class Frame:
+    image: np.ndarray  # BGR uint8, never modified after publication
+    seq: int
+    monotonic: float
+    wall: float  # time.time() when the frame arrived
+
+
+@dataclass(frozen=True)
+class Status:
+    state: State
+    message: str = ""
+    last_frame_wall: Optional[float] = None
+    fps: float = 0.0
+    frames: int = 0
+    reconnects: int = 0
+
+
+class FrameReader:
+    """`FrameReader(url).start()` … `latest()` … `stop()`; one daemon-free worker thread, joined on stop."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        name: str = "",
+        kind: str = "auto",
+        open_timeout: float = 5.0,
+        read_timeout: float = 3.0,
+        stall_after: float = 3.0,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 10.0,
+        snapshot_interval: float = 1.0,
+        on_frame: Optional[Callable[[Frame], None]] = None,
+        on_state: Optional[Callable[[Status], None]] = None,
+        source_factory: Optional[Callable[[], FrameSource]] = None,
+    ) -> None:
+        self._url = url
+        self.name = name
+        self.kind = kind
+        self.open_timeout, self.read_timeout, self.stall_after = open_timeout, read_timeout, stall_after
+        self.backoff_initial, self.backoff_max = backoff_initial, backoff_max
+        self.snapshot_interval = snapshot_interval
+        self.on_frame, self.on_state = on_frame, on_state
+        self._source_factory = source_factory
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        self._latest: Optional[Frame] = None
+        self._state, self._message = State.IDLE, ""
+        self._seq = 0
+        self._reconnects = 0
+        self._arrivals: deque[float] = deque(maxlen=50)
+
+    # -- consumer side ---------------------------------------------------------------------------------------
+    def start(self) -> FrameReader:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name=f"ioc-camera-{self.name or 'reader'}")
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: Optional[float] = None) -> bool:
+        """Ask the worker to stop and join it; True when the thread is gone.
+
+        A worker blocked inside FFmpeg returns within the open/read timeout, so that bounds the wait.
+        """
+        self._stop.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout if timeout is not None else self.open_timeout + self.read_timeout + 2.0)
+            if thread.is_alive():
+                return False
+            self._thread = None
+        self._set_state(State.STOPPED, "")
+        return True
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def latest(self) -> Optional[Frame]:
+        with self._lock:
+            return self._latest
+
+    def status(self) -> Status:
+        with self._lock:
+            state, message = self._state, self._message
+            last = self._latest
+            arrivals = list(self._arrivals)
+        now = time.monotonic()
+        if state == State.LIVE and last is not None and now - last.monotonic > self.stall_after:
+            state, message = State.STALLED, f"no new frame for {now - last.monotonic:.0f} s"
+        fps = 0.0
+        if len(arrivals) >= 2 and now - arrivals[-1] < 2.0:
+            fps = (len(arrivals) - 1) / max(1e-6, arrivals[-1] - arrivals[0])
+        return Status(
+            state=state,
+            message=message,
+            last_frame_wall=last.wall if last else None,
+            fps=fps,
+            frames=last.seq if last else 0,
+            reconnects=self._reconnects,
+        )
+
+    # -- worker side -----------------------------------------------------------------------------------------
+    def _set_state(self, state: State, message: str) -> None:
+        with self._lock:
+            changed = (state, message) != (self._state, self._message)
+            self._state, self._message = state, message
+        if changed and self.on_state is not None:
+            self.on_state(self.status())
+
+    def _open(self) -> FrameSource:
+        if self._source_factory is not None:
+            return self._source_factory()
+        return open_source(
+            self._url,
+            kind=self.kind,
+            open_timeout=self.open_timeout,
+            read_timeout=self.read_timeout,
+            snapshot_interval=self.snapshot_interval,
+            stop_event=self._stop,
+        )
+
+    def _publish(self, image: np.ndarray) -> None:
+        now_m, now_w = time.monotonic(), time.time()
+        with self._lock:
+            self._seq += 1
+            frame = Frame(image, self._seq, now_m, now_w)
+            self._latest = frame
+            self._arrivals.append(now_m)
+            was_live = self._state == State.LIVE
+            self._state, self._message = State.LIVE, ""
+        if not was_live and self.on_state is not None:
+            self.on_state(self.status())
+        if self.on_frame is not None:
+            self.on_frame(frame)
+
+    def _run(self) -> None:
+        backoff = self.backoff_initial
+        attempt = 0
+        while not self._stop.is_set():
+            if attempt:
+                self._reconnects += 1
+            attempt += 1
+            self._set_state(State.CONNECTING, "")
+            try:
+                source = self._open()
+            except Exception as exc:  # noqa: BLE001 - any failure to open becomes a visible state, then a retry
+                self._set_state(State.ERROR, str(exc) or type(exc).__name__)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, self.backoff_max)
+                continue
+            try:
+                reason = self._read_loop(source)
+                if reason is None:  # stopped
+                    break
+                if self._latest_is_recent():
+                    backoff = self.backoff_initial  # it was working: the first retry should be quick
+                self._set_state(State.ERROR if reason.startswith("!") else State.RECONNECTING, reason.lstrip("!"))
+            finally:
+                source.release()
+            if self._stop.wait(backoff):
+                break
+            backoff = min(backoff * 2, self.backoff_max)
+        self._set_state(State.STOPPED, "")
+
+    def _latest_is_recent(self) -> bool:
+        last = self.latest()
+        return last is not None and time.monotonic() - last.monotonic < self.stall_after + self.read_timeout + 1
+
+    def _read_loop(self, source: FrameSource) -> Optional[str]:
+        """Read until stop (→ None) or until the stream fails or stalls (→ reason)."""
+        last_ok = time.monotonic()
+        got_any = False
+        while not self._stop.is_set():
+            ok, image = source.read()
+            if self._stop.is_set():
+                return None
+            now = time.monotonic()
+            if ok and image is not None and image.size:
+                got_any = True
+                last_ok = now
+                self._publish(image)
+                continue
+            if now - last_ok > self.stall_after:
+                return f"no new frame for {now - last_ok:.0f} s" if got_any else "!connected, but no frames arrive"
+            if source.ended:
+                return "stream ended" if got_any else "!stream opened but ended at once"
+        return None

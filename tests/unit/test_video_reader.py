@@ -1,0 +1,177 @@
+"""Frame reader against a real GStreamer RTSP server and a real MJPEG HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from ioc_qgis_plugin.devservers.rtsp_server import RtspServerProcess
+from ioc_qgis_plugin.video import timecode
+from ioc_qgis_plugin.video.devhttp import MjpegHttpServer, SilentServer
+from ioc_qgis_plugin.video.reader import FrameReader, State
+
+FAST = {"open_timeout": 2.0, "read_timeout": 1.5, "stall_after": 1.5, "backoff_initial": 0.2, "backoff_max": 1.0}
+
+
+@pytest.fixture(scope="module")
+def rtsp():
+    with RtspServerProcess(count=2, size=(320, 180), sub_size=(256, 144), user="op", password="s3cret!") as srv:
+        yield srv
+
+
+def rtsp_url(srv: RtspServerProcess, mount: str = "cam01", user: str = "op", password: str = "s3cret%21") -> str:
+    return srv.url(mount).replace("rtsp://", f"rtsp://{user}:{password}@")
+
+
+def wait_for(pred, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return pred()
+
+
+def no_reader_threads() -> bool:
+    return not [t for t in threading.enumerate() if t.name.startswith("ioc-camera")]
+
+
+def test_timecode_roundtrip():
+    frame = np.full((144, 256, 3), 90, np.uint8)
+    ms = 1_760_000_123_456
+    timecode.encode(frame, ms)
+    assert timecode.decode(frame) == ms
+    frame[5, 40:60] ^= 255  # damage a block: the checksum rejects it rather than returning a wrong time
+    assert timecode.decode(frame) in (ms, None)
+    assert timecode.decode(np.zeros((144, 256, 3), np.uint8)) is None
+
+
+def test_rtsp_frames_with_burned_in_time(rtsp):
+    reader = FrameReader(rtsp_url(rtsp), name="cam01", **FAST).start()
+    try:
+        assert wait_for(lambda: reader.status().state == State.LIVE, 5), reader.status()
+        assert wait_for(lambda: reader.latest() and reader.latest().seq > 5, 3)
+        frame = reader.latest()
+        assert frame.image.shape == (180, 320, 3)
+        ms = timecode.decode(frame.image)
+        assert ms is not None
+        assert 0 <= time.time() * 1000 - ms < 1000
+        assert reader.status().last_frame_wall is not None
+    finally:
+        assert reader.stop()
+    assert reader.status().state == State.STOPPED
+    assert no_reader_threads()
+
+
+def test_latest_frame_only_latency_does_not_grow(rtsp):
+    reader = FrameReader(rtsp_url(rtsp, "cam02"), name="slow", **FAST).start()
+    try:
+        assert wait_for(lambda: reader.latest() is not None, 5)
+        ages = []
+        for _ in range(3):
+            time.sleep(0.7)  # a consumer far slower than 25 fps
+            ms = timecode.decode(reader.latest().image)
+            ages.append(time.time() * 1000 - ms)
+        assert max(ages) < 400, ages
+        assert reader.latest().seq > 30  # the worker kept reading meanwhile
+    finally:
+        reader.stop()
+
+
+def test_wrong_password_is_a_clear_error(rtsp):
+    reader = FrameReader(rtsp_url(rtsp, password="nope"), name="bad", **FAST).start()
+    try:
+        assert wait_for(lambda: reader.status().state == State.ERROR, 5)
+        assert "unauthorized" in reader.status().message
+        assert "nope" not in reader.status().message
+    finally:
+        t0 = time.monotonic()
+        assert reader.stop()
+        assert time.monotonic() - t0 < 4
+    assert no_reader_threads()
+
+
+def test_missing_mount_and_refused_port(rtsp):
+    r404 = FrameReader(rtsp_url(rtsp, "cam99"), **FAST).start()
+    refused = FrameReader("rtsp://127.0.0.1:9/cam01", **FAST).start()
+    try:
+        assert wait_for(lambda: r404.status().state == State.ERROR, 5)
+        assert "404" in r404.status().message
+        assert wait_for(lambda: refused.status().state == State.ERROR, 5)
+        assert "refused" in refused.status().message
+    finally:
+        assert r404.stop() and refused.stop()
+
+
+def test_silent_server_does_not_hang():
+    with SilentServer() as silent:
+        reader = FrameReader(f"rtsp://127.0.0.1:{silent.port}/cam01", **FAST).start()
+        try:
+            assert wait_for(lambda: reader.status().state == State.ERROR, 6), reader.status()
+            assert "answer" in reader.status().message
+        finally:
+            t0 = time.monotonic()
+            assert reader.stop()
+            assert time.monotonic() - t0 < 5
+    assert no_reader_threads()
+
+
+def test_stall_then_reconnect_when_server_returns():
+    srv = RtspServerProcess(count=1, size=(320, 180), sub_size=(256, 144)).start()
+    port = srv.port
+    reader = FrameReader(srv.url("cam01"), **FAST).start()
+    try:
+        assert wait_for(lambda: reader.status().state == State.LIVE, 5)
+        srv.kill()
+        assert wait_for(lambda: reader.status().state != State.LIVE, 4), reader.status()
+        seq = reader.latest().seq
+        srv = RtspServerProcess(port=port, count=1, size=(320, 180), sub_size=(256, 144)).start()
+        t0 = time.monotonic()
+        assert wait_for(lambda: reader.latest().seq > seq + 3, 6), reader.status()
+        assert time.monotonic() - t0 < 5
+        assert reader.status().state == State.LIVE
+        assert reader.status().reconnects >= 1
+    finally:
+        reader.stop()
+        srv.stop()
+    assert no_reader_threads()
+
+
+def test_mjpeg_with_corrupt_frames_and_death_mid_stream():
+    with MjpegHttpServer(size=(320, 180), corrupt_every=4, die_after=1.0) as srv:
+        reader = FrameReader(srv.url("/mjpeg"), **FAST).start()
+        try:
+            assert wait_for(lambda: reader.latest() is not None and reader.latest().seq > 5, 5)
+            assert timecode.decode(reader.latest().image) is not None
+            # the server ends the stream after 1 s; the reader reconnects and keeps getting frames
+            assert wait_for(lambda: reader.status().reconnects >= 1, 5)
+            assert wait_for(lambda: reader.status().state == State.LIVE, 5)
+        finally:
+            reader.stop()
+
+
+def test_mjpeg_wrong_password_and_snapshot_polling():
+    with MjpegHttpServer(size=(320, 180), user="u", password="p") as srv:
+        bad = FrameReader(srv.url("/mjpeg", "u", "x"), **FAST).start()
+        snap = FrameReader(srv.url("/snapshot.jpg", "u", "p"), snapshot_interval=0.2, **FAST).start()
+        try:
+            assert wait_for(lambda: bad.status().state == State.ERROR, 5)
+            assert "unauthorized" in bad.status().message
+            assert wait_for(lambda: snap.latest() is not None and snap.latest().seq >= 3, 5)
+            assert snap.latest().image.shape == (180, 320, 3)
+        finally:
+            bad.stop()
+            snap.stop()
+    assert no_reader_threads()
+
+
+def test_unsupported_url_is_an_error_not_a_hang():
+    reader = FrameReader("gopher://nowhere/x", **FAST).start()
+    try:
+        assert wait_for(lambda: reader.status().state == State.ERROR, 3)
+        assert "unsupported" in reader.status().message
+    finally:
+        assert reader.stop()
