@@ -74,12 +74,8 @@ class SlaRules:
 
     def hours_array(self, categories: Iterable[str], priorities: Iterable[str]) -> np.ndarray:
         """Allowed hours per report; looks each distinct (category, priority) pair up once."""
-        cats = np.asarray(
-            list(categories) if not isinstance(categories, np.ndarray) else categories, dtype=object
-        )
-        prios = np.asarray(
-            list(priorities) if not isinstance(priorities, np.ndarray) else priorities, dtype=object
-        )
+        cats = np.asarray(list(categories) if not isinstance(categories, np.ndarray) else categories, dtype=object)
+        prios = np.asarray(list(priorities) if not isinstance(priorities, np.ndarray) else priorities, dtype=object)
         keys = np.char.add(np.char.add(cats.astype(str), "\x1f"), prios.astype(str))
         uniq, inverse = np.unique(keys, return_inverse=True)
         table = np.array([self.hours_for(*k.split("\x1f", 1)) for k in uniq], dtype=np.float64)
