@@ -342,3 +342,56 @@ def style_output(context: QgsProcessingContext, dest_id: str, field_name: str, c
         post = RendererPostProcessor(field_name, classes)
         _KEEP_ALIVE[:] = _KEEP_ALIVE[-50:] + [post]
         context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post)
+
+
+class PseudoColorPostProcessor(QgsProcessingLayerPostProcessorInterface):
+    """Colours a single-band raster output with a colour ramp (min–max of the band) when it is loaded."""
+
+    def __init__(self, ramp_name: str = "Magma") -> None:
+        super().__init__()
+        self.ramp_name = ramp_name
+
+    def postProcessLayer(self, layer, context, feedback) -> None:  # noqa: ANN001 - QGIS signature
+        from qgis.core import (
+            QgsColorRampShader,
+            QgsRasterBandStats,
+            QgsRasterShader,
+            QgsSingleBandPseudoColorRenderer,
+            QgsStyle,
+        )
+
+        if layer is None or not hasattr(layer, "dataProvider") or layer.bandCount() < 1:
+            return
+        stats = layer.dataProvider().bandStatistics(1, QgsRasterBandStats.Min | QgsRasterBandStats.Max)
+        ramp = QgsStyle.defaultStyle().colorRamp(self.ramp_name)
+        shader_fn = QgsColorRampShader(stats.minimumValue, stats.maximumValue, ramp)
+        shader_fn.classifyColorRamp(8, -1)
+        shader = QgsRasterShader()
+        shader.setRasterShaderFunction(shader_fn)
+        layer.setRenderer(QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1, shader))
+        layer.triggerRepaint()
+
+
+def style_raster_output(context: QgsProcessingContext, dest_id: str, ramp_name: str = "Magma") -> None:
+    if dest_id and context.willLoadLayerOnCompletion(dest_id):
+        post = PseudoColorPostProcessor(ramp_name)
+        _KEEP_ALIVE[:] = _KEEP_ALIVE[-50:] + [post]
+        context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post)
+
+
+def write_geotiff(path: str, values, geotransform, crs: QgsCoordinateReferenceSystem, nodata: float) -> None:
+    """Float32 single-band GeoTIFF (LZW), north-up, top row first."""
+    from osgeo import gdal
+
+    rows, cols = values.shape
+    driver = gdal.GetDriverByName("GTiff")
+    ds = driver.Create(str(path), cols, rows, 1, gdal.GDT_Float32, options=["COMPRESS=LZW", "TILED=YES"])
+    if ds is None:
+        raise QgsProcessingException(tr("Could not create the raster {}").format(path))
+    ds.SetGeoTransform(tuple(float(v) for v in geotransform))
+    ds.SetProjection(crs.toWkt())
+    band = ds.GetRasterBand(1)
+    band.SetNoDataValue(float(nodata))
+    band.WriteArray(values.astype(np.float32))
+    band.FlushCache()
+    ds = None

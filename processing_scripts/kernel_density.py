@@ -1,0 +1,183 @@
+"""ioc:kernel_density — heatmap raster of incidents: exact (same pixels as QGIS's heatmap) or fast (binned + FFT)."""
+
+from __future__ import annotations
+
+import numpy as np
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputString,
+    QgsProcessingParameterDistance,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+)
+
+from ioc_qgis_plugin.analytics.kde import KERNELS, NODATA, kde_exact, kde_fast, kernel_scaled
+from ioc_qgis_plugin.processing.common import (
+    IocAlgorithm,
+    analysis_crs,
+    analysis_crs_parameter,
+    check_cancel,
+    log,
+    read_features,
+    require_features,
+    style_raster_output,
+    tr,
+    write_geotiff,
+)
+
+MODES = ("exact", "fast", "auto")
+AUTO_FAST_ABOVE = 50_000  # points; beyond this the per-point exact loop costs more than binning + FFT
+
+
+class KernelDensity(IocAlgorithm):
+    INPUT = "INPUT"
+    RADIUS = "RADIUS"
+    PIXEL_SIZE = "PIXEL_SIZE"
+    KERNEL = "KERNEL"
+    DECAY = "DECAY"
+    WEIGHT_FIELD = "WEIGHT_FIELD"
+    MODE = "MODE"
+    OUTPUT_VALUE = "OUTPUT_VALUE"
+    ANALYSIS_CRS = "ANALYSIS_CRS"
+    OUTPUT = "OUTPUT"
+    SUMMARY = "SUMMARY"
+
+    def name(self) -> str:
+        return "kernel_density"
+
+    def displayName(self) -> str:
+        return tr("Kernel density (heatmap)")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "Kernel density raster of incidents (quartic, triangular, uniform, triweight or Epanechnikov kernel, "
+            "optional weight field).\n"
+            "Exact mode gives the same pixels as QGIS's own Heatmap (kernel density estimation) 'Raw' output "
+            "(same raster extent, same pixel sampling, including its sub-pixel vertical displacement of each kernel). "
+            "Fast mode bins the points linearly onto the pixel lattice and convolves with the kernel by FFT: for "
+            "large inputs, within about 1 % RMS of the exact raster for the smooth kernels (quartic, triweight, "
+            "Epanechnikov); the kernels with a hard edge (uniform, triangular) differ more at the disc edge. "
+            "Auto uses fast mode above 50,000 points.\n"
+            "Output values: raw kernel sums (as QGIS) or a density in incidents per km² (kernel normalised to 1)."
+        )
+
+    def initAlgorithm(self, config=None) -> None:  # noqa: ANN001
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.INPUT, tr("Incidents (points)"), [QgsProcessing.TypeVectorPoint])
+        )
+        self.addParameter(QgsProcessingParameterDistance(self.RADIUS, tr("Radius"), 500.0, self.INPUT, minValue=0.0))
+        self.addParameter(
+            QgsProcessingParameterDistance(self.PIXEL_SIZE, tr("Pixel size"), 25.0, self.INPUT, minValue=0.0)
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.KERNEL,
+                tr("Kernel shape"),
+                [tr("Quartic"), tr("Triangular"), tr("Uniform"), tr("Triweight"), tr("Epanechnikov")],
+                defaultValue=0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.DECAY, tr("Decay ratio (triangular only)"), QgsProcessingParameterNumber.Double, 0.0, True, -100
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.WEIGHT_FIELD,
+                tr("Weight field"),
+                parentLayerParameterName=self.INPUT,
+                type=QgsProcessingParameterField.Numeric,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.MODE,
+                tr("Mode"),
+                [tr("Exact (same as QGIS heatmap)"), tr("Fast (binned + FFT)"), tr("Automatic")],
+                defaultValue=2,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.OUTPUT_VALUE,
+                tr("Output values"),
+                [tr("Raw (as QGIS heatmap)"), tr("Density (incidents per km²)")],
+                defaultValue=0,
+            )
+        )
+        self.addParameter(analysis_crs_parameter(self.ANALYSIS_CRS))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Kernel density")))
+        self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
+        source = self.parameterAsSource(parameters, self.INPUT, context)
+        if source is None:
+            raise QgsProcessingException(tr("Invalid input layer"))
+        radius = self.parameterAsDouble(parameters, self.RADIUS, context)
+        pixel = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context)
+        if radius <= 0 or pixel <= 0:
+            raise QgsProcessingException(tr("Radius and pixel size must be greater than 0."))
+        kernel = KERNELS[self.parameterAsEnum(parameters, self.KERNEL, context)]
+        decay = self.parameterAsDouble(parameters, self.DECAY, context)
+        weight_field = self.parameterAsString(parameters, self.WEIGHT_FIELD, context)
+        mode = MODES[self.parameterAsEnum(parameters, self.MODE, context)]
+        density = self.parameterAsEnum(parameters, self.OUTPUT_VALUE, context) == 1
+        crs = analysis_crs(source, self.parameterAsCrs(parameters, self.ANALYSIS_CRS, context))
+        out_path = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+
+        data = read_features(source, context, feedback, crs, numeric=[weight_field] if weight_field else [])
+        require_features(data, 1, tr("points"))
+        weights = data.attrs.get(weight_field) if weight_field else None
+        if mode == "auto":
+            mode = "fast" if len(data.xy) > AUTO_FAST_ABOVE else "exact"
+        check_cancel(feedback)
+
+        def progress(fraction: float) -> bool:
+            feedback.setProgress(30 + 60 * fraction)
+            return not feedback.isCanceled()
+
+        try:
+            if mode == "exact":
+                result = kde_exact(data.xy, radius, pixel, kernel, weights, decay, progress=progress)
+            else:
+                result = kde_fast(data.xy, radius, pixel, kernel, weights, decay)
+        except InterruptedError as exc:
+            raise QgsProcessingException(tr("Canceled")) from exc
+        except ValueError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        values = result.values
+        if density:
+            # raw kernel → normalised density per map unit², then per km² (the analysis CRS is in metres)
+            scale = float(kernel_scaled(kernel, np.zeros(1), radius, decay)[0]) * 1e6
+            values = np.where(values == NODATA, NODATA, values * scale)
+        write_geotiff(out_path, values, result.grid.geotransform, crs, NODATA)
+        style_raster_output(context, out_path)
+
+        valid = values[values != NODATA]
+        summary = tr(
+            "Kernel density ({mode}, {kernel}): {n} points, radius {radius:g}, pixel {pixel:g}, raster {cols}×{rows}, "
+            "max {vmax:.4g}{unit}; CRS {crs}."
+        ).format(
+            mode=mode,
+            kernel=kernel,
+            n=result.n_points,
+            radius=radius,
+            pixel=pixel,
+            cols=result.grid.cols,
+            rows=result.grid.rows,
+            vmax=float(valid.max()) if valid.size else 0.0,
+            unit=tr(" per km²") if density else "",
+            crs=crs.authid(),
+        )
+        if result.dropped:
+            summary += " " + tr("{} points at the raster edge were dropped, as QGIS does.").format(result.dropped)
+        if data.skipped:
+            summary += " " + tr("Skipped features without geometry: {}.").format(data.skipped)
+        log(feedback, summary)
+        return {self.OUTPUT: out_path, self.SUMMARY: summary}
