@@ -68,7 +68,7 @@ class FrameReader:
         read_timeout: float = 3.0,
         stall_after: float = 3.0,
         backoff_initial: float = 0.5,
-        backoff_max: float = 10.0,
+        backoff_max: float = 4.0,  # keeps recovery after a camera comes back within ~5 s
         snapshot_interval: float = 1.0,
         on_frame: Optional[Callable[[Frame], None]] = None,
         on_state: Optional[Callable[[Status], None]] = None,
