@@ -42,6 +42,7 @@ build: resources translate ## compile resources and translations in place
 resources: $(PLUGIN)/resources_rc.py
 $(PLUGIN)/resources_rc.py: resources.qrc $(wildcard icons/*.svg)
 	pyrcc5 -o $@ resources.qrc
+	sed -i "s/^from PyQt5 import QtCore/from qgis.PyQt import QtCore/" $@
 
 TS := $(wildcard $(PLUGIN)/i18n/*.ts)
 translate: $(TS:.ts=.qm) ## Qt .ts sources -> .qm

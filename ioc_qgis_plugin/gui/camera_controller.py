@@ -18,6 +18,7 @@ from qgis.PyQt.QtWidgets import QAction
 from ..connectors.cameras import mask_text
 from ..core.model import Camera
 from ..core.paths import PACKAGE_DIR
+from ..video.reader import join_stopped
 from .camera_auth import connect_url
 from .camera_grid import CameraGrid
 from .camera_health import CameraHealthChecker
@@ -222,13 +223,15 @@ class CameraController(QObject):
         started = time.monotonic()
         self.health.stop()
         for viewer in list(self.viewers.values()):
-            viewer.stop()
+            viewer.stop(wait=False)  # all workers are told at once, then joined together below
             viewer.close()
         self.viewers.clear()
         for grid in list(self.grids):
             grid.stop()
             grid.close()
         self.grids.clear()
+        if not join_stopped(timeout=10.0):
+            self._log("A camera reader thread did not stop within 10 s", Qgis.Warning)
         canvas = self.iface.mapCanvas()
         if canvas is not None and canvas.mapTool() is self.map_tool:
             canvas.unsetMapTool(self.map_tool)

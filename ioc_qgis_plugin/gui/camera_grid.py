@@ -89,7 +89,7 @@ class CameraGrid(QWidget):
     def _stop_tiles(self) -> None:
         tiles, self.tiles = self.tiles, []
         for tile in tiles:
-            tile.stop()
+            tile.stop(wait=False)
             self._grid.removeWidget(tile)
             tile.deleteLater()
 

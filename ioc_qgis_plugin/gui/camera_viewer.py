@@ -182,12 +182,14 @@ class CameraViewer(QWidget):
         self.reader.start()
         self._status_timer.start()
 
-    def stop(self) -> bool:
+    def stop(self, wait: bool = True) -> bool:
+        """Stop the reader. wait=False returns at once even if the worker is stuck in a hung connection (it ends
+        within the open/read timeout; `video.reader.join_stopped` collects it at unload)."""
         self._status_timer.stop()
-        return self.reader.stop()
+        return self.reader.stop(None if wait else 0.05)
 
     def closeEvent(self, event) -> None:  # noqa: ANN001
-        self.stop()
+        self.stop(wait=False)  # closing a window never freezes QGIS
         self.closed.emit(self.camera.camera_id)
         super().closeEvent(event)
 

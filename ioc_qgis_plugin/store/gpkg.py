@@ -41,6 +41,8 @@ _CORE_TABLES = [
        definition TEXT NOT NULL, scope TEXT NOT NULL,
        CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))""",
     "CREATE TABLE ioc_meta (key TEXT PRIMARY KEY, value TEXT)",
+    # GDAL's feature-count cache; without it QGIS 3.22 reports the unfiltered count for filtered layers.
+    "CREATE TABLE gpkg_ogr_contents (table_name TEXT NOT NULL PRIMARY KEY, feature_count INTEGER DEFAULT NULL)",
     # QGIS loads the style marked useAsDefault from this table when a layer is opened.
     """CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256),
        f_table_schema TEXT(256), f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30),
@@ -68,6 +70,13 @@ WHEN OLD.fid != NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))
 BEGIN DELETE FROM rtree_{t}_geom WHERE id IN (OLD.fid, NEW.fid); END;
 CREATE TRIGGER rtree_{t}_geom_delete AFTER DELETE ON {t} WHEN old.geom NOT NULL
 BEGIN DELETE FROM rtree_{t}_geom WHERE id = OLD.fid; END;
+"""
+
+_COUNT_TRIGGERS = """
+CREATE TRIGGER trigger_insert_feature_count_{t} AFTER INSERT ON {t}
+BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count + 1 WHERE lower(table_name) = lower('{t}'); END;
+CREATE TRIGGER trigger_delete_feature_count_{t} AFTER DELETE ON {t}
+BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count - 1 WHERE lower(table_name) = lower('{t}'); END;
 """
 
 

@@ -1,0 +1,138 @@
+"""A panel tab: filter widgets, a count line and a table kept in sync with one map layer's selection."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from qgis.core import QgsVectorLayer
+from qgis.PyQt.QtCore import QItemSelection, QItemSelectionModel, pyqtSignal
+from qgis.PyQt.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
+
+from ..table_model import ColumnarTableModel
+
+
+class TableTab(QWidget):
+    """Subclasses fill `filters` with widgets, set data with `set_columns`, and implement `compute_mask`."""
+
+    rows_changed = pyqtSignal(int, int)  # shown, total
+
+    def __init__(self, iface, headers: list[str], parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.iface = iface
+        self.layer: Optional[QgsVectorLayer] = None
+        self.fids = np.zeros(0, dtype=np.int64)
+        self._syncing = False
+        self.filters = QHBoxLayout()
+        self.count_label = QLabel()
+        self.model = ColumnarTableModel(headers, self)
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.view.setSortingEnabled(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(20)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.selectionModel().selectionChanged.connect(self._table_selection_changed)
+        self.view.clicked.connect(self._row_clicked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(self.filters)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.view, 1)
+
+    # -- data ---------------------------------------------------------------------------------------------
+    def set_columns(self, fids: np.ndarray, columns: list[np.ndarray], formatters, colors=None) -> None:
+        self.fids = np.asarray(fids, dtype=np.int64)
+        self.model.set_data(columns, formatters, colors)
+        self.apply_filter()
+
+    def compute_mask(self) -> np.ndarray:
+        return np.ones(len(self.fids), dtype=bool)
+
+    def apply_filter(self) -> None:
+        if not len(self.fids):
+            self.model.set_rows(np.zeros(0, dtype=np.int64))
+            self.update_count(0, 0)
+            return
+        rows = np.flatnonzero(self.compute_mask())
+        self.model.set_rows(rows)
+        self.update_count(len(rows), len(self.fids))
+
+    def update_count(self, shown: int, total: int) -> None:
+        self.count_label.setText(self.tr("{shown} of {total}").format(shown=f"{shown:,}", total=f"{total:,}"))
+        self.rows_changed.emit(shown, total)
+
+    def visible_fids(self) -> np.ndarray:
+        return self.fids[self.model.rows]
+
+    # -- map link -----------------------------------------------------------------------------------------
+    def set_layer(self, layer: Optional[QgsVectorLayer]) -> None:
+        if self.layer is not None:
+            try:
+                self.layer.selectionChanged.disconnect(self._layer_selection_changed)
+            except (TypeError, RuntimeError):
+                pass
+        self.layer = layer
+        if layer is not None:
+            layer.selectionChanged.connect(self._layer_selection_changed)
+
+    def detach(self) -> None:
+        """Drop every connection to map objects (plugin unload, layer removal)."""
+        self.set_layer(None)
+
+    def _table_selection_changed(self, *_args) -> None:
+        if self._syncing or self.layer is None:
+            return
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        fids = [int(self.fids[self.model.rows[r]]) for r in rows]
+        self._syncing = True
+        try:
+            self.layer.selectByIds(fids)
+        finally:
+            self._syncing = False
+
+    def _layer_selection_changed(self, selected, _deselected, _clear) -> None:
+        if self._syncing or self.layer is None:
+            return
+        wanted = np.fromiter(self.layer.selectedFeatureIds(), dtype=np.int64)
+        visible = self.fids[self.model.rows]
+        rows = np.flatnonzero(np.isin(visible, wanted))
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        for r in rows[:5000]:  # selecting more rows than anyone reads would stall the GUI
+            selection.select(self.model.index(int(r), 0), self.model.index(int(r), last))
+        self._syncing = True
+        try:
+            self.view.selectionModel().select(selection, QItemSelectionModel.ClearAndSelect)
+            if len(rows):
+                self.view.scrollTo(self.model.index(int(rows[0]), 0))
+        finally:
+            self._syncing = False
+
+    def _row_clicked(self, index) -> None:
+        if self.layer is None or self.iface is None or not index.isValid():
+            return
+        fid = int(self.fids[self.model.rows[index.row()]])
+        canvas = self.iface.mapCanvas()
+        canvas.zoomToFeatureIds(self.layer, [fid])
+        if self.layer.geometryType() == 0 and canvas.scale() < 2000:  # points: keep some context around
+            canvas.zoomScale(2000)
+        canvas.flashFeatureIds(self.layer, [fid])
+        self.row_activated(fid)
+
+    def row_activated(self, fid: int) -> None:
+        """Hook for subclasses (open a detail view)."""
+
+    def selected_fids(self) -> list[int]:
+        return [int(self.fids[self.model.rows[i.row()]]) for i in self.view.selectionModel().selectedRows()]
+
+
+def make_combo_data(combo, items: list[tuple[str, object]], all_label: str) -> None:
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem(all_label, None)
+    for label, value in items:
+        combo.addItem(label, value)
+    combo.blockSignals(False)

@@ -1,0 +1,91 @@
+"""Parcels tab: find a parcel by sheet/parcel number or address; filter by land-use code."""
+
+from __future__ import annotations
+
+import numpy as np
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtWidgets import QComboBox, QLineEdit, QSpinBox
+
+from ...core.land_use import land_uses
+from .base import TableTab, make_combo_data
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ParcelsTab", text)
+
+
+class ParcelsTab(TableTab):
+    def __init__(self, iface, lang: str = "vi", parent=None) -> None:
+        super().__init__(
+            iface,
+            [
+                _tr("Sheet"),
+                _tr("Parcel"),
+                _tr("Land use"),
+                _tr("Area m²"),
+                _tr("Address"),
+                _tr("Ward"),
+            ],
+            parent,
+        )
+        self.lang = lang
+        self.sheet = QSpinBox()
+        self.sheet.setRange(0, 99999)
+        self.sheet.setSpecialValueText(self.tr("Sheet"))
+        self.parcel = QSpinBox()
+        self.parcel.setRange(0, 999999)
+        self.parcel.setSpecialValueText(self.tr("Parcel"))
+        self.land_use = QComboBox()
+        make_combo_data(
+            self.land_use, [(lu.label(lang), code) for code, lu in land_uses().items()], self.tr("All land uses")
+        )
+        self.address = QLineEdit()
+        self.address.setPlaceholderText(self.tr("Address…"))
+        for w in (self.sheet, self.parcel):
+            self.filters.addWidget(w)
+            w.valueChanged.connect(self.apply_filter)
+        self.filters.addWidget(self.land_use)
+        self.filters.addWidget(self.address, 1)
+        self.land_use.currentIndexChanged.connect(self.apply_filter)
+        self.address.textChanged.connect(self.apply_filter)
+        self.cols: dict[str, np.ndarray] = {}
+        self.ward_names: dict[str, str] = {}
+
+    def set_parcels(self, cols: dict[str, np.ndarray], ward_names: dict[str, str]) -> None:
+        self.cols = cols
+        self.ward_names = ward_names
+        lus = land_uses()
+        self.set_columns(
+            cols["fid"].astype(np.int64),
+            [
+                cols["sheet_no"],
+                cols["parcel_no"],
+                cols["land_use"],
+                cols["area_declared"],
+                cols["address"],
+                cols["ward_id"],
+            ],
+            [
+                lambda v: "" if v != v else f"{int(v)}",
+                lambda v: "" if v != v else f"{int(v)}",
+                lambda v: lus[v].label(self.lang) if v in lus else f"{v} (?)",
+                lambda v: "" if v != v else f"{v:,.1f}",
+                None,
+                lambda v: ward_names.get(v, v or ""),
+            ],
+        )
+
+    def compute_mask(self) -> np.ndarray:
+        m = np.ones(len(self.fids), dtype=bool)
+        if not self.cols:
+            return m
+        if self.sheet.value():
+            m &= self.cols["sheet_no"] == self.sheet.value()
+        if self.parcel.value():
+            m &= self.cols["parcel_no"] == self.parcel.value()
+        if self.land_use.currentData():
+            m &= self.cols["land_use"] == self.land_use.currentData()
+        text = self.address.text().strip().casefold()
+        if text:
+            m &= np.array([text in (a or "").casefold() for a in self.cols["address"]], dtype=bool)
+        return m

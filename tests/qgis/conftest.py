@@ -1,0 +1,36 @@
+"""Real-QGIS fixtures (pytest-qgis, offscreen): the plugin loaded into the test QGIS interface."""
+
+from __future__ import annotations
+
+import pytest
+from qgis.core import QgsApplication, QgsProject, QgsSettings
+from qgis.PyQt.QtCore import QCoreApplication, QEvent
+
+
+def flush_deletes() -> None:
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    QCoreApplication.processEvents()
+
+
+def wait_tasks(timeout_s: float = 30.0) -> None:
+    import time
+
+    end = time.time() + timeout_s
+    manager = QgsApplication.taskManager()
+    while manager.countActiveTasks() and time.time() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+    QCoreApplication.processEvents()
+
+
+@pytest.fixture
+def plugin(qgis_iface, qgis_new_project):
+    QgsSettings().remove("ioc")
+    from ioc_qgis_plugin import classFactory
+
+    p = classFactory(qgis_iface)
+    p.initGui()
+    yield p
+    p.unload()
+    flush_deletes()
+    QgsProject.instance().clear()

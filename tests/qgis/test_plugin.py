@@ -1,0 +1,90 @@
+"""The plugin in real QGIS (pytest-qgis, offscreen): loads, opens the demo store, panel fills, unloads cleanly."""
+
+from __future__ import annotations
+
+import gc
+
+from qgis.core import QgsApplication, QgsProject
+from qgis.PyQt.QtWidgets import QAction, QDockWidget, QToolBar
+
+from tests.qgis.conftest import flush_deletes, wait_tasks
+
+
+def _ioc_objects(main_window) -> dict[str, int]:
+    return {
+        "actions": len([a for a in main_window.findChildren(QAction) if a.objectName().startswith("ioc_")]),
+        "docks": len([d for d in main_window.findChildren(QDockWidget) if d.objectName() == "IocDock"]),
+        "toolbars": len([t for t in main_window.findChildren(QToolBar) if t.objectName() == "IocToolbar"]),
+        "providers": len([p for p in QgsApplication.processingRegistry().providers() if p.id() == "ioc"]),
+    }
+
+
+def test_open_demo_store_adds_styled_layers_and_fills_panel(plugin, demo_copy):
+    assert plugin.open_gpkg(str(demo_copy))
+    wait_tasks()
+    layers = {lyr.customProperty("ioc/table"): lyr for lyr in QgsProject.instance().mapLayers().values()}
+    assert {"wards", "cameras", "field_reports", "parcels", "planning_zones", "street_lights"} <= set(layers)
+    assert layers["field_reports"].featureCount() == 3000
+    assert layers["field_reports"].renderer().type() == "RuleRenderer"
+    assert layers["parcels"].renderer().type() == "categorizedSymbol"
+    tab = plugin.dock.reports
+    assert tab.model.rowCount() == 3000
+    assert "3,000" in tab.count_label.text()
+
+
+def test_filter_and_selection_sync(plugin, demo_copy):
+    plugin.open_gpkg(str(demo_copy))
+    wait_tasks()
+    tab = plugin.dock.reports
+    layer = tab.layer
+    idx = tab.category.findData("traffic")
+    tab.category.setCurrentIndex(idx)
+    expected = sum(1 for f in layer.getFeatures() if f["service_code"] == "traffic")
+    assert tab.model.rowCount() == expected
+    # map → table
+    fid = int(tab.visible_fids()[3])
+    layer.selectByIds([fid])
+    assert tab.selected_fids() == [fid]
+    # table → map
+    tab.view.selectRow(0)
+    assert layer.selectedFeatureIds() == [int(tab.visible_fids()[0])]
+    # filter the map too: the layer shows exactly the listed reports
+    tab.filter_map.setChecked(True)
+    assert layer.featureCount() == expected
+
+
+def test_overdue_filter_matches_sql_subset(plugin, demo_copy):
+    from ioc_qgis_plugin.core.sla import DeadlineState
+
+    plugin.open_gpkg(str(demo_copy))
+    wait_tasks()
+    tab = plugin.dock.reports
+    tab.filter_map.setChecked(True)
+    for state in (DeadlineState.OVERDUE, DeadlineState.RESOLVED_LATE, DeadlineState.RESOLVED_ON_TIME):
+        tab.show_state(int(state))
+        assert tab.model.rowCount() > 0
+        assert tab.layer.featureCount() == tab.model.rowCount(), state
+
+
+def test_bad_store_gives_message_not_traceback(plugin, tmp_path, qgis_iface):
+    bad = tmp_path / "bad.gpkg"
+    bad.write_bytes(b"this is not a database at all" * 100)
+    assert plugin.open_gpkg(str(bad)) is False
+    assert bad.read_bytes().startswith(b"this is not")  # nothing overwritten
+    assert not [lyr for lyr in QgsProject.instance().mapLayers().values() if lyr.customProperty("ioc/table")]
+
+
+def test_load_unload_twenty_times_leaves_nothing(qgis_iface, qgis_new_project):
+    from ioc_qgis_plugin import classFactory
+
+    main_window = qgis_iface.mainWindow()
+    before = _ioc_objects(main_window)
+    for _ in range(20):
+        p = classFactory(qgis_iface)
+        p.initGui()
+        assert _ioc_objects(main_window)["docks"] == 1
+        p.unload()
+        flush_deletes()
+    gc.collect()
+    flush_deletes()
+    assert _ioc_objects(main_window) == before
