@@ -27,6 +27,22 @@ FFMPEG_OPTIONS = "rtsp_transport;tcp|flags;low_delay|analyzeduration;200000|prob
 os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", FFMPEG_OPTIONS)
 
 
+_retiring: set[FrameReader] = set()
+_retiring_lock = threading.Lock()
+
+
+def join_stopped(timeout: float = 10.0) -> bool:
+    """Join readers whose stop() returned before their worker ended (a GUI must not wait on a hung camera);
+    True when none is left. Call at plugin unload."""
+    deadline = time.monotonic() + timeout
+    with _retiring_lock:
+        readers = list(_retiring)
+    for reader in readers:
+        reader.stop(max(0.0, deadline - time.monotonic()))
+    with _retiring_lock:
+        return not _retiring
+
+
 class State(str, Enum):
     IDLE = "idle"
     CONNECTING = "connecting"
@@ -109,8 +125,12 @@ class FrameReader:
         if thread is not None:
             thread.join(timeout if timeout is not None else self.open_timeout + self.read_timeout + 2.0)
             if thread.is_alive():
+                with _retiring_lock:
+                    _retiring.add(self)  # still inside FFmpeg; join_stopped() collects it later
                 return False
             self._thread = None
+        with _retiring_lock:
+            _retiring.discard(self)
         self._set_state(State.STOPPED, "")
         return True
 

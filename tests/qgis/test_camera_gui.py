@@ -200,3 +200,23 @@ def test_unload_leaves_nothing_running(qgis_iface, rtsp, authcfg):  # noqa: ANN0
     assert qgis_iface.mapCanvas().mapTool() is not ctl.map_tool
     assert not ctl.health.busy
     QgsProject.instance().clear()
+
+
+def test_closing_a_hung_camera_does_not_block_the_gui(qgis_iface, rtsp, authcfg):  # noqa: ANN001
+    from ioc_qgis_plugin.video.devhttp import SilentServer
+
+    with SilentServer() as silent:
+        layer = make_layer(rtsp, authcfg)
+        layer.dataProvider().changeAttributeValues(
+            {1: {layer.fields().indexOf("stream_url"): f"rtsp://127.0.0.1:{silent.port}/x"}}
+        )
+        ctl = CameraController(qgis_iface)
+        ctl.reader_options = {**FAST, "open_timeout": 3.0}
+        ctl.set_layer(layer, start_health=False)
+        viewer = ctl.open_camera("CAM-01")
+        QTest.qWait(300)  # the worker is now blocked inside FFmpeg's open
+        t0 = time.monotonic()
+        viewer.close()
+        assert time.monotonic() - t0 < 0.5
+        ctl.unload()  # joins the retiring worker
+        assert not camera_threads()
