@@ -13,6 +13,12 @@ from ioc_qgis_plugin.processing.provider import IocProcessingProvider
 
 EXPECTED_IDS = {
     "ioc:hotspots_gistar",
+    "ioc:optimized_hotspots",
+    "ioc:kernel_density",
+    "ioc:emerging_hotspots",
+    "ioc:density_clusters",
+    "ioc:camera_coverage_gaps",
+    "ioc:deadline_performance",
 }
 
 
