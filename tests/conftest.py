@@ -18,7 +18,9 @@ def demo_gpkg(tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("city") / "ioc.gpkg"
     store = GeoPackageStore.create(path)
-    build(store, CityConfig(reports=3000, parcels=400, lights=600, reading_days=2, end="2026-11-20"), log=lambda m: None)
+    build(
+        store, CityConfig(reports=3000, parcels=400, lights=600, reading_days=2, end="2026-11-20"), log=lambda m: None
+    )
     save_default_styles(store)
     store.close()
     return path

@@ -17,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..core import statuses
 from ..core.timeutil import now_utc_iso, to_utc_iso
-from .errors import ConflictError, NotAnIocStore, SchemaVersionError, StoreError
+from .errors import ConflictError, NotAnIocStore, SchemaVersionError, StoreError, StoreUnavailable
 from .schema import Schema, Table, load_schema
 
 Row = dict[str, Any]
@@ -81,9 +81,9 @@ class IocStore(ABC):
     def schema_version(self) -> int:
         try:
             rows = self._query(f"SELECT value FROM {self._qualified('ioc_meta')} WHERE key = ?", ("schema_version",))
-        except StoreError:
+        except StoreUnavailable:
             raise
-        except Exception as exc:  # a foreign database has no ioc_meta table
+        except StoreError as exc:  # a foreign database has no ioc_meta table
             raise NotAnIocStore(f"{self.describe()} is not an IOC store (no ioc_meta table): {exc}") from exc
         if not rows:
             raise NotAnIocStore(f"{self.describe()} is not an IOC store (no schema version recorded)")
@@ -143,6 +143,15 @@ class IocStore(ABC):
             params = ([r.get(c) for c in data_cols] for r in rows)
         self._executemany(sql, params)
         return len(rows)
+
+    def update_rows(self, table: str, key: str, rows: Sequence[Row]) -> None:
+        """Bulk UPDATE by a key column (one executemany; every row carries the same columns as the first)."""
+        if not rows:
+            return
+        t = self._table(table)
+        cols = [c for c in t.column_names if c in rows[0] and c != key]
+        sql = f"UPDATE {self._qualified(table)} SET {', '.join(f'{c} = ?' for c in cols)} WHERE {key} = ?"
+        self._executemany(sql, ([r.get(c) for c in cols] + [r[key]] for r in rows))
 
     def fetch(
         self,

@@ -174,6 +174,8 @@ class GeoPackageStore(IocStore):
             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES (?,?,?,?,?)",
             (table.name, data_type, table.name, table.title, srid if table.geometry else None),
         )
+        c.execute("INSERT INTO gpkg_ogr_contents VALUES (?, 0)", (table.name,))
+        self._run_script(_COUNT_TRIGGERS.format(t=table.name))
         if table.geometry:
             c.execute(
                 "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)", (table.name, table.geometry, srid)

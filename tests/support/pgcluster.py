@@ -35,6 +35,7 @@ class PgCluster:
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="ioc-pg-"))
         self.superuser = "postgres"
+        self.password = "ioc-test-" + os.urandom(6).hex()
         self._as_root = os.geteuid() == 0
 
     def _run(self, *args: str) -> subprocess.CompletedProcess:
@@ -47,15 +48,44 @@ class PgCluster:
         if self._as_root:
             shutil.chown(self.dir, "postgres", "postgres")
         data = self.dir / "data"
-        self._run(_bin("initdb"), "-D", str(data), "-U", self.superuser, "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8")
-        self._run(_bin("pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w", "-t", "60", "start",
-                  "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=off "
-                  "-c synchronous_commit=off -c full_page_writes=off")
+        pwfile = self.dir / "pw"
+        pwfile.write_text(self.password + "\n")
+        if self._as_root:
+            shutil.chown(pwfile, "postgres", "postgres")
+        # TCP logins check passwords (so wrong-password paths are real); the socket stays trust for set-up
+        self._run(
+            _bin("initdb"),
+            "-D",
+            str(data),
+            "-U",
+            self.superuser,
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
+        self._run(
+            _bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+            "-o",
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off",
+        )
         return self
 
     def dsn(self, dbname: str = "postgres", user: Optional[str] = None, password: Optional[str] = None) -> str:
-        dsn = f"host=127.0.0.1 port={self.port} dbname={dbname} user={user or self.superuser}"
+        if user is None:
+            user, password = self.superuser, password or self.password
+        dsn = f"host=127.0.0.1 port={self.port} dbname={dbname} user={user}"
         return dsn + (f" password={password}" if password else "")
 
     def createdb(self, name: str) -> str:
