@@ -1,0 +1,417 @@
+"""OGC SensorThings API v1.1 client for smart street lights, mapped to TALQ-style fields.
+
+Pure Python + requests (no qgis). The caller passes ready auth headers (the GUI resolves a QGIS authcfg into a
+Basic or Bearer header); nothing here reads or stores credentials.
+
+Mapping: a Datastream becomes a TALQ field by its ObservedProperty name/definition or the tail of its own name
+(`actualLightState`, `activePower`, ...). Values are converted only from units we recognise; any other unit is
+flagged on the light and the value dropped — a power in "kVAr" must not be silently read as watts.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator, Optional, Sequence
+from urllib.parse import urljoin
+
+import numpy as np
+import requests
+
+from ..core.timeutil import parse_iso
+
+# TALQ attribute → (store column, unit kind). Order is the order of the value arrays.
+TALQ_FIELDS: dict[str, tuple[str, str]] = {
+    "actualLightState": ("light_level", "percent"),
+    "activePower": ("active_power_w", "power"),
+    "activeEnergy": ("active_energy_kwh", "energy"),
+    "operatingHours": ("operating_hours", "hours"),
+    "lampFailure": ("lamp_failure", "bool"),
+    "dimmingFailure": ("dimming_failure", "bool"),
+    "relayFailure": ("relay_failure", "bool"),
+    "supplyLoss": ("supply_loss", "bool"),
+    "cabinetDoorOpen": ("cabinet_door_open", "bool"),
+}
+FIELD_NAMES: tuple[str, ...] = tuple(TALQ_FIELDS)
+FAULT_FIELDS: tuple[str, ...] = ("lampFailure", "dimmingFailure", "relayFailure", "supplyLoss", "cabinetDoorOpen")
+
+# Other names seen in the wild for the same quantities (FIWARE Streetlight, vendor exports); compared normalised.
+_ALIASES = {
+    "actualLightState": ("lightlevel", "dimminglevel", "dimlevel", "illuminancelevel", "lightstate"),
+    "activePower": ("power", "powerconsumption", "activepowerw"),
+    "activeEnergy": ("energy", "energyconsumption", "activeenergykwh"),
+    "operatingHours": ("burninghours", "burnhours", "runninghours"),
+    "lampFailure": ("lampfault", "defectivelamp"),
+    "relayFailure": ("relayfault",),
+    "dimmingFailure": ("dimmingfault",),
+    "supplyLoss": ("powersupplyloss", "mainsfailure"),
+    "cabinetDoorOpen": ("dooropen", "cabinetdoor"),
+}
+_LOOKUP = {}
+for _talq, _more in _ALIASES.items():
+    for _n in (_talq.lower(), *_more):
+        _LOOKUP[_n] = _talq
+
+# Unit symbol/name (normalised) → factor to the store unit, per kind. Anything else is "unknown unit".
+_UNITS: dict[str, dict[str, float]] = {
+    "percent": {"%": 1.0, "percent": 1.0, "pct": 1.0, "ucum.html#para-29": 1.0},
+    "power": {"w": 1.0, "watt": 1.0, "kw": 1000.0, "kilowatt": 1000.0, "mw": 1e6, "megawatt": 1e6},
+    "energy": {
+        "kwh": 1.0,
+        "kw.h": 1.0,
+        "kw·h": 1.0,
+        "kilowatthour": 1.0,
+        "wh": 1e-3,
+        "w.h": 1e-3,
+        "watthour": 1e-3,
+        "mwh": 1e3,
+        "megawatthour": 1e3,
+        "j": 1 / 3.6e6,
+        "joule": 1 / 3.6e6,
+    },
+    "hours": {"h": 1.0, "hour": 1.0, "hours": 1.0, "min": 1 / 60, "minute": 1 / 60, "s": 1 / 3600, "second": 1 / 3600},
+    "bool": {"": 1.0, "boolean": 1.0, "bool": 1.0, "1": 1.0, "dimensionless": 1.0, "truth": 1.0, "flag": 1.0},
+}
+
+
+class SensorThingsError(RuntimeError):
+    """The server could not be reached or answered with an error; message is safe to show and log."""
+
+
+def _norm(text: Any) -> str:
+    return re.sub(r"[\s_\-/]+", "", str(text or "")).lower()
+
+
+def match_field(datastream: dict) -> Optional[str]:
+    """TALQ field of a Datastream, from its ObservedProperty (name, definition tail) or its own name's tail."""
+    op = datastream.get("ObservedProperty") or {}
+    candidates = [op.get("name"), str(op.get("definition") or "").rstrip("/").rsplit("/", 1)[-1].split("#")[-1]]
+    name = str(datastream.get("name") or "")
+    candidates += [name, re.split(r"[\s:/.]+", name.strip())[-1] if name.strip() else ""]
+    for c in candidates:
+        hit = _LOOKUP.get(_norm(c))
+        if hit:
+            return hit
+    return None
+
+
+def unit_factor(talq: str, uom: Optional[dict]) -> Optional[float]:
+    """Factor converting a Datastream's unitOfMeasurement to the store unit, or None when the unit is unknown."""
+    kind = TALQ_FIELDS[talq][1]
+    table = _UNITS[kind]
+    uom = uom or {}
+    keys = [uom.get("symbol"), uom.get("name"), str(uom.get("definition") or "").rsplit("/", 1)[-1]]
+    if kind == "bool" and not any(k for k in keys):
+        return 1.0  # truth values legitimately carry no unit
+    for k in keys:
+        if k is None or k == "":
+            continue
+        nk = str(k).strip().lower().replace(" ", "")
+        if nk in table:
+            return table[nk]
+    return None
+
+
+def result_value(result: Any) -> float:
+    """Observation result → float (truth values → 1/0); NaN when not a number."""
+    if isinstance(result, bool):
+        return 1.0 if result else 0.0
+    if isinstance(result, (int, float)):
+        return float(result)
+    if isinstance(result, str):
+        t = result.strip().lower()
+        if t in ("true", "yes", "on"):
+            return 1.0
+        if t in ("false", "no", "off"):
+            return 0.0
+        try:
+            return float(t)
+        except ValueError:
+            return float("nan")
+    if isinstance(result, dict) and "value" in result:
+        return result_value(result["value"])
+    return float("nan")
+
+
+def obs_time(value: Any) -> float:
+    """phenomenonTime (instant or 'start/end' interval → end) as epoch seconds; NaN when missing/unreadable."""
+    if not value:
+        return float("nan")
+    text = str(value)
+    if "/" in text:
+        text = text.split("/")[-1]
+    if text.endswith("Z") and len(text) >= 20 and text[10] == "T":  # fast path for the usual UTC form
+        try:
+            base = (datetime.fromisoformat(text[:19]) - _EPOCH).total_seconds()
+            frac = text[19:-1]
+            return base + (float(frac) if frac.startswith(".") and len(frac) > 1 else 0.0)
+        except ValueError:
+            pass
+    try:
+        dt = parse_iso(text, timezone.utc)
+    except ValueError:
+        return float("nan")
+    return dt.timestamp() if dt else float("nan")
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def iso_z(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + f".{int(round(epoch % 1 * 1000)) % 1000:03d}Z"
+
+
+def time_filter(start: Optional[float] = None, end: Optional[float] = None, prop: str = "phenomenonTime") -> str:
+    parts = []
+    if start is not None:
+        parts.append(f"{prop} ge {iso_z(start)}")
+    if end is not None:
+        parts.append(f"{prop} le {iso_z(end)}")
+    return " and ".join(parts)
+
+
+# Newest observation per datastream, plus what is needed to map and place the light: one request per page of Things.
+LATEST_EXPAND = (
+    "Locations($select=location),"
+    "Datastreams($select=id,name,unitOfMeasurement;"
+    "$expand=ObservedProperty($select=name,definition),"
+    "Observations($select=phenomenonTime,resultTime,result;$orderby=phenomenonTime desc;$top=1))"
+)
+
+
+@dataclass
+class SensorThingsClient:
+    """Minimal, robust SensorThings v1.1 reader: retries with backoff, pages by @iot.nextLink, readable errors."""
+
+    base_url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    timeout: tuple[float, float] = (3.0, 15.0)  # (connect, read) seconds
+    retries: int = 2
+    backoff_s: float = 0.3
+    page_size: int = 1000
+    max_pages: int = 10_000
+    session: Optional[requests.Session] = None
+    sleep: Callable[[float], None] = time.sleep
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/") + "/"
+        if self.session is None:
+            self.session = requests.Session()
+        self.requests_made = 0
+
+    def _url(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else urljoin(self.base_url, path.lstrip("/"))
+
+    def get(self, path: str, params: Optional[dict[str, Any]] = None) -> dict:
+        url = self._url(path)
+        last: Optional[str] = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.sleep(self.backoff_s * (2 ** (attempt - 1)))
+            try:
+                self.requests_made += 1
+                r = self.session.get(url, params=params, headers=self.headers, timeout=self.timeout)
+            except requests.RequestException as exc:
+                last = f"{type(exc).__name__}: cannot reach {_safe(url)}"
+                continue
+            if r.status_code in (429, 502, 503, 504) or r.status_code >= 500:
+                last = f"HTTP {r.status_code} from {_safe(url)}"
+                continue
+            if r.status_code in (401, 403):
+                raise SensorThingsError(f"HTTP {r.status_code}: not allowed to read {_safe(url)} (check credentials)")
+            if r.status_code >= 400:
+                raise SensorThingsError(f"HTTP {r.status_code} from {_safe(url)}: {_error_text(r)}")
+            try:
+                return r.json()
+            except ValueError as exc:
+                raise SensorThingsError(f"{_safe(url)} did not answer JSON") from exc
+        raise SensorThingsError(last or f"no answer from {_safe(url)}")
+
+    def iter_collection(self, path: str, params: Optional[dict[str, Any]] = None) -> Iterator[dict]:
+        """Every entity of a collection, following @iot.nextLink (the server's paging, absolute or relative)."""
+        page = self.get(path, params)
+        for _ in range(self.max_pages):
+            yield from page.get("value", [])
+            nxt = page.get("@iot.nextLink")
+            if not nxt:
+                return
+            page = self.get(urljoin(self._url(path), nxt))
+        raise SensorThingsError(f"more than {self.max_pages} pages from {_safe(self._url(path))}; stopped")
+
+    def collection(self, path: str, **options: Any) -> list[dict]:
+        """`client.collection("Things", top=100, filter="name eq 'X'", expand="Locations")` → all entities."""
+        params = {f"${k}": v for k, v in options.items() if v is not None and v != ""}
+        return list(self.iter_collection(path, params))
+
+    def entity(self, path: str, **options: Any) -> dict:
+        return self.get(path, {f"${k}": v for k, v in options.items() if v is not None and v != ""})
+
+    # -- street lights ------------------------------------------------------------------------------------
+    def latest_by_thing(self, thing_filter: str = "", with_locations: bool = True) -> list[dict]:
+        """Things with their Datastreams and each one's newest Observation, in ⌈n / page_size⌉ requests."""
+        expand = LATEST_EXPAND if with_locations else LATEST_EXPAND.split(",", 1)[1]
+        things = self.collection(
+            "Things",
+            select="id,name,properties",
+            expand=expand,
+            top=self.page_size,
+            filter=thing_filter or None,
+            orderby="id",
+        )
+        for t in things:  # expanded Datastreams may be paged too (large Things)
+            nxt = t.get("Datastreams@iot.nextLink")
+            while nxt:
+                page = self.get(urljoin(self.base_url, nxt))
+                t.setdefault("Datastreams", []).extend(page.get("value", []))
+                nxt = page.get("@iot.nextLink")
+        return things
+
+    def history(
+        self, datastream_id: Any, start: Optional[float] = None, end: Optional[float] = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(epoch times, values) of one Datastream's Observations in [start, end], oldest first."""
+        obs = self.collection(
+            f"Datastreams({_id_literal(datastream_id)})/Observations",
+            select="phenomenonTime,result",
+            filter=time_filter(start, end) or None,
+            orderby="phenomenonTime asc",
+            top=self.page_size,
+        )
+        t = np.array([obs_time(o.get("phenomenonTime")) for o in obs], dtype=np.float64)
+        v = np.array([result_value(o.get("result")) for o in obs], dtype=np.float64)
+        return t, v
+
+    def send_task(self, capability_id: Any, parameters: dict[str, Any]) -> dict:
+        """Tasking: POST a Task for a TaskingCapability (dim/switch); returns the created Task."""
+        url = self._url("Tasks")
+        body = {"taskingParameters": parameters, "TaskingCapability": {"@iot.id": capability_id}}
+        try:
+            r = self.session.post(url, json=body, headers=self.headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise SensorThingsError(f"{type(exc).__name__}: cannot reach {_safe(url)}") from exc
+        if r.status_code >= 400:
+            raise SensorThingsError(f"HTTP {r.status_code} from {_safe(url)}: {_error_text(r)}")
+        try:
+            return r.json()
+        except ValueError:
+            return {"@iot.selfLink": r.headers.get("Location", "")}
+
+
+def _id_literal(value: Any) -> str:
+    return str(value) if isinstance(value, int) or str(value).isdigit() else "'" + str(value).replace("'", "''") + "'"
+
+
+def _safe(url: str) -> str:
+    """URL without user:password@ and without the query (which may be long)."""
+    return re.sub(r"//[^/@]+@", "//", url.split("?", 1)[0])
+
+
+def _error_text(r: requests.Response) -> str:
+    try:
+        data = r.json()
+        return str(data.get("message") or data.get("error") or data)[:200]
+    except ValueError:
+        return r.text[:200]
+
+
+# ---- per-light latest values -------------------------------------------------------------------------------------
+@dataclass
+class LatestValues:
+    """Newest value per light and TALQ field, as arrays (n lights × n fields); NaN where missing."""
+
+    light_ids: list[str]
+    thing_ids: list[Any]
+    lon: np.ndarray
+    lat: np.ndarray
+    values: np.ndarray  # float64 (n, F), store units
+    times: np.ndarray  # float64 (n, F), epoch seconds (clamped when in the future)
+    skew_s: np.ndarray  # float64 (n,), largest amount an observation was ahead of `now` (0 when none)
+    issues: list[list[str]]  # per light: unknown units, missing datastreams, clock skew, unreadable values
+    properties: list[dict] = field(default_factory=list)
+    datastream_ids: list[dict[str, Any]] = field(default_factory=list)  # per light: TALQ field → Datastream id
+
+    def column(self, talq: str) -> np.ndarray:
+        return self.values[:, FIELD_NAMES.index(talq)]
+
+    def time_of(self, talq: str) -> np.ndarray:
+        return self.times[:, FIELD_NAMES.index(talq)]
+
+
+def latest_values(
+    things: Sequence[dict],
+    now: Optional[float] = None,
+    max_skew_s: float = 300.0,
+    expected: Sequence[str] = ("actualLightState", "activePower"),
+) -> LatestValues:
+    """Map Things (from `latest_by_thing`) to arrays of the newest value per TALQ field.
+
+    An observation more than `max_skew_s` in the future (device clock ahead) keeps its value but is dated `now`
+    and flagged, so it neither looks fresh forever nor hides later readings' times.
+    """
+    now = time.time() if now is None else now
+    n, nf = len(things), len(FIELD_NAMES)
+    values = np.full((n, nf), np.nan)
+    times = np.full((n, nf), np.nan)
+    skew = np.zeros(n)
+    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    ids, tids, issues, props, ds_ids = [], [], [], [], []
+    for i, t in enumerate(things):
+        p = t.get("properties") or {}
+        ids.append(str(p.get("light_id") or t.get("name") or t.get("@iot.id")))
+        tids.append(t.get("@iot.id"))
+        props.append(p)
+        mine: list[str] = []
+        ds_map: dict[str, Any] = {}
+        for loc in t.get("Locations") or []:
+            coords = ((loc.get("location") or {}).get("geometry") or loc.get("location") or {}).get("coordinates")
+            if coords and len(coords) >= 2:
+                lon[i], lat[i] = float(coords[0]), float(coords[1])
+                break
+        for ds in t.get("Datastreams") or []:
+            talq = match_field(ds)
+            if talq is None:
+                continue
+            j = FIELD_NAMES.index(talq)
+            ds_map[talq] = ds.get("@iot.id")
+            factor = unit_factor(talq, ds.get("unitOfMeasurement"))
+            if factor is None:
+                uom = ds.get("unitOfMeasurement") or {}
+                mine.append(f"unknown unit '{uom.get('symbol') or uom.get('name') or '?'}' for {talq}")
+                continue
+            obs = ds.get("Observations") or []
+            if not obs:
+                continue
+            o = obs[0]
+            ot = obs_time(o.get("phenomenonTime"))
+            if np.isnan(ot):
+                mine.append(f"unreadable time for {talq}")
+                continue
+            v = result_value(o.get("result"))
+            if np.isnan(v):
+                mine.append(f"unreadable value for {talq}: {str(o.get('result'))[:20]}")
+                continue
+            if ot > now + max_skew_s:
+                skew[i] = max(skew[i], ot - now)
+                rt = obs_time(o.get("resultTime"))
+                ot = rt if not np.isnan(rt) and rt <= now + max_skew_s else now
+            if np.isnan(times[i, j]) or ot > times[i, j]:
+                values[i, j], times[i, j] = v * factor, ot
+        missing = [f for f in expected if f not in ds_map]
+        if missing:
+            mine.append("missing datastream " + ", ".join(missing))
+        if skew[i] > 0:
+            mine.append(f"clock ahead by {_duration(skew[i])}")
+        issues.append(mine)
+        ds_ids.append(ds_map)
+    return LatestValues(ids, tids, lon, lat, values, times, skew, issues, props, ds_ids)
+
+
+def _duration(seconds: float) -> str:
+    s = abs(float(seconds))
+    if s >= 86400:
+        return f"{s / 86400:.1f} d"
+    if s >= 3600:
+        return f"{s / 3600:.1f} h"
+    return f"{s / 60:.0f} min"
