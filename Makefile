@@ -49,8 +49,9 @@ translate: $(TS:.ts=.qm) ## Qt .ts sources -> .qm
 %.qm: %.ts
 	lrelease -silent $< -qm $@
 
-update-ts: ## refresh .ts sources from the code (pylupdate5)
-	pylupdate5 -noobsolete $$(git ls-files '$(PLUGIN)/*.py' 'processing_scripts/*.py') -ts $(TS)
+update-ts: ## refresh the .ts source from the code (pylupdate5), then fill it from i18n/vi.json
+	pylupdate5 -noobsolete $$(git ls-files -co --exclude-standard '$(PLUGIN)/*.py' 'processing_scripts/*.py') -ts $(TS)
+	$(SYSPY) tools/fill_translations.py
 
 demo-data: $(BUILD)/demo/ioc.gpkg
 $(BUILD)/demo/ioc.gpkg: $(shell git ls-files $(PLUGIN)/demo $(PLUGIN)/store layers 2>/dev/null)
@@ -82,12 +83,12 @@ lint:
 # The plugin as QGIS installs it: one folder with metadata.txt, compiled resources and translations.
 stage: build
 	rm -rf $(STAGE) && mkdir -p $(STAGE)
-	git ls-files -co --exclude-standard $(PLUGIN) | grep -v -E '(__pycache__|\.pyc$$|\.ts$$)' | \
+	git ls-files -co --exclude-standard $(PLUGIN) | grep -v -E '(__pycache__|\.pyc$$|\.ts$$|i18n/vi\.json$$)' | \
 	  xargs -I{} install -D -m 644 {} $(BUILD)/{}
-	cp $(PLUGIN)/resources_rc.py $(STAGE)/ && cp $(PLUGIN)/i18n/*.qm $(STAGE)/i18n/
+	mkdir -p $(STAGE)/i18n && cp $(PLUGIN)/resources_rc.py $(STAGE)/ && cp $(PLUGIN)/i18n/*.qm $(STAGE)/i18n/
 	cp metadata.txt LICENSE $(STAGE)/
 	mkdir -p $(STAGE)/icons && cp icons/*.svg $(STAGE)/icons/
-	git ls-files processing_scripts layers | grep -v __pycache__ | xargs -I{} install -D -m 644 {} $(STAGE)/{}
+	git ls-files -co --exclude-standard processing_scripts layers | grep -v __pycache__ | xargs -I{} install -D -m 644 {} $(STAGE)/{}
 
 package: stage ## dist/ioc_qgis_plugin-VERSION.zip for the plugin repository
 	mkdir -p dist && rm -f dist/$(PLUGIN)-$(VERSION).zip

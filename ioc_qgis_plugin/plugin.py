@@ -51,6 +51,7 @@ class IocPlugin:
         self.lang = ui_language(self.settings)
         self.translator: Optional[QTranslator] = None
         self.actions: list[QAction] = []
+        self.borrowed_actions: list[QAction] = []  # owned by sub-controllers; only unhooked here
         self.toolbar = None
         self.dock: Optional[IocDock] = None
         self.provider = None
@@ -63,6 +64,10 @@ class IocPlugin:
         return QCoreApplication.translate("IocPlugin", text)
 
     # -- QGIS entry points --------------------------------------------------------------------------------
+    def initProcessing(self) -> None:
+        """Called by QGIS (and by headless qgis_process, which never calls initGui)."""
+        self._init_processing()
+
     def initGui(self) -> None:
         self._install_translator()
         self.toolbar = self.iface.addToolBar(self.tr("IOC"))
@@ -84,6 +89,10 @@ class IocPlugin:
         if self._project_signal:
             QgsProject.instance().layersWillBeRemoved.disconnect(self._layers_removed)
             self._project_signal = False
+        for action in self.borrowed_actions:
+            self.iface.removePluginMenu(MENU, action)
+            self.iface.removeToolBarIcon(action)
+        self.borrowed_actions = []
         if self.cameras is not None:
             self.cameras.unload()
             self.cameras = None
@@ -134,6 +143,8 @@ class IocPlugin:
                 self.translator = None
 
     def _init_processing(self) -> None:
+        if self.provider is not None:  # QGIS calls initProcessing before initGui
+            return
         try:
             from .processing.provider import IocProcessingProvider
         except ImportError as exc:  # provider module missing in a partial install: the rest still works
@@ -152,6 +163,7 @@ class IocPlugin:
         for action in self.cameras.actions():
             self.iface.addPluginToMenu(MENU, action)
             self.toolbar.addAction(action)
+            self.borrowed_actions.append(action)
         self.dock.cameras.open_camera.connect(self.cameras.open_camera)
         self.dock.cameras.open_grid.connect(self.cameras.open_grid)
 
@@ -200,6 +212,8 @@ class IocPlugin:
         if self.dock is not None:
             self.dock.set_layers(layers)
             self.dock.setVisible(True)
+            if hasattr(self.iface.mainWindow(), "resizeDocks"):  # keep the map the largest thing on screen
+                self.iface.mainWindow().resizeDocks([self.dock], [560], Qt.Horizontal)
             self.dock.load(lambda: open_store(settings), on_loaded=self._panel_loaded)
         if self.cameras is not None and "cameras" in layers:
             self.cameras.set_layer(layers["cameras"])

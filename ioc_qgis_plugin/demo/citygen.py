@@ -122,7 +122,7 @@ class CityConfig:
     reading_days: int = 7
     reading_step_h: int = 3
     years: float = 2.0
-    end: Optional[str] = None  # ISO date the report history ends (default: today, UTC midnight)
+    end: Optional[str] = None  # ISO date/time the report history ends (default: the current hour, UTC)
     rtsp_base: str = "rtsp://127.0.0.1:8554"
 
 
@@ -169,8 +169,10 @@ class City:
         ang = np.linspace(0, 2 * np.pi, 72, endpoint=False)
         r = cfg.radius_m * (1 + 0.12 * np.sin(3 * ang + 0.5) + 0.06 * np.cos(5 * ang))
         self.boundary = Polygon(np.column_stack([self.cx + r * np.cos(ang), self.cy + r * np.sin(ang)]))
-        end = cfg.end or datetime.now(timezone.utc).strftime("%Y-%m-%d")
-        self.end_epoch = datetime.fromisoformat(end).replace(tzinfo=timezone.utc).timestamp()
+        if cfg.end:
+            self.end_epoch = datetime.fromisoformat(cfg.end).replace(tzinfo=timezone.utc).timestamp()
+        else:  # the demo's history ends this hour, so it has reports still within their deadline
+            self.end_epoch = float(int(datetime.now(timezone.utc).timestamp()) // 3600 * 3600)
         self.hotspots = self._hotspots()
 
     # -- helpers ----------------------------------------------------------------------------------------
@@ -263,6 +265,7 @@ class City:
         x[outside], y[outside] = self.cx + (x[outside] - self.cx) * 0.5, self.cy + (y[outside] - self.cy) * 0.5
         # daily rhythm: most reports in the day, Vietnam time
         t = np.floor(t / 86400) * 86400 + (rng.normal(10.5, 3.5, n) % 24 - 7) * 3600
+        t = np.where(t > self.end_epoch - 60, t - 86400, t)  # nothing from the future
         cat_codes = np.array([c.code for c in CATEGORIES], dtype=object)
         cat_p = np.array([0.34, 0.2, 0.16, 0.1, 0.08, 0.12])
         cat = cat_codes[rng.choice(len(cat_codes), n, p=cat_p)]

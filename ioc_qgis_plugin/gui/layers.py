@@ -56,7 +56,8 @@ def add_ioc_layers(
         group.addLayer(layer)
         layers[table] = layer
     crs = QgsCoordinateReferenceSystem(analysis_crs)
-    if crs.isValid() and not project.crs().isValid():
+    others = [lyr for lyr in project.mapLayers().values() if lyr.id() not in {x.id() for x in layers.values()}]
+    if crs.isValid() and not others:  # a fresh project works in the province's VN-2000 / TM-3 metres
         project.setCrs(crs)
     return layers
 

@@ -1,0 +1,123 @@
+"""Runs inside the QGIS desktop (qgis --code): opens the IOC store through the plugin, then either stays open
+(demo) or, for `make smoke`, screenshots the window, loads/unloads the plugin 20 times and exits with a verdict.
+
+Configured by environment: IOC_GPKG, IOC_SCREENSHOT, IOC_RESULT (JSON), IOC_SMOKE=1, IOC_EXIT_AFTER_S.
+"""
+
+import json
+import os
+import time
+import traceback
+
+import qgis.utils
+from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsProject
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, QTimer
+from qgis.PyQt.QtWidgets import QAction, QDockWidget, QToolBar
+from qgis.utils import iface
+
+PLUGIN = "ioc_qgis_plugin"
+errors = []
+result = {"errors": errors}
+
+
+def _on_message(message, tag, level):
+    if tag == "Python error" or (level == Qgis.Critical and tag in ("IOC", "Python")):
+        errors.append(f"[{tag}] {message[:2000]}")
+
+
+QgsApplication.messageLog().messageReceived.connect(_on_message)
+_show_exception = qgis.utils.showException
+
+
+def _record_exception(type_, value, tb, msg=None, messagebar=False, level=Qgis.Warning):
+    errors.append("".join(traceback.format_exception(type_, value, tb))[-3000:])
+    return _show_exception(type_, value, tb, msg, messagebar, level)
+
+
+qgis.utils.showException = _record_exception
+
+
+def ioc_objects():
+    mw = iface.mainWindow()
+    return {
+        "actions": len([a for a in mw.findChildren(QAction) if a.objectName().startswith("ioc_")]),
+        "docks": len([d for d in mw.findChildren(QDockWidget) if d.objectName() == "IocDock"]),
+        "toolbars": len([t for t in mw.findChildren(QToolBar) if t.objectName() == "IocToolbar"]),
+        "providers": len([p for p in QgsApplication.processingRegistry().providers() if p.id() == "ioc"]),
+        "menu_entries": len([a for a in iface.pluginMenu().actions() if a.text().replace("&", "") == "IOC"]),
+    }
+
+
+def wait(seconds):
+    end = time.time() + seconds
+    while time.time() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
+
+
+def wait_tasks(timeout=60):
+    end = time.time() + timeout
+    while QgsApplication.taskManager().countActiveTasks() and time.time() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
+
+
+def finish(code):
+    out = os.environ.get("IOC_RESULT")
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            json.dump(result, fh, indent=2, ensure_ascii=False)
+    QCoreApplication.processEvents()
+    os._exit(code)
+
+
+def main():
+    try:
+        result["plugin_loaded"] = PLUGIN in qgis.utils.plugins
+        plugin = qgis.utils.plugins.get(PLUGIN)
+        gpkg = os.environ.get("IOC_GPKG")
+        if plugin is not None and gpkg:
+            result["store_opened"] = plugin.open_gpkg(gpkg)
+            wait_tasks()
+            wait(1.5)
+            iface.mapCanvas().refreshAllLayers()
+            wait(2.0)
+            dock = plugin.dock
+            result["panel_rows"] = dock.reports.model.rowCount() if dock else 0
+            result["layers"] = sorted(lyr.name() for lyr in QgsProject.instance().mapLayers().values())
+        shot = os.environ.get("IOC_SCREENSHOT")
+        if shot:
+            iface.mainWindow().grab().save(shot)
+            result["screenshot"] = shot
+        if os.environ.get("IOC_SMOKE") == "1":
+            result["objects_loaded"] = ioc_objects()
+            qgis.utils.unloadPlugin(PLUGIN)
+            QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+            baseline = ioc_objects()
+            result["objects_after_unload"] = baseline
+            for _ in range(20):
+                qgis.utils.loadPlugin(PLUGIN)
+                qgis.utils.startPlugin(PLUGIN)
+                qgis.utils.unloadPlugin(PLUGIN)
+                QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+            QCoreApplication.processEvents()
+            result["objects_after_20_cycles"] = ioc_objects()
+            clean = all(v == 0 for v in result["objects_after_20_cycles"].values())
+            result["clean_unload"] = clean
+            ok = (
+                not errors
+                and result.get("plugin_loaded")
+                and clean
+                and (not gpkg or (result.get("store_opened") and result.get("panel_rows", 0) > 0))
+            )
+            finish(0 if ok else 1)
+        exit_after = float(os.environ.get("IOC_EXIT_AFTER_S", "0") or 0)
+        if exit_after:
+            QTimer.singleShot(int(exit_after * 1000), lambda: finish(0 if not errors else 1))
+    except Exception:  # the verdict must be written whatever happened
+        errors.append(traceback.format_exc())
+        finish(1)
+
+
+QTimer.singleShot(500, main)
+QgsMessageLog.logMessage("IOC startup script armed", "IOC", Qgis.Info)

@@ -1,0 +1,133 @@
+"""`make demo`: start the demo city's services on 127.0.0.1 and open QGIS with the plugin and its layers.
+
+Services: GStreamer RTSP cameras (rtsp://127.0.0.1:8554/camNN, sub-streams camNN_sub), the Open311 reporting
+system (:8311) and the SensorThings street-light server (:8090), all seeded from the demo GeoPackage. They stop
+when QGIS closes. Without a display (no $DISPLAY) QGIS runs under Xvfb, saves a screenshot and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from qgis_profile import make_profile  # noqa: E402
+
+
+def start(cmd: list[str], ready: str, name: str, timeout: float = 30.0) -> subprocess.Popen:
+    """Start a service and wait for its ready line; a service that fails is reported, the demo goes on."""
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    end = time.time() + timeout
+    while time.time() < end:
+        line = proc.stdout.readline()
+        if not line and proc.poll() is not None:
+            break
+        if ready in line:
+            print(f"  {name}: {line.strip()}")
+            return proc
+    print(f"  {name}: did not start (exit {proc.poll()}); continuing without it", file=sys.stderr)
+    return proc
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gpkg", type=Path, required=True)
+    ap.add_argument("--plugin-dir", type=Path, required=True)
+    ap.add_argument("--cameras", type=int, default=50)
+    ap.add_argument("--locale", default=os.environ.get("IOC_LOCALE", "vi"))
+    a = ap.parse_args()
+    py = sys.executable
+    gpkg = str(a.gpkg.resolve())
+    print("Starting demo services on 127.0.0.1 …")
+    procs = [
+        start(
+            [
+                py,
+                "-m",
+                "ioc_qgis_plugin.devservers.rtsp_server",
+                "--port",
+                "8554",
+                "--count",
+                str(a.cameras),
+                "--size",
+                "1280x720",
+                "--sub-size",
+                "640x360",
+            ],
+            "READY",
+            "cameras (RTSP)",
+        ),
+        start(
+            [py, "-m", "ioc_qgis_plugin.devservers.open311_server", "--gpkg", gpkg, "--port", "8311"],
+            "ready",
+            "field reports (Open311)",
+        ),
+        start(
+            [py, "-m", "ioc_qgis_plugin.devservers.sensorthings_server", "--gpkg", gpkg, "--port", "8090", "--live"],
+            "READY",
+            "street lights (SensorThings)",
+        ),
+    ]
+    profiles = ROOT / "build" / "demo" / "qgis-profile"
+    make_profile(
+        profiles,
+        a.plugin_dir.resolve(),
+        a.locale,
+        settings={
+            "ioc": {
+                "open311_url": "http://127.0.0.1:8311/",
+                "sensorthings_url": "http://127.0.0.1:8090/v1.1/",
+                "role": "admin",
+            }
+        },
+    )
+    env = dict(os.environ, IOC_GPKG=gpkg)
+    env.pop("PYTHONPATH", None)
+    env.pop("QT_QPA_PLATFORM", None)
+    cmd = [
+        "qgis.bin",
+        "--profiles-path",
+        str(profiles),
+        "--noversioncheck",
+        "--nologo",
+        "--code",
+        str(HERE / "qgis_startup.py"),
+    ]
+    if not os.environ.get("DISPLAY"):
+        shot = ROOT / "build" / "demo" / "demo.png"
+        env.update(IOC_SCREENSHOT=str(shot), IOC_EXIT_AFTER_S="25", IOC_RESULT=str(shot.with_suffix(".json")))
+        cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", *cmd]
+        print("No display: running QGIS under Xvfb; it saves a screenshot and exits.")
+    print("Opening QGIS with the IOC plugin …")
+    try:
+        code = subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        code = 130
+    finally:
+        stop(procs)
+        print("Demo services stopped.")
+    if not os.environ.get("DISPLAY"):
+        print(f"screenshot: {ROOT / 'build' / 'demo' / 'demo.png'}")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
