@@ -114,6 +114,8 @@ class Open311State:
     calls: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     next_id: int = 900000
+    extensions: tuple[str, ...] = ("updated_window", "request_update")
+    detailed_status: bool = True  # False: answer like a plain GeoReport v2 server (open/closed only)
 
     def current_time(self) -> datetime:
         return self.now() if self.now else datetime.now(timezone.utc)
@@ -128,6 +130,13 @@ class Open311State:
                 self.records[rec["service_request_id"]] = rec
                 n += 1
             return n
+
+    def put_raw(self, rec: dict[str, Any], updated: datetime) -> None:
+        """Store a record exactly as given (tests: bad coordinates, odd timestamps, missing fields)."""
+        with self.lock:
+            rec = dict(rec)
+            rec["_req"] = rec["_upd"] = updated.timestamp()
+            self.records[str(rec.get("service_request_id") or f"raw-{len(self.records)}")] = rec
 
     def touch(self, ids: Iterable[str], status: Optional[str] = None, notes: str = "", at: Optional[datetime] = None):
         """Change requests as a city operator would (bench and tests): new updated_datetime, maybe a status."""
@@ -223,6 +232,8 @@ class Open311Handler(BaseHTTPRequestHandler):
             elif res == "requests" and method == "POST":
                 self._check_key(state, params)
                 if rid:
+                    if "request_update" not in state.extensions:
+                        raise ApiError(405, "updating a request is not supported")
                     key = self.headers.get("Idempotency-Key") or params.get("change_id") or ""
                     self._send(200, fmt, [self._update(state, rid, params, key)], "requests")
                 else:
@@ -277,7 +288,7 @@ class Open311Handler(BaseHTTPRequestHandler):
                     "changeset": "2024-01-01T00:00:00Z",
                     "type": "test",
                     "formats": ["application/json", "text/xml"],
-                    "extensions": ["updated_window", "request_update"],
+                    "extensions": list(self.server.state.extensions),  # type: ignore[attr-defined]
                 }
             ],
         }
@@ -325,9 +336,13 @@ class Open311Handler(BaseHTTPRequestHandler):
             ],
         }
 
-    @staticmethod
-    def _public(rec: dict[str, Any]) -> dict[str, Any]:
-        return {k: rec.get(k) for k in FIELDS}
+    def _public(self, rec: dict[str, Any]) -> dict[str, Any]:
+        out = {k: rec.get(k) for k in FIELDS}
+        if rec.get("token"):
+            out["token"] = rec["token"]
+        if not self.server.state.detailed_status:  # type: ignore[attr-defined]
+            out.pop("detailed_status")
+        return out
 
     @staticmethod
     def _get(state: Open311State, rid: str) -> dict[str, Any]:
@@ -342,8 +357,8 @@ class Open311Handler(BaseHTTPRequestHandler):
             records = list(state.records.values())
         if params.get("service_request_id"):  # ids make every other filter ignored (spec)
             wanted = {s.strip() for s in params["service_request_id"].split(",")}
-            return [self._public(r) for r in records if r["service_request_id"] in wanted]
-        by_updated = "updated_after" in params or "updated_before" in params
+            return [self._public(r) for r in records if r.get("service_request_id") in wanted]
+        by_updated = "updated_window" in state.extensions and ("updated_after" in params or "updated_before" in params)
         lo_key, hi_key, col = (
             ("updated_after", "updated_before", "_upd") if by_updated else ("start_date", "end_date", "_req")
         )
@@ -364,10 +379,10 @@ class Open311Handler(BaseHTTPRequestHandler):
         picked = [r for r in records if a <= r[col] <= b]
         if params.get("service_code"):
             codes = {s.strip() for s in params["service_code"].split(",")}
-            picked = [r for r in picked if r["service_code"] in codes]
+            picked = [r for r in picked if r.get("service_code") in codes]
         if params.get("status"):
             wanted = {s.strip().lower() for s in params["status"].split(",")}
-            picked = [r for r in picked if r["status"] in wanted]
+            picked = [r for r in picked if r.get("status") in wanted]
         picked.sort(key=lambda r: r[col], reverse=True)
         return [self._public(r) for r in picked[: state.limit]]
 
@@ -529,7 +544,9 @@ class Open311Server:
         self.state.faults.append(Fault(kind, count, path, delay))
 
     def start(self) -> Open311Server:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="open311-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, args=(0.05,), name="open311-server", daemon=True
+        )
         self._thread.start()
         return self
 

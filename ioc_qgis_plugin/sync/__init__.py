@@ -1,0 +1,1 @@
+"""Synchronisation of field reports with the city's reporting system (Open311); no QGIS imports."""
