@@ -1,0 +1,1 @@
+"""Operations views without QGIS: report → cameras and camera → reports lookups, replay frame planning."""
