@@ -120,7 +120,8 @@ class ReportSync:
             return None
         try:
             data = json.loads(text)
-        except ValueError:
+            parse_iso(data["done_until"])
+        except (ValueError, KeyError, TypeError):
             log.warning("Open311 sync cursor is unreadable (%r); starting a full sync", text[:80])
             return None
         if data.get("endpoint") != self.client.endpoint:

@@ -204,7 +204,10 @@ def test_plain_server_without_updated_filter_uses_requested_windows(gstore, serv
 
 
 def test_cursor_of_another_endpoint_starts_a_full_sync(gstore, server, clock) -> None:
-    gstore.set_meta(CURSOR_KEY, json.dumps({"endpoint": "http://elsewhere", "mode": "updated", "done_until": "x"}))
+    gstore.set_meta(CURSOR_KEY, "{not json")
+    assert make_sync(gstore, server, clock).cursor() is None
+    cursor = {"endpoint": "http://elsewhere", "mode": "updated", "done_until": "2024-05-01T00:00:00Z"}
+    gstore.set_meta(CURSOR_KEY, json.dumps(cursor))
     result = make_sync(gstore, server, clock).run()
     assert result.resumed_from is None and result.inserted == N
 
