@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
+import numpy as np
 from shapely import wkb as shapely_wkb
 from shapely.geometry.base import BaseGeometry
 
-from ..core.timeutil import now_utc_iso
+from ..core.report_filter import ReportFilter
+from ..core.statuses import TransitionError
+from ..core.timeutil import epoch_to_iso, now_utc_iso
+from . import migrations
 from .base import IocStore
-from .errors import AlreadyExists, StoreError, StoreUnavailable
+from .errors import AlreadyExists, ConflictError, NotAnIocStore, StoreError, StoreUnavailable
+from .pending_edits import APPLIED, CONFLICT, FAILED, PendingEdits
+from .postgis_sql import filter_where
 from .schema import Table, postgis_ddl
 
 try:
@@ -20,10 +27,65 @@ except ImportError:  # pragma: no cover - the plugin still works with GeoPackage
     psycopg2 = None
 
 
+class AuthenticationFailed(StoreUnavailable):
+    """Login refused: wrong password, expired account (VALID UNTIL) or unknown user — the server does not say which."""
+
+
+class AccessDenied(StoreError):
+    """Logged in, but the account lacks the right (no CONNECT, no IOC role, or a table it may not change)."""
+
+
+class EditQueued(StoreUnavailable):
+    """The connection dropped during an edit; the edit is saved locally and will be sent again."""
+
+    def __init__(self, message: str, edit_id: int) -> None:
+        super().__init__(message)
+        self.edit_id = edit_id
+
+
+def explain_connect_error(exc: Exception, params: dict[str, str]) -> StoreUnavailable:
+    """psycopg2's connect error as a message a city desk can act on."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else "connection failed"
+    user, db = params.get("user", "?"), params.get("dbname", "?")
+    where = f"{params.get('host', '?')}:{params.get('port', '5432')}"
+    low = text.lower()
+    head = f"cannot connect to PostGIS at {where}"
+    if "password authentication failed" in low or "no password supplied" in low:
+        return AuthenticationFailed(
+            f"{head}: password authentication failed for '{user}' — the password is wrong or the account has "
+            "expired (VALID UNTIL). Check the authentication configuration in IOC settings or ask the city's "
+            "database administrator."
+        )
+    if "certificate" in low or "ssl" in low:
+        return AuthenticationFailed(f"{head}: the server refused the certificate login of '{user}': {first}")
+    if "permission denied for database" in low or "connect privilege" in low:
+        return StoreUnavailable(
+            f"{head}: account '{user}' may not connect to database '{db}' (no CONNECT right); ask the "
+            "administrator to add it with `postgis_admin add-user`."
+        )
+    if "does not exist" in low and "database" in low:
+        return StoreUnavailable(f"{head}: database '{db}' does not exist; check the database name in IOC settings.")
+    if "could not connect" in low or "connection refused" in low or "timeout" in low or "translate host" in low:
+        return StoreUnavailable(f"{head}: the server is unreachable ({first}); check host, port and network.")
+    return StoreUnavailable(f"{head}: {first}")
+
+
+def _dsn_params(dsn: str) -> dict[str, str]:
+    try:
+        from psycopg2.extensions import parse_dsn
+
+        return {k: v for k, v in parse_dsn(dsn).items() if k != "password"}
+    except Exception:  # noqa: BLE001 - an unparsable DSN is reported by connect itself
+        return {}
+
+
 class PostgisStore(IocStore):
     kind = "postgis"
 
-    def __init__(self, dsn: str, db_schema: str = "ioc", _conn: Any = None) -> None:
+    def __init__(
+        self, dsn: str, db_schema: str = "ioc", _conn: Any = None, pending_path: Optional[Path] = None
+    ) -> None:
         super().__init__()
         if psycopg2 is None:
             raise StoreUnavailable("PostGIS support needs psycopg2 (Debian package python3-psycopg2)")
@@ -31,29 +93,36 @@ class PostgisStore(IocStore):
         self.db_schema = db_schema
         self._depth = 0
         self._in_tx = False
+        self._params = _dsn_params(dsn)
+        self._pending_path = pending_path
+        self._pending: Optional[PendingEdits] = None
         self.conn = _conn or self._connect(dsn)
+        self._params = {k: v for k, v in self.conn.get_dsn_parameters().items() if k != "password"}
 
     @staticmethod
     def _connect(dsn: str) -> Any:
         try:
             conn = psycopg2.connect(dsn, connect_timeout=10, application_name="ioc_qgis_plugin")
         except psycopg2.OperationalError as exc:
-            # psycopg2's message names the host and the failure (password, unreachable, no database).
-            text = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
-            raise StoreUnavailable(f"cannot connect to PostGIS: {text}") from exc
+            raise explain_connect_error(exc, _dsn_params(dsn)) from exc
         conn.autocommit = True
         return conn
 
+    def _ensure_connection(self) -> None:
+        """Reconnect after a dropped connection (never inside a transaction: that one is lost and rolled back)."""
+        if self.conn is None or (self.conn.closed and not self._in_tx):
+            self.conn = self._connect(self.dsn)
+
     def describe(self) -> str:
-        params = self.conn.get_dsn_parameters() if self.conn else {}
+        params = self._params
         return (
             f"PostGIS {params.get('user', '?')}@{params.get('host', '?')}:{params.get('port', '?')}/"
             f"{params.get('dbname', '?')} schema {self.db_schema}"
         )
 
     @classmethod
-    def open(cls, dsn: str, db_schema: str = "ioc") -> PostgisStore:
-        store = cls(dsn, db_schema)
+    def open(cls, dsn: str, db_schema: str = "ioc", pending_path: Optional[Path] = None) -> PostgisStore:
+        store = cls(dsn, db_schema, pending_path=pending_path)
         try:
             store.check_schema()
         except Exception:
@@ -92,6 +161,7 @@ class PostgisStore(IocStore):
         return sql.replace("%", "%%").replace("?", "%s")
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self._ensure_connection()
         try:
             with self.conn.cursor() as cur:
                 cur.execute(self._pg(sql), tuple(params))
@@ -100,6 +170,7 @@ class PostgisStore(IocStore):
             raise self._wrap(exc) from exc
 
     def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._ensure_connection()
         try:
             with self.conn.cursor() as cur:
                 psycopg2.extras.execute_batch(cur, self._pg(sql), list(rows), page_size=1000)
@@ -107,6 +178,7 @@ class PostgisStore(IocStore):
             raise self._wrap(exc) from exc
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        self._ensure_connection()
         try:
             with self.conn.cursor() as cur:
                 cur.execute(self._pg(sql), tuple(params))
@@ -119,7 +191,11 @@ class PostgisStore(IocStore):
         if isinstance(exc, (psycopg2.OperationalError, psycopg2.InterfaceError)):
             return StoreUnavailable(f"{self.describe()}: connection lost: {str(exc).strip()}")
         if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
-            return StoreError(f"{self.describe()}: your database account may not do this: {str(exc).strip()}")
+            first = str(exc).strip().splitlines()[0]
+            return AccessDenied(
+                f"{self.describe()}: your database account '{self._params.get('user', '?')}' may not do this "
+                f"({first}); ask the city's database administrator for the right role."
+            )
         return StoreError(f"{self.describe()}: {str(exc).strip()}")
 
     def _select_expr(self, table: Table, column: str) -> str:
@@ -141,6 +217,7 @@ class PostgisStore(IocStore):
         if self._in_tx:
             self._depth += 1
             return
+        self._ensure_connection()
         self.conn.autocommit = False
         self._in_tx, self._depth = True, 0
 
@@ -148,30 +225,53 @@ class PostgisStore(IocStore):
         if self._depth:
             self._depth -= 1
             return
-        self.conn.commit()
-        self.conn.autocommit = True
+        try:
+            self.conn.commit()  # deferred triggers (audit) run here and may fail
+            self.conn.autocommit = True
+        except psycopg2.Error as exc:
+            self._end_broken_tx()
+            raise self._wrap(exc) from exc
         self._in_tx = False
 
     def _rollback(self) -> None:
         if self._depth:
             self._depth -= 1
             return
-        self.conn.rollback()
-        self.conn.autocommit = True
-        self._in_tx = False
+        self._end_broken_tx()
+
+    def _end_broken_tx(self) -> None:
+        """Roll back; a connection that died mid-transaction cannot, and is replaced on next use."""
+        self._in_tx, self._depth = False, 0
+        try:
+            if not self.conn.closed:
+                self.conn.rollback()
+                self.conn.autocommit = True
+        except psycopg2.Error:
+            pass
 
     def close(self) -> None:
         if self.conn is not None and not self.conn.closed:
             self.conn.close()
 
     def layer_uri(self, table: str) -> tuple[str, str]:
-        p = self.conn.get_dsn_parameters()
+        p = self._params
         geom = " (geom)" if self.schema.table(table).geometry else ""
         uri = (
             f"dbname='{p.get('dbname')}' host={p.get('host')} port={p.get('port')} user='{p.get('user')}' "
             f"key='fid' table=\"{self.db_schema}\".\"{table}\"{geom}"
         )
         return uri, "postgres"
+
+    def styled_tables(self) -> set[str]:
+        if not self._query(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' " "AND table_name = 'layer_styles'"
+        ):
+            return set()
+        rows = self._query(
+            "SELECT DISTINCT f_table_name FROM public.layer_styles WHERE f_table_schema = ? " "AND useasdefault",
+            (self.db_schema,),
+        )
+        return {r[0] for r in rows}
 
     def save_style(self, table: str, qml: str, name: str = "IOC", default: bool = True) -> None:
         """Styles in public.layer_styles, where QGIS looks for a PostGIS layer's default style."""
@@ -195,6 +295,179 @@ class PostgisStore(IocStore):
 
     def update_extents(self) -> None:
         self._execute(f"ANALYZE {self.db_schema}.field_reports")
+
+    # -- permissions ---------------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        try:
+            return super().schema_version()
+        except NotAnIocStore as exc:
+            if isinstance(exc.__cause__, AccessDenied):  # a login without an IOC role, not a foreign database
+                raise AccessDenied(
+                    f"account '{self._params.get('user', '?')}' has no IOC role in {self.describe()}: ask the "
+                    "administrator to add it with `python -m ioc_qgis_plugin.store.postgis_admin add-user`."
+                ) from exc
+            raise
+
+    def city_version(self) -> int:
+        """Level of the city migrations (roles, RLS, audit, scale); 0 for a plain store."""
+        return int(self.get_meta(migrations.CITY_VERSION_KEY, "0") or 0)
+
+    def my_role(self) -> Optional[str]:
+        """The IOC group role of the logged-in user (admin, planner, …), None for superusers/owners."""
+        prefix = self.get_meta(migrations.ROLE_PREFIX_KEY)
+        if not prefix:
+            return None
+        for role, name in migrations.role_names(prefix).items():
+            if self._query("SELECT pg_has_role(current_user, ?, 'MEMBER')", (name,))[0][0]:
+                return role
+        return None
+
+    def report_audit(self, report_id: str) -> list[dict]:
+        """History with the database user that made each change (city level ≥ 1)."""
+        rows = self._query(
+            f"SELECT at, actor, db_user, action, old_value, new_value, note FROM {self._qualified('report_events')} "
+            "WHERE report_id = ? ORDER BY at, fid",
+            (report_id,),
+        )
+        keys = ("at", "actor", "db_user", "action", "old_value", "new_value", "note")
+        return [dict(zip(keys, r)) for r in rows]
+
+    # -- heavy work in the database (city level ≥ 2) ------------------------------------------------------
+    def report_counts(self, flt: Optional[ReportFilter] = None) -> dict[str, Any]:
+        """Panel figures for the filter, counted where the data is (and only over rows the user may see)."""
+        where, params = filter_where(flt)
+        rows = self._query(
+            "SELECT GROUPING(status, ward_id, service_code, deadline_state), status, ward_id, service_code, "
+            f"deadline_state, count(*) FROM {self._qualified('field_reports')} WHERE {where} "
+            "GROUP BY GROUPING SETS ((status), (ward_id), (service_code), (deadline_state), ())",
+            params,
+        )
+        out: dict[str, Any] = {"total": 0, "status": {}, "ward_id": {}, "service_code": {}, "deadline_state": {}}
+        for g, status, ward, code, state, n in rows:
+            if g == 0b0111:
+                out["status"][status] = int(n)
+            elif g == 0b1011:
+                out["ward_id"][ward] = int(n)
+            elif g == 0b1101:
+                out["service_code"][code] = int(n)
+            elif g == 0b1110:
+                out["deadline_state"][state] = int(n)
+            else:
+                out["total"] = int(n)
+        return out
+
+    def refresh_deadline_state(self, now: Optional[float] = None) -> int:
+        """Bring stored deadline states up to `now` (epoch s; default the database clock); returns rows changed."""
+        at = epoch_to_iso(now) if now is not None else None
+        sql = f"SELECT {self.db_schema}.refresh_deadline_state(coalesce(?::timestamptz, now()))"
+        return int(self._query(sql, (at,))[0][0])
+
+    def grid_counts(
+        self, cell_m: float, analysis_srid: Optional[int] = None, flt: Optional[ReportFilter] = None
+    ) -> dict[str, Any]:
+        """Reports per square cell in the analysis CRS: arrays ix, iy (cell indices from 0,0), count.
+
+        Uses the stored analysis coordinates when `analysis_srid` is the city's, else transforms on the fly.
+        """
+        if cell_m <= 0:
+            raise StoreError("grid cell size must be positive")
+        stored = self.get_meta("analysis_srid")
+        srid = int(analysis_srid or stored or 0)
+        if not srid:
+            raise StoreError("no analysis CRS: pass analysis_srid or set it with postgis_admin create-city")
+        where, params = filter_where(flt)
+        table = self._qualified("field_reports")
+        if stored and int(stored) == srid:
+            sql = (
+                f"SELECT floor(ax / ?)::bigint, floor(ay / ?)::bigint, count(*) FROM {table} "
+                f"WHERE ax IS NOT NULL AND {where} GROUP BY 1, 2"
+            )
+        else:
+            sql = (
+                "SELECT floor(ST_X(p) / ?)::bigint, floor(ST_Y(p) / ?)::bigint, count(*) FROM "
+                f"(SELECT ST_Transform(geom, {srid}) AS p FROM {table} WHERE geom IS NOT NULL AND {where}) q "
+                "GROUP BY 1, 2"
+            )
+        rows = self._query(sql, (float(cell_m), float(cell_m), *params))
+        arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        return {"ix": arr[:, 0], "iy": arr[:, 1], "count": arr[:, 2], "cell_m": float(cell_m), "srid": srid}
+
+    # -- edits survive a dropped connection ---------------------------------------------------------------
+    @property
+    def pending(self) -> PendingEdits:
+        if self._pending is None:
+            self._pending = PendingEdits(self._pending_path)
+        return self._pending
+
+    def _target(self) -> str:
+        p = self._params
+        where = f"{p.get('host', '?')}:{p.get('port', '5432')}/{p.get('dbname', '?')}"
+        return f"{p.get('user', '?')}@{where}/{self.db_schema}"
+
+    def update_report(
+        self,
+        report_id: str,
+        changes: dict[str, Any],
+        actor: str,
+        note: str = "",
+        expected_version: Optional[int] = None,
+        enqueue: bool = True,
+    ) -> int:
+        """As IocStore.update_report; if the connection drops, the edit is saved locally and EditQueued raised."""
+        saved = dict(changes)
+        try:
+            return super().update_report(report_id, dict(changes), actor, note, expected_version, enqueue)
+        except StoreUnavailable as exc:
+            if self.conn is not None and not self.conn.closed:
+                raise
+            edit_id = self.pending.add(
+                self._target(), report_id, saved, actor, note, expected_version, enqueue, str(exc)[:300]
+            )
+            raise EditQueued(
+                f"the connection to the database was lost while saving report {report_id}; your change is kept "
+                "on this computer and will be sent when the connection is back (nothing was lost).",
+                edit_id,
+            ) from exc
+
+    def pending_edits(self, state: Optional[str] = "pending") -> list:
+        return self.pending.list(self._target(), state)
+
+    def replay_pending(self) -> dict[str, int]:
+        """Send queued edits in order. Stops at the first connection failure (the rest stay queued).
+
+        An edit whose version no longer matches is applied only if the report already carries it (the commit
+        reached the server before the connection died); otherwise it is marked 'conflict' for the desk to review.
+        """
+        result = {"applied": 0, "conflict": 0, "failed": 0, "pending": 0}
+        edits = self.pending_edits()
+        for i, e in enumerate(edits):
+            try:
+                super().update_report(e.report_id, dict(e.changes), e.actor, e.note, e.expected_version, e.enqueue)
+            except ConflictError as exc:
+                cur = self.get_report(e.report_id) or {}
+                if all(cur.get(k) == v for k, v in e.changes.items()):
+                    self.pending.finish(e.id, APPLIED, "already applied before the connection dropped")
+                    result["applied"] += 1
+                else:
+                    self.pending.finish(e.id, CONFLICT, str(exc))
+                    result["conflict"] += 1
+                continue
+            except StoreUnavailable:
+                result["pending"] = len(edits) - i
+                break
+            except (StoreError, TransitionError) as exc:
+                if isinstance(exc, TransitionError):
+                    cur = self.get_report(e.report_id) or {}
+                    if all(cur.get(k) == v for k, v in e.changes.items()):
+                        self.pending.finish(e.id, APPLIED, "already applied before the connection dropped")
+                        result["applied"] += 1
+                        continue
+                self.pending.finish(e.id, FAILED, str(exc))
+                result["failed"] += 1
+                continue
+            self.pending.finish(e.id, APPLIED)
+            result["applied"] += 1
+        return result
 
 
 def _plain(value: Any) -> Any:
