@@ -17,6 +17,7 @@ import getpass
 import os
 import re
 import sys
+import warnings
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
@@ -59,6 +60,25 @@ def _grant_connect(conn: Any, prefix: str) -> None:
         cur.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(db), roles))
 
 
+def _ensure_srid(store: PostgisStore, srid: int) -> None:
+    """PostGIS 3.3 lacks the newer VN-2000 TM-3 codes (EPSG:9210-9218): register them from PROJ's database."""
+    if store._query("SELECT 1 FROM spatial_ref_sys WHERE srid = ?", (srid,)):
+        return
+    try:
+        from pyproj import CRS
+
+        crs = CRS.from_epsg(srid)
+    except Exception as exc:  # noqa: BLE001 - pyproj missing or unknown code: say which
+        raise StoreError(f"EPSG:{srid} is neither in PostGIS's spatial_ref_sys nor known to PROJ: {exc}") from exc
+    with warnings.catch_warnings():  # PostGIS transforms from srtext (WKT); proj4text is informative only
+        warnings.simplefilter("ignore", UserWarning)
+        proj4 = crs.to_proj4()
+    store._execute(
+        "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) VALUES (?, 'EPSG', ?, ?, ?)",
+        (srid, srid, crs.to_wkt("WKT1_GDAL"), proj4),
+    )
+
+
 def create_city(
     server_dsn: str,
     dbname: str,
@@ -81,8 +101,7 @@ def create_city(
     store = PostgisStore.create(city_dsn, db_schema)
     try:
         if analysis_srid:
-            if not store._query("SELECT 1 FROM spatial_ref_sys WHERE srid = ?", (int(analysis_srid),)):
-                raise StoreError(f"EPSG:{analysis_srid} is not in this PostGIS's spatial_ref_sys")
+            _ensure_srid(store, int(analysis_srid))
             store.set_meta("analysis_srid", str(int(analysis_srid)))
         migrations.migrate(store.conn, db_schema, prefix)
         _grant_connect(store.conn, prefix)
