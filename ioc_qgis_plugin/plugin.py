@@ -1,26 +1,34 @@
-"""IocPlugin: wires actions, the dock, the Processing provider and the camera tools into QGIS — and removes
-every one of them again in unload()."""
+"""IocPlugin: wires actions, the dock, the Processing provider and the feature controllers into QGIS — and
+removes every one of them again in unload()."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any, Optional
 
 from qgis.core import QgsApplication, QgsProject, QgsSettings
-from qgis.PyQt.QtCore import QCoreApplication, Qt, QTranslator
+from qgis.PyQt.QtCore import QCoreApplication, Qt, QThread, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QFileDialog
 
-from .gui.layers import add_ioc_layers, ioc_layer, remove_ioc_layers
-from .gui.messages import log, notify
+from .gui.layers import analysis_crs_of, build_layers, install_layers, ioc_layer, layer_specs, remove_ioc_layers
+from .gui.messages import install_log_bridge, log, notify, remove_log_bridge
 from .gui.panel import IocDock
 from .gui.settings import IocSettings
 from .gui.store_opener import open_store
+from .gui.tasks import FunctionTask, run_task
 from .store.base import IocStore
 from .store.errors import StoreError
 
 PLUGIN_DIR = Path(__file__).resolve().parent
 MENU = "&IOC"
+# Feature controllers: (module under gui/, class). Each has actions() and unload(); a missing one is logged.
+CONTROLLERS = (
+    ("land_controller", "LandController"),
+    ("export_dialog", "ExportController"),
+    ("ops_controller", "OpsController"),
+)
 
 
 def _icon(name: str) -> QIcon:
@@ -56,8 +64,14 @@ class IocPlugin:
         self.dock: Optional[IocDock] = None
         self.provider = None
         self.cameras = None
+        self.controllers: list[Any] = []
+        self.report_detail = None
         self.lights_tab = None
-        self.store: Optional[IocStore] = None
+        self.lights_refresher = None
+        self.store: Optional[IocStore] = None  # the GUI thread's connection (detail views, small reads)
+        self.layer_task: Optional[FunctionTask] = None
+        self.sync_task = None
+        self._log_handler = None
         self._project_signal = False
 
     def tr(self, text: str) -> str:
@@ -70,6 +84,7 @@ class IocPlugin:
 
     def initGui(self) -> None:
         self._install_translator()
+        self._log_handler = install_log_bridge()
         self.toolbar = self.iface.addToolBar(self.tr("IOC"))
         self.toolbar.setObjectName("IocToolbar")
         self.panel_action = self._action("panel.svg", self.tr("IOC panel"), self.toggle_panel, checkable=True)
@@ -80,31 +95,47 @@ class IocPlugin:
         self.dock.visibilityChanged.connect(self.panel_action.setChecked)
         self.dock.reload_requested.connect(self.reload)
         self.dock.open_store_requested.connect(self.choose_store)
+        self.dock.sync_requested.connect(self.sync_reports)
+        self.dock.reports.report_activated.connect(self.show_report)
         QgsProject.instance().layersWillBeRemoved.connect(self._layers_removed)
         self._project_signal = True
         self._init_processing()
         self._init_cameras()
+        self._init_report_detail()
+        self._init_controllers()
 
     def unload(self) -> None:
         if self._project_signal:
             QgsProject.instance().layersWillBeRemoved.disconnect(self._layers_removed)
             self._project_signal = False
+        for task in (self.layer_task, self.sync_task):
+            if task is not None:
+                try:
+                    task.cancel()
+                except RuntimeError:  # already finished and deleted by the task manager
+                    pass
+        self.layer_task = self.sync_task = None
         for action in self.borrowed_actions:
             self.iface.removePluginMenu(MENU, action)
             self.iface.removeToolBarIcon(action)
         self.borrowed_actions = []
+        for controller in self.controllers:
+            controller.unload()
+        self.controllers = []
         if self.cameras is not None:
             self.cameras.unload()
             self.cameras = None
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
+        self._detach_lights()
         if self.dock is not None:
             self.dock.detach()
             self.iface.removeDockWidget(self.dock)
             self.dock.setParent(None)
             self.dock.deleteLater()
             self.dock = None
+        self.report_detail = None
         for action in self.actions:
             self.iface.removePluginMenu(MENU, action)
             self.iface.removeToolBarIcon(action)
@@ -117,6 +148,8 @@ class IocPlugin:
         if self.store is not None:
             self.store.close()
             self.store = None
+        remove_log_bridge(self._log_handler)
+        self._log_handler = None
         if self.translator is not None:
             QCoreApplication.removeTranslator(self.translator)
             self.translator = None
@@ -132,6 +165,13 @@ class IocPlugin:
             self.toolbar.addAction(action)
         self.actions.append(action)
         return action
+
+    def _borrow(self, actions: list[QAction], toolbar: bool = True) -> None:
+        for action in actions:
+            self.iface.addPluginToMenu(MENU, action)
+            if toolbar:
+                self.toolbar.addAction(action)
+            self.borrowed_actions.append(action)
 
     def _install_translator(self) -> None:
         qm = PLUGIN_DIR / "i18n" / f"ioc_{self.lang}.qm"
@@ -160,14 +200,39 @@ class IocPlugin:
             log(f"camera tools not available: {exc}", "warning")
             return
         self.cameras = CameraController(self.iface, self.iface.mainWindow())
-        for action in self.cameras.actions():
-            self.iface.addPluginToMenu(MENU, action)
-            self.toolbar.addAction(action)
-            self.borrowed_actions.append(action)
+        self._borrow(self.cameras.actions())
         self.dock.cameras.open_camera.connect(self.cameras.open_camera)
         self.dock.cameras.open_grid.connect(self.cameras.open_grid)
+        self.cameras.snapshot_taken.connect(self._snapshot_taken)
 
-    # -- user actions -------------------------------------------------------------------------------------
+    def _init_report_detail(self) -> None:
+        from .gui.report_detail import ReportDetail
+
+        self.report_detail = ReportDetail(None, actor=QgsApplication.userFullName() or "", lang=self.lang)
+        self.report_detail.changed.connect(self._report_changed)
+        self.dock.reports.add_detail(self.report_detail)
+
+    def _init_controllers(self) -> None:
+        for module_name, class_name in CONTROLLERS:
+            try:
+                cls = getattr(importlib.import_module(f".gui.{module_name}", __package__), class_name)
+                if class_name == "OpsController":
+                    controller = cls(self.iface, self.store_factory, self.cameras, self.iface.mainWindow())
+                else:
+                    controller = cls(self.iface, self.store_factory, self.iface.mainWindow())
+            except Exception as exc:  # one broken feature must not take the panel down
+                log(f"{class_name} not available: {exc}", "warning")
+                continue
+            self.controllers.append(controller)
+            self._borrow(controller.actions(), toolbar=False)
+            if class_name == "OpsController" and hasattr(controller, "report_activated"):
+                self.dock.reports.report_activated.connect(controller.report_activated)
+
+    # -- store --------------------------------------------------------------------------------------------
+    def store_factory(self) -> IocStore:
+        """A fresh connection to the configured store (background tasks each use their own)."""
+        return open_store(self.settings)
+
     def toggle_panel(self, checked: bool) -> None:
         if self.dock is not None:
             self.dock.setVisible(checked)
@@ -184,17 +249,21 @@ class IocPlugin:
 
     def open_gpkg(self, path: str, add_layers: bool = True) -> bool:
         settings = IocSettings(**{**self.settings.__dict__, "store_kind": "gpkg", "gpkg_path": str(path)})
-        ok = self._open(settings, add_layers)
-        if ok:
-            self.settings = settings
-            self.settings.save()
-        return ok
+        if not self._open(settings, add_layers):
+            return False
+        self.settings = settings
+        self.settings.save()
+        return True
 
     def open_configured_store(self, add_layers: bool = True) -> bool:
         return self._open(self.settings, add_layers)
 
     def _open(self, settings: IocSettings, add_layers: bool) -> bool:
-        """Open and check the store first; the project and settings change only if that succeeds."""
+        """Open and check the store first; the project and settings change only if that succeeds.
+
+        Layers are opened and styled in a background task, the panel reads its data in another: the GUI thread
+        only adds the finished layers to the project.
+        """
         try:
             store = open_store(settings)
         except StoreError as exc:
@@ -203,37 +272,47 @@ class IocPlugin:
         if self.store is not None:
             self.store.close()
         self.store = store
-        layers = {}
-        if add_layers:
-            layers = add_ioc_layers(store, settings)
-            self._zoom_to_city(layers)
-        else:
-            layers = {t: lyr for t in ("field_reports", "cameras", "parcels") if (lyr := ioc_layer(t)) is not None}
+        if self.report_detail is not None:
+            self.report_detail.set_store(store)
         if self.dock is not None:
-            self.dock.set_layers(layers)
             self.dock.setVisible(True)
             if hasattr(self.iface.mainWindow(), "resizeDocks"):  # keep the map the largest thing on screen
                 self.iface.mainWindow().resizeDocks([self.dock], [560], Qt.Horizontal)
             self.dock.load(lambda: open_store(settings), on_loaded=self._panel_loaded)
-        if self.cameras is not None and "cameras" in layers:
-            self.cameras.set_layer(layers["cameras"])
+        if add_layers:
+            specs, crs, gui_thread = layer_specs(store, settings), analysis_crs_of(store), QThread.currentThread()
+            self.layer_task = FunctionTask(
+                self.tr("IOC: opening layers"),
+                lambda task: build_layers(specs, gui_thread),
+                lambda layers: self._layers_ready(install_layers(layers, crs), True),
+            )
+            run_task(self.layer_task)
+        else:
+            self._layers_ready(
+                {
+                    t: lyr
+                    for t in ("field_reports", "cameras", "parcels", "street_lights")
+                    if (lyr := ioc_layer(t)) is not None
+                },
+                False,
+            )
         self._attach_lights(settings)
         notify(self.iface, self.tr("IOC data store"), self.tr("opened {0}").format(store.describe()), "success", 4)
         return True
 
-    def _attach_lights(self, settings: IocSettings) -> None:
-        try:
-            from .gui.lights_tab import LightsTab
-        except ImportError:
+    def _layers_ready(self, layers: dict, zoom: bool) -> None:
+        self.layer_task = None
+        if self.dock is None:  # unloaded meanwhile
             return
-        if self.lights_tab is not None and hasattr(self.lights_tab, "detach"):
-            self.lights_tab.detach()
-        self.lights_tab = LightsTab(lambda: open_store(settings), self.iface, self.dock)
-        self.dock.set_lights_widget(self.lights_tab)
-        if hasattr(self.lights_tab, "refresh"):
-            self.lights_tab.refresh()
+        if zoom:
+            self._zoom_to_city(layers)
+        self.dock.set_layers(layers)
+        if self.cameras is not None and "cameras" in layers:
+            self.cameras.set_layer(layers["cameras"])
 
     def _panel_loaded(self) -> None:
+        if self.report_detail is not None and self.dock is not None:
+            self.report_detail.units = self.dock.units
         log("IOC panel ready")
 
     def _zoom_to_city(self, layers: dict) -> None:
@@ -262,6 +341,118 @@ class IocPlugin:
         for tab in (self.dock.reports, self.dock.cameras, self.dock.parcels):
             if tab.layer is not None and tab.layer.id() in layer_ids:
                 tab.detach()
+
+    # -- field-report desk --------------------------------------------------------------------------------
+    def show_report(self, report_id: str) -> None:
+        if self.report_detail is not None and self.store is not None:
+            self.report_detail.show_report(report_id)
+
+    def _report_changed(self, _report_id: str) -> None:
+        layer = ioc_layer("field_reports")
+        if layer is not None:
+            layer.triggerRepaint()
+        self.reload()
+
+    def _snapshot_taken(self, camera_id: str, path: str) -> None:
+        detail = self.report_detail
+        if detail is not None and detail.report_id:
+            detail.attach_photo(path, camera_id=camera_id, kind="snapshot")
+            notify(
+                self.iface,
+                self.tr("Snapshot"),
+                self.tr("attached to report {0}").format(detail.report_id),
+                "success",
+                4,
+            )
+        else:
+            notify(
+                self.iface,
+                self.tr("Snapshot"),
+                self.tr("saved to {0}; open a report in the panel to attach the next one").format(path),
+                "info",
+            )
+
+    def sync_reports(self) -> None:
+        if not self.settings.open311_url:
+            notify(
+                self.iface,
+                self.tr("Sync reports"),
+                self.tr("no reporting system (Open311) address is set in the IOC settings"),
+                "warning",
+            )
+            return
+        if self.sync_task is not None:
+            return
+        from .connectors.open311 import Open311Client
+        from .gui.report_sync_task import ReportSyncTask, api_key_from_authcfg, start_sync
+
+        url, authcfg, settings = self.settings.open311_url, self.settings.open311_authcfg, self.settings
+        api_key = api_key_from_authcfg(authcfg) if authcfg else None  # resolved now, on the GUI thread
+        task = ReportSyncTask(lambda: open_store(settings), lambda: Open311Client(url, api_key=api_key))
+        task.done.connect(self._sync_done)
+        task.failed.connect(self._sync_failed)
+        self.sync_task = start_sync(task)
+
+    def _sync_done(self, outcome) -> None:
+        self.sync_task = None
+        notify(self.iface, self.tr("Sync reports"), outcome.summary(), "success", 6)
+        self._report_changed("")
+
+    def _sync_failed(self, message: str) -> None:
+        self.sync_task = None
+        notify(self.iface, self.tr("Sync reports"), message, "error")
+
+    # -- street lights ------------------------------------------------------------------------------------
+    def _attach_lights(self, settings: IocSettings) -> None:
+        try:
+            from .gui.lights_tab import LightsTab
+        except ImportError as exc:
+            log(f"street-light tab not available: {exc}", "warning")
+            return
+        self._detach_lights()
+        self.lights_tab = LightsTab(self.store, self.iface, self.dock)
+        self.lights_tab.zoom_to_light.connect(self._zoom_to_light)
+        self.dock.set_lights_widget(self.lights_tab)
+        self.lights_tab.refresh()
+        if settings.sensorthings_url:
+            from .gui.lights_refresher import LightsRefresher, client_factory
+
+            self.lights_refresher = LightsRefresher(
+                client_factory(settings.sensorthings_url, settings.sensorthings_authcfg),
+                lambda: open_store(settings),
+                float(settings.lights_refresh_s),
+                parent=self.dock,
+            )
+            self.lights_refresher.refreshed.connect(self._lights_refreshed)
+            if hasattr(self.lights_tab, "detail"):
+                self.lights_tab.detail.send_command = self.lights_refresher.send_command
+            self.lights_refresher.start()
+
+    def _lights_refreshed(self, result) -> None:
+        if self.lights_tab is not None:
+            self.lights_tab.on_refreshed(result)
+        layer = ioc_layer("street_lights")
+        if layer is not None:
+            layer.triggerRepaint()
+
+    def _zoom_to_light(self, light_id: str) -> None:
+        layer = ioc_layer("street_lights")
+        if layer is None:
+            return
+        ids = [f.id() for f in layer.getFeatures(f"\"light_id\" = '{light_id}'")]
+        if ids:
+            canvas = self.iface.mapCanvas()
+            canvas.zoomToFeatureIds(layer, ids)
+            canvas.zoomScale(max(canvas.scale(), 1500))
+            canvas.flashFeatureIds(layer, ids)
+
+    def _detach_lights(self) -> None:
+        if self.lights_refresher is not None:
+            self.lights_refresher.stop()
+            self.lights_refresher = None
+        if self.lights_tab is not None and hasattr(self.lights_tab, "detach"):
+            self.lights_tab.detach()
+        self.lights_tab = None
 
     # used by the demo launcher and tests
     def remove_layers(self) -> None:

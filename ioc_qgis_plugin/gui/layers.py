@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 from qgis.core import (
@@ -12,6 +13,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
+from qgis.PyQt.QtCore import QThread
 
 from ..core.paths import styles_dir
 from ..store.base import IocStore
@@ -29,43 +31,81 @@ def ioc_group(project: QgsProject) -> Optional[QgsLayerTreeGroup]:
     return project.layerTreeRoot().findGroup(GROUP_NAME)
 
 
-def add_ioc_layers(
-    store: IocStore, settings: IocSettings, project: Optional[QgsProject] = None
+@dataclass(frozen=True)
+class LayerSpec:
+    table: str
+    title: str
+    uri: str
+    provider: str
+    qml: Optional[str]  # our default style, used when the store carries none of its own
+
+
+def layer_specs(store: IocStore, settings: IocSettings) -> list[LayerSpec]:
+    """What to load (cheap: one query for the store's own styles); building the layers can then run anywhere."""
+    styled = store.styled_tables()
+    specs = []
+    for table in LAYER_ORDER:
+        uri, provider = qgis_layer_uri(store, table, settings)
+        qml = styles_dir() / f"{table}.qml"
+        specs.append(
+            LayerSpec(
+                table,
+                store.schema.table(table).title,
+                uri,
+                provider,
+                None if table in styled or not qml.exists() else str(qml),
+            )
+        )
+    return specs
+
+
+def build_layers(specs: list[LayerSpec], to_thread: Optional[QThread] = None) -> dict[str, QgsVectorLayer]:
+    """Open and style the layers; safe in a QgsTask (layers are handed to `to_thread`, the GUI thread)."""
+    layers: dict[str, QgsVectorLayer] = {}
+    for spec in specs:
+        layer = QgsVectorLayer(spec.uri, spec.title, spec.provider)  # applies the store's default style, if any
+        if not layer.isValid():
+            log(f"layer {spec.table} could not be loaded ({spec.provider})", "warning")
+            continue
+        if spec.qml:
+            layer.loadNamedStyle(spec.qml)
+        layer.setCustomProperty("ioc/table", spec.table)
+        _set_temporal(layer, TIME_FIELDS.get(spec.table))
+        if to_thread is not None:
+            layer.moveToThread(to_thread)
+        layers[spec.table] = layer
+    return layers
+
+
+def install_layers(
+    layers: dict[str, QgsVectorLayer], analysis_crs: str, project: Optional[QgsProject] = None
 ) -> dict[str, QgsVectorLayer]:
-    """(Re)build the IOC group; returns table → layer. Layers that fail to load are logged and skipped."""
+    """(Re)build the IOC group from built layers, on the GUI thread."""
     project = project or QgsProject.instance()
     remove_ioc_layers(project)
-    analysis_crs = store.get_meta("analysis_crs", "EPSG:5899") or "EPSG:5899"
     QgsExpressionContextUtils.setProjectVariable(project, "ioc_analysis_crs", analysis_crs)
-    root = project.layerTreeRoot()
-    group = root.insertGroup(0, GROUP_NAME)
-    layers: dict[str, QgsVectorLayer] = {}
+    group = project.layerTreeRoot().insertGroup(0, GROUP_NAME)
     for table in LAYER_ORDER:
-        t = store.schema.table(table)
-        uri, provider = qgis_layer_uri(store, table, settings)
-        layer = QgsVectorLayer(uri, t.title, provider)
-        if not layer.isValid():
-            log(f"layer {table} could not be loaded from {store.describe()}", "warning")
-            continue
-        qml = styles_dir() / f"{table}.qml"
-        if not _has_db_style(layer) and qml.exists():
-            layer.loadNamedStyle(str(qml))
-        layer.setCustomProperty("ioc/table", table)
-        _set_temporal(layer, TIME_FIELDS.get(table))
-        project.addMapLayer(layer, False)
-        group.addLayer(layer)
-        layers[table] = layer
+        if table in layers:
+            project.addMapLayer(layers[table], False)
+            group.addLayer(layers[table])
     crs = QgsCoordinateReferenceSystem(analysis_crs)
-    others = [lyr for lyr in project.mapLayers().values() if lyr.id() not in {x.id() for x in layers.values()}]
+    ours = {x.id() for x in layers.values()}
+    others = [lyr for lyr in project.mapLayers().values() if lyr.id() not in ours]
     if crs.isValid() and not others:  # a fresh project works in the province's VN-2000 / TM-3 metres
         project.setCrs(crs)
     return layers
 
 
-def _has_db_style(layer: QgsVectorLayer) -> bool:
-    # QGIS already applied the store's default style (layer_styles); the city may have customised it, keep it.
-    count = layer.listStylesInDatabase()[0]
-    return count > 0
+def analysis_crs_of(store: IocStore) -> str:
+    return store.get_meta("analysis_crs", "EPSG:5899") or "EPSG:5899"
+
+
+def add_ioc_layers(
+    store: IocStore, settings: IocSettings, project: Optional[QgsProject] = None
+) -> dict[str, QgsVectorLayer]:
+    """Synchronous variant (scripts, tests): build and install in one go."""
+    return install_layers(build_layers(layer_specs(store, settings)), analysis_crs_of(store), project)
 
 
 def _set_temporal(layer: QgsVectorLayer, field: Optional[str]) -> None:

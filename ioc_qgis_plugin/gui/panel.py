@@ -33,8 +33,10 @@ def load_panel_data(store: IocStore, now: float, rules: SlaRules) -> dict[str, A
     cameras = store.columns("cameras", CAMERA_COLUMNS)
     parcels = store.columns("parcels", PARCEL_COLUMNS)
     lights = store.columns("street_lights", ("state",))
+    units = store.distinct("field_reports", "agency_responsible")
     return {
         "wards": wards,
+        "units": units,
         "reports": reports,
         "cameras": cameras,
         "parcels": parcels,
@@ -47,6 +49,7 @@ def load_panel_data(store: IocStore, now: float, rules: SlaRules) -> dict[str, A
 class IocDock(QgsDockWidget):
     reload_requested = pyqtSignal()
     open_store_requested = pyqtSignal()
+    sync_requested = pyqtSignal()
 
     def __init__(self, iface, lang: str = "vi", parent: Optional[QWidget] = None) -> None:
         super().__init__(QCoreApplication.translate("IocDock", "IOC – Operations centre"), parent)
@@ -59,10 +62,14 @@ class IocDock(QgsDockWidget):
         self.store_label.setWordWrap(True)
         self.open_btn = QPushButton(self.tr("Open…"))
         self.reload_btn = QPushButton(self.tr("Reload"))
+        self.sync_btn = QPushButton(self.tr("Sync reports"))
+        self.sync_btn.setToolTip(self.tr("Send pending changes to the reporting system (Open311), then fetch updates"))
         self.open_btn.clicked.connect(self.open_store_requested)
         self.reload_btn.clicked.connect(self.reload_requested)
+        self.sync_btn.clicked.connect(self.sync_requested)
         top = QHBoxLayout()
         top.addWidget(self.store_label, 1)
+        top.addWidget(self.sync_btn)
         top.addWidget(self.open_btn)
         top.addWidget(self.reload_btn)
         self.tabs = QTabWidget(body)
@@ -90,6 +97,7 @@ class IocDock(QgsDockWidget):
         self.overview.on_click("lights_fault", lambda: self.tabs.setCurrentIndex(self.lights_index))
         self.overview.on_click("lights_nodata", lambda: self.tabs.setCurrentIndex(self.lights_index))
         self.loaded_at: Optional[float] = None
+        self.units: list[str] = []
 
     # -- loading ------------------------------------------------------------------------------------------
     def load(self, store_factory: StoreFactory, on_loaded: Optional[Callable[[], None]] = None) -> FunctionTask:
@@ -121,6 +129,7 @@ class IocDock(QgsDockWidget):
 
     def show_data(self, data: dict[str, Any]) -> None:
         wards = data["wards"]
+        self.units = data["units"]
         self.reports.set_wards(wards)
         self.cameras.set_wards(wards)
         self.reports.set_reports(data["reports"])

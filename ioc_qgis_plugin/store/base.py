@@ -110,6 +110,10 @@ class IocStore(ABC):
     @abstractmethod
     def describe(self) -> str: ...
 
+    @abstractmethod
+    def styled_tables(self) -> set[str]:
+        """Tables for which the store carries its own default QGIS style."""
+
     # -- generic table access -----------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -184,6 +188,14 @@ class IocStore(ABC):
 
     def _select_expr(self, table: Table, column: str) -> str:
         return column
+
+    def distinct(self, table: str, column: str) -> list[Any]:
+        self._table(table).column(column)  # only known columns reach the SQL
+        rows = self._query(
+            f"SELECT DISTINCT {column} FROM {self._qualified(table)} WHERE {column} IS NOT NULL "
+            f"AND {column} <> '' ORDER BY {column}"
+        )
+        return [r[0] for r in rows]
 
     def count(self, table: str, where: str = "", params: Sequence[Any] = ()) -> int:
         sql = f"SELECT count(*) FROM {self._qualified(table)}" + (f" WHERE {where}" if where else "")

@@ -208,6 +208,9 @@ class GeoPackageStore(IocStore):
                     (*ext, t.name),
                 )
 
+    def styled_tables(self) -> set[str]:
+        return {r[0] for r in self._query("SELECT DISTINCT f_table_name FROM layer_styles WHERE useAsDefault")}
+
     def save_style(self, table: str, qml: str, name: str = "IOC", default: bool = True) -> None:
         with self.transaction():
             self.conn.execute("DELETE FROM layer_styles WHERE f_table_name = ? AND styleName = ?", (table, name))

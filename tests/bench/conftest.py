@@ -49,3 +49,6 @@ def record(
 @pytest.fixture
 def bench_record():
     return record
+
+
+from tests.qgis.conftest import plugin  # noqa: E402,F401 - the real plugin fixture for GUI benchmarks

@@ -6,8 +6,8 @@ from typing import Optional
 
 import numpy as np
 from qgis.core import QgsVectorLayer
-from qgis.PyQt.QtCore import QItemSelection, QItemSelectionModel, pyqtSignal
-from qgis.PyQt.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
+from qgis.PyQt.QtCore import QItemSelection, QItemSelectionModel, Qt, pyqtSignal
+from qgis.PyQt.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from ..table_model import ColumnarTableModel
 
@@ -36,17 +36,25 @@ class TableTab(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.selectionModel().selectionChanged.connect(self._table_selection_changed)
         self.view.clicked.connect(self._row_clicked)
+        self.splitter = QSplitter(Qt.Vertical, self)
+        self.splitter.addWidget(self.view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self.filters)
         layout.addWidget(self.count_label)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.splitter, 1)
 
     # -- data ---------------------------------------------------------------------------------------------
     def set_columns(self, fids: np.ndarray, columns: list[np.ndarray], formatters, colors=None) -> None:
         self.fids = np.asarray(fids, dtype=np.int64)
         self.model.set_data(columns, formatters, colors)
         self.apply_filter()
+
+    def add_detail(self, widget: QWidget) -> None:
+        """A detail view under the table (report card, light history…)."""
+        self.splitter.addWidget(widget)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
 
     def compute_mask(self) -> np.ndarray:
         return np.ones(len(self.fids), dtype=bool)
