@@ -1,0 +1,1 @@
+"""Land and planning core (no qgis/Qt): cadastral import, legacy encodings, CRS choice, quality, conformity."""
