@@ -1,0 +1,363 @@
+"""Export dialog (open data): choose tables, filters, target and anonymisation, preview exactly what leaves, publish.
+
+Publishing runs as a QgsTask on its own store connection (store_factory) with progress and cancel. The CKAN token
+is resolved from QGIS's auth manager inside the task at publish time and is never shown, logged or stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsTask
+from qgis.PyQt.QtCore import QCoreApplication, QDate, QObject, Qt
+from qgis.PyQt.QtWidgets import (
+    QAction,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..export.package import DatasetInfo
+from ..export.policy import ACTIONS, LOCATION_METHODS, NEVER_EXPORT, LocationRule, Policy
+from ..export.publish import TARGETS, ExportResult, run_export
+from ..export.select import Selection, preview_rows, read_selection
+from ..store.schema import load_schema
+from .tasks import FunctionTask, run_task
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Export", text)
+
+
+def token_from_authcfg(authcfg: str) -> str:
+    if not authcfg:
+        return ""
+    cfg = QgsAuthMethodConfig()
+    if not QgsApplication.authManager().loadAuthenticationConfig(authcfg, cfg, True):
+        raise RuntimeError(tr("The authentication configuration cannot be loaded"))
+    token = cfg.config("password") or cfg.config("token") or ""
+    if not token and cfg.configMap():
+        token = next(iter(cfg.configMap().values()), "")
+    return token
+
+
+class ExportDialog(QDialog):
+    def __init__(self, store_factory: Callable[[], Any], parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.store_factory = store_factory
+        self.task: Optional[QgsTask] = None
+        self.result_: Optional[ExportResult] = None
+        self.setWindowTitle(tr("Export open data"))
+        tabs = QTabWidget(self)
+        tabs.addTab(self._what_tab(), tr("Data"))
+        tabs.addTab(self._rules_tab(), tr("Anonymisation"))
+        tabs.addTab(self._target_tab(), tr("Target"))
+        self.preview = QTableWidget(0, 0, self)
+        tabs.addTab(self.preview, tr("Preview"))
+        self.tabs = tabs
+        self.progress = QProgressBar(self)
+        self.status = QLabel("", self)
+        self.status.setWordWrap(True)
+        self.preview_button = QPushButton(tr("Preview"), self)
+        self.publish_button = QPushButton(tr("Publish"), self)
+        self.cancel_button = QPushButton(tr("Cancel publishing"), self)
+        self.cancel_button.setEnabled(False)
+        self.preview_button.clicked.connect(self.show_preview)
+        self.publish_button.clicked.connect(self.publish)
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        for b in (self.preview_button, self.publish_button, self.cancel_button):
+            buttons.addWidget(b)
+        close = QDialogButtonBox(QDialogButtonBox.Close, self)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for w in (tabs, self.progress, self.status):
+            layout.addWidget(w)
+        layout.addLayout(buttons)
+        layout.addWidget(close)
+
+    # -- tabs -------------------------------------------------------------------------------------------------
+    def _what_tab(self) -> QWidget:
+        w = QWidget(self)
+        form = QFormLayout(w)
+        self.tables = QListWidget(w)
+        for t in load_schema().tables:
+            if t.name in NEVER_EXPORT:
+                continue
+            item = QListWidgetItem(t.name, self.tables)
+            item.setCheckState(Qt.Checked if t.name == "field_reports" else Qt.Unchecked)
+        form.addRow(tr("Tables"), self.tables)
+        self.use_dates = QCheckBox(tr("Only reports requested in this period"), w)
+        self.start = QDateEdit(QDate.currentDate().addMonths(-1), w)
+        self.end = QDateEdit(QDate.currentDate(), w)
+        for d in (self.start, self.end):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+        form.addRow(self.use_dates)
+        form.addRow(tr("From"), self.start)
+        form.addRow(tr("Until (exclusive)"), self.end)
+        self.wards = QLineEdit(w)
+        self.categories = QLineEdit(w)
+        self.statuses = QLineEdit(w)
+        for e in (self.wards, self.categories, self.statuses):
+            e.setPlaceholderText(tr("all (or a comma separated list)"))
+        form.addRow(tr("Wards"), self.wards)
+        form.addRow(tr("Categories"), self.categories)
+        form.addRow(tr("Statuses"), self.statuses)
+        self.name = QLineEdit("phan-anh-hien-truong", w)
+        self.title = QLineEdit("Phản ánh hiện trường", w)
+        self.description = QLineEdit(w)
+        self.licence = QComboBox(w)
+        self.licence.addItems(["CC-BY-4.0", "CC0-1.0", "ODbL-1.0"])
+        self.contact = QLineEdit(w)
+        self.keywords = QLineEdit("IOC", w)
+        form.addRow(tr("Dataset id"), self.name)
+        form.addRow(tr("Title"), self.title)
+        form.addRow(tr("Description"), self.description)
+        form.addRow(tr("Licence"), self.licence)
+        form.addRow(tr("Contact e-mail (office)"), self.contact)
+        form.addRow(tr("Keywords"), self.keywords)
+        return w
+
+    def _rules_tab(self) -> QWidget:
+        w = QWidget(self)
+        layout = QVBoxLayout(w)
+        form = QFormLayout()
+        self.location = QComboBox(w)
+        self.location.addItems(list(LOCATION_METHODS))
+        self.cell = QDoubleSpinBox(w)
+        self.cell.setRange(1, 10000)
+        self.cell.setValue(250)
+        self.cell.setSuffix(" m")
+        self.k = QSpinBox(w)
+        self.k.setRange(2, 1000)
+        self.k.setValue(5)
+        form.addRow(tr("Report locations"), self.location)
+        form.addRow(tr("Grid cell"), self.cell)
+        form.addRow(tr("k (k-anonymity)"), self.k)
+        layout.addLayout(form)
+        self.rules = QTableWidget(0, 3, w)
+        self.rules.setHorizontalHeaderLabels([tr("Table"), tr("Field"), tr("Action")])
+        policy = Policy()
+        for t in load_schema().tables:
+            if t.name in NEVER_EXPORT:
+                continue
+            for c in t.columns:
+                row = self.rules.rowCount()
+                self.rules.insertRow(row)
+                self.rules.setItem(row, 0, QTableWidgetItem(t.name))
+                self.rules.setItem(row, 1, QTableWidgetItem(c.name))
+                combo = QComboBox(self.rules)
+                combo.addItems(list(ACTIONS))
+                combo.setCurrentText(policy.action(t.name, c.name, c.type))
+                self.rules.setCellWidget(row, 2, combo)
+        layout.addWidget(self.rules)
+        return w
+
+    def _target_tab(self) -> QWidget:
+        w = QWidget(self)
+        form = QFormLayout(w)
+        self.target = QComboBox(w)
+        self.target.addItems(list(TARGETS))
+        self.out_dir = QLineEdit(str(Path.home() / "ioc_export"), w)
+        self.ckan_url = QLineEdit(w)
+        self.ckan_org = QLineEdit(w)
+        self.authcfg = QLineEdit(w)
+        try:  # the auth config picker lives in qgis.gui; a plain id field is the fallback
+            from qgis.gui import QgsAuthConfigSelect
+
+            self.auth_select = QgsAuthConfigSelect(w)
+            self.auth_select.selectedConfigIdChanged.connect(self.authcfg.setText)
+        except Exception:  # noqa: BLE001
+            self.auth_select = None
+        self.ogc_data = QLineEdit(w)
+        self.ogc_config = QLineEdit(w)
+        self.ogc_url = QLineEdit(w)
+        form.addRow(tr("Target"), self.target)
+        form.addRow(tr("Package folder"), self.out_dir)
+        form.addRow(tr("CKAN portal URL"), self.ckan_url)
+        form.addRow(tr("CKAN organisation"), self.ckan_org)
+        form.addRow(tr("CKAN API token (QGIS authentication)"), self.auth_select or self.authcfg)
+        form.addRow(tr("pygeoapi data folder"), self.ogc_data)
+        form.addRow(tr("pygeoapi configuration"), self.ogc_config)
+        form.addRow(tr("pygeoapi URL (check)"), self.ogc_url)
+        return w
+
+    # -- requests -----------------------------------------------------------------------------------------------
+    def selection(self, limit: Optional[int] = None) -> Selection:
+        def split(e: QLineEdit) -> list[str]:
+            return [p.strip() for p in e.text().split(",") if p.strip()]
+
+        tables = [
+            self.tables.item(i).text()
+            for i in range(self.tables.count())
+            if self.tables.item(i).checkState() == Qt.Checked
+        ]
+        dated = self.use_dates.isChecked()
+        return Selection(
+            tables=tables,
+            ward_ids=split(self.wards),
+            service_codes=split(self.categories),
+            statuses=split(self.statuses),
+            start=self.start.date().toString("yyyy-MM-dd") if dated else None,
+            end=self.end.date().toString("yyyy-MM-dd") if dated else None,
+            limit=limit,
+        )
+
+    def policy(self) -> Policy:
+        default = Policy()
+        schema = load_schema()
+        rules: dict[str, dict[str, str]] = {}
+        for row in range(self.rules.rowCount()):
+            table, column = self.rules.item(row, 0).text(), self.rules.item(row, 1).text()
+            action = self.rules.cellWidget(row, 2).currentText()
+            if action != default.action(table, column, schema.table(table).column(column).type):
+                rules.setdefault(table, {})[column] = action
+        return Policy(rules, LocationRule(self.location.currentText(), self.cell.value(), self.k.value()))
+
+    def info(self) -> DatasetInfo:
+        return DatasetInfo(
+            name=self.name.text().strip(),
+            title=self.title.text().strip(),
+            description=self.description.text(),
+            licence=self.licence.currentText(),
+            contact_email=self.contact.text().strip(),
+            keywords=[k.strip() for k in self.keywords.text().split(",") if k.strip()],
+        )
+
+    # -- preview ------------------------------------------------------------------------------------------------
+    def show_preview(self, limit: int = 200) -> None:
+        store = self.store_factory()
+        try:
+            tables = read_selection(store, self.selection(), self.policy())
+        except Exception as exc:  # noqa: BLE001 - shown in the dialog
+            self.status.setText(str(exc))
+            return
+        finally:
+            store.close()
+        first = tables[0]
+        header, rows = preview_rows(first, limit)
+        self.preview.clear()
+        self.preview.setColumnCount(len(header))
+        self.preview.setRowCount(len(rows))
+        self.preview.setHorizontalHeaderLabels(header)
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                self.preview.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
+        counts = ", ".join(f"{t.name}: {len(t)}" for t in tables)
+        self.status.setText(
+            tr("Will publish {} rows ({}). Preview of {}: first {} rows.").format(
+                sum(len(t) for t in tables), counts, first.name, len(rows)
+            )
+        )
+        self.tabs.setCurrentWidget(self.preview)
+
+    # -- publish ------------------------------------------------------------------------------------------------
+    def publish(self) -> Optional[QgsTask]:
+        target = self.target.currentText()
+        selection, policy, info = self.selection(), self.policy(), self.info()
+        out_dir = Path(self.out_dir.text())
+        opts: dict[str, Any] = {}
+        authcfg = self.authcfg.text().strip()
+        if target == "ckan":
+            opts = {"url": self.ckan_url.text().strip(), "owner_org": self.ckan_org.text().strip() or None}
+        elif target == "ogcapi":
+            opts = {"data_dir": self.ogc_data.text(), "config": self.ogc_config.text(), "url": self.ogc_url.text()}
+        factory = self.store_factory
+
+        def work(task: QgsTask) -> ExportResult:
+            if target == "ckan":
+                opts["token"] = token_from_authcfg(authcfg)  # resolved here, never kept on the dialog
+            store = factory()
+            try:
+                return run_export(
+                    store,
+                    selection,
+                    policy,
+                    info,
+                    out_dir,
+                    target,
+                    opts,
+                    progress=lambda p, m: task.setProgress(p),
+                    is_cancelled=task.isCanceled,
+                )
+            finally:
+                store.close()
+
+        self.task = FunctionTask(tr("Publishing {}").format(info.name), work, self._done, self._failed)
+        self.task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
+        self.publish_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.status.setText(tr("Publishing…"))
+        return run_task(self.task)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.status.setText(tr("Cancelling… files already sent stay on the portal; a new run resumes."))
+
+    def _finish(self) -> None:
+        self.publish_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.task = None
+
+    def _done(self, result: ExportResult) -> None:
+        self.result_ = result
+        self.progress.setValue(100)
+        self.status.setText(tr("Published: {}").format(result.message))
+        self._finish()
+
+    def _failed(self, message: str) -> None:
+        self.status.setText(tr("Not published: {}").format(message))
+        self._finish()
+
+
+class ExportController(QObject):
+    """Owns the "Export open data…" action and its dialog; the plugin adds actions() to its menu."""
+
+    def __init__(self, iface: Any, store_factory: Callable[[], Any], parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.iface = iface
+        self.store_factory = store_factory
+        self.dialog: Optional[ExportDialog] = None
+        self.action = QAction(tr("Export open data…"), self)
+        self.action.triggered.connect(self.open_dialog)
+
+    def actions(self) -> list[QAction]:
+        return [self.action]
+
+    def open_dialog(self) -> ExportDialog:
+        if self.dialog is None:
+            parent = self.iface.mainWindow() if self.iface is not None else None
+            self.dialog = ExportDialog(self.store_factory, parent)
+        self.dialog.show()
+        self.dialog.raise_()
+        return self.dialog
+
+    def unload(self) -> None:
+        if self.dialog is not None:
+            if self.dialog.task is not None:
+                self.dialog.task.cancel()
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
+        self.action.triggered.disconnect(self.open_dialog)
+        self.action.deleteLater()

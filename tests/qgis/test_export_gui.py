@@ -1,0 +1,64 @@
+"""Export dialog (preview = what leaves, publish as a QgsTask), controller unload, and ioc:export_open_data."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from qgis.core import QgsApplication
+from qgis.PyQt.QtCore import QCoreApplication
+
+from ioc_qgis_plugin.store.gpkg import GeoPackageStore
+
+
+def _wait(predicate, timeout: float = 20.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
+
+
+def test_dialog_preview_and_publish(qgis_app, demo_copy: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    from ioc_qgis_plugin.gui.export_dialog import ExportController
+
+    ctrl = ExportController(None, lambda: GeoPackageStore.open(demo_copy))
+    assert [a.text() for a in ctrl.actions()] == ["Export open data…"]
+    dlg = ctrl.open_dialog()
+    dlg.statuses.setText("closed")
+    dlg.show_preview(limit=20)
+    header = [dlg.preview.horizontalHeaderItem(i).text() for i in range(dlg.preview.columnCount())]
+    assert "reporter_phone" not in header and "description" in header and header[-2:] == ["lon", "lat"]
+    assert dlg.preview.rowCount() == 20
+    col = header.index("status")
+    assert {dlg.preview.item(r, col).text() for r in range(20)} == {"closed"}
+    dlg.out_dir.setText(str(tmp_path / "pkg"))
+    dlg.publish()
+    _wait(lambda: dlg.result_ is not None or "Not published" in dlg.status.text())
+    assert dlg.result_ is not None, dlg.status.text()
+    assert (tmp_path / "pkg" / "phan-anh-hien-truong.gpkg").is_file()
+    assert "Published" in dlg.status.text()
+    ctrl.unload()
+    assert ctrl.dialog is None
+
+
+def test_processing_algorithm_runs(qgis_app, demo_copy: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    import processing
+    from processing.core.Processing import Processing
+
+    from ioc_qgis_plugin.processing.provider import IocProcessingProvider
+
+    Processing.initialize()
+    registry = QgsApplication.processingRegistry()
+    added = registry.providerById("ioc") is None
+    if added:
+        registry.addProvider(IocProcessingProvider())
+    try:
+        assert registry.algorithmById("ioc:export_open_data") is not None
+        out = processing.run(
+            "ioc:export_open_data",
+            {"STORE": str(demo_copy), "TABLES": "field_reports,wards", "OUTPUT": str(tmp_path / "p"), "NAME": "ds"},
+        )
+        assert (tmp_path / "p" / "ds.gpkg").is_file() and "files written" in out["MESSAGE"]
+    finally:
+        if added:
+            registry.removeProvider("ioc")
