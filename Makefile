@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export PROJ_DATA ?= /usr/share/proj
 
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-geopandas python3-rasterio \
-  python3-opencv python3-scipy python3-sklearn python3-requests python3-psycopg2 python3-venv python3-pip \
+  python3-opencv python3-scipy python3-sklearn python3-requests python3-psycopg2 python3-defusedxml python3-venv python3-pip \
   postgresql postgis postgresql-15-postgis-3 \
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools gstreamer1.0-plugins-base \
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav \
@@ -57,6 +57,7 @@ demo-data: $(BUILD)/demo/ioc.gpkg
 $(BUILD)/demo/ioc.gpkg: $(shell git ls-files $(PLUGIN)/demo $(PLUGIN)/store layers 2>/dev/null)
 	mkdir -p $(BUILD)/demo
 	$(PY) -m $(PLUGIN).demo.citygen --out $@ --force
+	$(PY) layers/make_qlr.py $@ $(BUILD)/demo/ioc_layers.qlr
 
 demo: setup demo-data stage ## build the demo city, start demo cameras and services, open QGIS with the plugin
 	$(PY) tools/run_demo.py --gpkg $(BUILD)/demo/ioc.gpkg --plugin-dir $(STAGE)
