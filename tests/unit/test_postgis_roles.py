@@ -237,6 +237,23 @@ def test_two_desks_same_report_second_gets_conflict(city):
         b.close()
 
 
+def test_edit_outside_the_plugin_also_conflicts(city):
+    s = login(city, "desk_w1")
+    try:
+        v = s.get_report("R1")["version"]
+        conn = raw(city, "desk_w1")  # e.g. the QGIS attribute table on the PostGIS layer
+        with conn.cursor() as cur:
+            cur.execute("UPDATE ioc.field_reports SET status_notes = 'gọi lại' WHERE report_id = 'R1'")
+        conn.close()
+        assert s.get_report("R1")["version"] == v + 1
+        with pytest.raises(ConflictError):
+            s.update_report("R1", {"status_notes": "ghi đè"}, "Lan", expected_version=v)
+        s.refresh_deadline_state()  # housekeeping never makes a desk's copy stale
+        assert s.get_report("R1")["version"] == v + 1
+    finally:
+        s.close()
+
+
 def test_sql_looking_text_is_data(city):
     s = login(city, "desk_w1")
     try:
