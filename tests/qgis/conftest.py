@@ -34,3 +34,19 @@ def plugin(qgis_iface, qgis_new_project):
     p.unload()
     flush_deletes()
     QgsProject.instance().clear()
+
+
+@pytest.fixture(scope="session")
+def ioc_provider(qgis_app):
+    """Processing initialised once, with the IOC provider registered (as the plugin does)."""
+    from processing.core.Processing import Processing
+
+    from ioc_qgis_plugin.processing.provider import IocProcessingProvider
+
+    Processing.initialize()
+    registry = QgsApplication.processingRegistry()
+    provider = registry.providerById("ioc")
+    if provider is None:
+        provider = IocProcessingProvider()
+        registry.addProvider(provider)  # the registry owns it from here on
+    return provider

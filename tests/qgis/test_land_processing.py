@@ -5,26 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from qgis.core import QgsApplication, QgsProcessingException, QgsVectorLayer
+from qgis.core import QgsProcessingException, QgsVectorLayer
 
 from ioc_qgis_plugin.land.synthetic import make_sheet, write_sheet
-from ioc_qgis_plugin.processing.provider import IocProcessingProvider
-
-
-@pytest.fixture(scope="module")
-def ioc_provider(qgis_app):  # noqa: ANN001
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    registry = QgsApplication.processingRegistry()
-    provider = registry.providerById("ioc")
-    added = provider is None
-    if added:
-        provider = IocProcessingProvider()
-        registry.addProvider(provider)
-    yield provider
-    if added:
-        registry.removeProvider("ioc")
 
 
 def test_parcel_quality_report(ioc_provider, tmp_path):

@@ -8,26 +8,9 @@ import pytest
 from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingException, QgsVectorLayer
 
 from ioc_qgis_plugin.demo.citygen import CityConfig, build
-from ioc_qgis_plugin.processing.provider import IocProcessingProvider
 from ioc_qgis_plugin.store.gpkg import GeoPackageStore
 
 SMALL = CityConfig(lights=400, reports=1500, parcels=20, cameras=5, end="2024-06-15")
-
-
-@pytest.fixture(scope="module")
-def ioc_provider(qgis_app):  # noqa: ANN001 - pytest-qgis fixture
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    registry = QgsApplication.processingRegistry()
-    provider = registry.providerById("ioc")
-    added = provider is None
-    if added:
-        provider = IocProcessingProvider()
-        registry.addProvider(provider)
-    yield provider
-    if added:
-        registry.removeProvider("ioc")
 
 
 @pytest.fixture(scope="module")

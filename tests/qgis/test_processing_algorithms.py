@@ -6,27 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
-from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingException, QgsVectorLayer
-
-from ioc_qgis_plugin.processing.provider import IocProcessingProvider
+from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingException, QgsVectorLayer
 
 T0 = datetime(2025, 1, 6, tzinfo=timezone.utc)  # a Monday
-
-
-@pytest.fixture(scope="module")
-def ioc_provider(qgis_app):  # noqa: ANN001 - pytest-qgis fixture
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    registry = QgsApplication.processingRegistry()
-    provider = registry.providerById("ioc")
-    added = provider is None
-    if added:
-        provider = IocProcessingProvider()
-        registry.addProvider(provider)
-    yield provider
-    if added:
-        registry.removeProvider("ioc")
 
 
 def field_reports(n: int = 600, seed: int = 1) -> QgsVectorLayer:

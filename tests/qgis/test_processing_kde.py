@@ -9,24 +9,6 @@ import pytest
 from osgeo import gdal
 from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingException, QgsVectorLayer
 
-from ioc_qgis_plugin.processing.provider import IocProcessingProvider
-
-
-@pytest.fixture(scope="module")
-def ioc_provider(qgis_app):  # noqa: ANN001 - pytest-qgis fixture
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    registry = QgsApplication.processingRegistry()
-    provider = registry.providerById("ioc")
-    added = provider is None
-    if added:
-        provider = IocProcessingProvider()
-        registry.addProvider(provider)
-    yield provider
-    if added:
-        registry.removeProvider("ioc")
-
 
 def heatmap_id() -> str:
     """qgis:heatmapkerneldensityestimation in 3.22, native:… later: look it up rather than hard-code a version."""

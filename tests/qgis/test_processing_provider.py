@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingException, QgsVectorLayer
+from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingException, QgsVectorLayer
 
 from ioc_qgis_plugin.processing import provider as provider_mod
 from ioc_qgis_plugin.processing.provider import IocProcessingProvider
@@ -20,22 +20,6 @@ EXPECTED_IDS = {
     "ioc:camera_coverage_gaps",
     "ioc:deadline_performance",
 }
-
-
-@pytest.fixture(scope="module")
-def ioc_provider(qgis_app):  # noqa: ANN001 - pytest-qgis fixture
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    registry = QgsApplication.processingRegistry()
-    provider = registry.providerById("ioc")
-    added = provider is None
-    if added:
-        provider = IocProcessingProvider()  # keep the Python reference: QGIS alone would let the wrapper go
-        registry.addProvider(provider)
-    yield provider
-    if added:
-        registry.removeProvider("ioc")
 
 
 def incident_layer(n: int = 400, seed: int = 3, crs: str = "EPSG:4326") -> QgsVectorLayer:

@@ -6,29 +6,12 @@ import csv
 import json
 
 import pytest
-from qgis.core import QgsApplication, QgsProcessingException, QgsVectorLayer
+from qgis.core import QgsProcessingException, QgsVectorLayer
 
 from ioc_qgis_plugin.core.report_stats import COUNT_FIELDS, from_store
 from ioc_qgis_plugin.core.sla import SlaRules
-from ioc_qgis_plugin.processing.provider import IocProcessingProvider
 from ioc_qgis_plugin.store.gpkg import GeoPackageStore
 from tests.support.open311_data import demo_rows
-
-
-@pytest.fixture(scope="module")
-def ioc_provider(qgis_app):  # noqa: ANN001 - pytest-qgis fixture
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    registry = QgsApplication.processingRegistry()
-    provider = registry.providerById("ioc")
-    added = provider is None
-    if added:
-        provider = IocProcessingProvider()
-        registry.addProvider(provider)
-    yield provider
-    if added:
-        registry.removeProvider("ioc")
 
 
 @pytest.fixture(scope="module")
