@@ -31,11 +31,11 @@ apt:
 # pip-only tools go into a venv that sees Debian's packages; Debian's numpy/pandas are pinned as constraints
 # so pip never pulls numpy 2 over the compiled modules QGIS imports.
 venv: $(VENV)/.done
-$(VENV)/.done: requirements-dev.txt
+$(VENV)/.done: requirements-dev.txt requirements-dev.lock
 	$(SYSPY) -m venv --system-site-packages $(VENV)
 	mkdir -p $(BUILD)
 	$(SYSPY) -m pip freeze --path /usr/lib/python3/dist-packages > $(BUILD)/system-constraints.txt
-	$(PY) -m pip install -q -c $(BUILD)/system-constraints.txt -r requirements-dev.txt
+	$(PY) -m pip install -q -c $(BUILD)/system-constraints.txt -c requirements-dev.lock -r requirements-dev.txt
 	touch $@
 
 build: resources translate ## compile resources and translations in place
