@@ -8,16 +8,15 @@ from pathlib import Path
 from typing import Any, Optional
 
 from qgis.core import QgsApplication, QgsProject, QgsSettings
-from qgis.PyQt.QtCore import QCoreApplication, Qt, QThread, QTranslator
+from qgis.PyQt.QtCore import QCoreApplication, Qt, QTimer, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QFileDialog
 
-from .gui.layers import analysis_crs_of, build_layers, install_layers, ioc_layer, layer_specs, remove_ioc_layers
+from .gui.layers import StepwiseLayerLoader, analysis_crs_of, ioc_layer, layer_specs, remove_ioc_layers
 from .gui.messages import install_log_bridge, log, notify, remove_log_bridge
 from .gui.panel import IocDock
 from .gui.settings import IocSettings
 from .gui.store_opener import open_store
-from .gui.tasks import FunctionTask, run_task
 from .store.base import IocStore
 from .store.errors import StoreError
 
@@ -69,7 +68,7 @@ class IocPlugin:
         self.lights_tab = None
         self.lights_refresher = None
         self.store: Optional[IocStore] = None  # the GUI thread's connection (detail views, small reads)
-        self.layer_task: Optional[FunctionTask] = None
+        self.layer_loader = None
         self.sync_task = None
         self._log_handler = None
         self._project_signal = False
@@ -108,13 +107,15 @@ class IocPlugin:
         if self._project_signal:
             QgsProject.instance().layersWillBeRemoved.disconnect(self._layers_removed)
             self._project_signal = False
-        for task in (self.layer_task, self.sync_task):
-            if task is not None:
-                try:
-                    task.cancel()
-                except RuntimeError:  # already finished and deleted by the task manager
-                    pass
-        self.layer_task = self.sync_task = None
+        if self.layer_loader is not None:
+            self.layer_loader.cancel()
+            self.layer_loader = None
+        if self.sync_task is not None:
+            try:
+                self.sync_task.cancel()
+            except RuntimeError:  # already finished and deleted by the task manager
+                pass
+            self.sync_task = None
         for action in self.borrowed_actions:
             self.iface.removePluginMenu(MENU, action)
             self.iface.removeToolBarIcon(action)
@@ -276,17 +277,14 @@ class IocPlugin:
             self.report_detail.set_store(store)
         if self.dock is not None:
             self.dock.setVisible(True)
-            if hasattr(self.iface.mainWindow(), "resizeDocks"):  # keep the map the largest thing on screen
-                self.iface.mainWindow().resizeDocks([self.dock], [560], Qt.Horizontal)
+            QTimer.singleShot(0, self._size_dock)
             self.dock.load(lambda: open_store(settings), on_loaded=self._panel_loaded)
         if add_layers:
-            specs, crs, gui_thread = layer_specs(store, settings), analysis_crs_of(store), QThread.currentThread()
-            self.layer_task = FunctionTask(
-                self.tr("IOC: opening layers"),
-                lambda task: build_layers(specs, gui_thread),
-                lambda layers: self._layers_ready(install_layers(layers, crs), True),
-            )
-            run_task(self.layer_task)
+            if self.layer_loader is not None:
+                self.layer_loader.cancel()
+            self.layer_loader = StepwiseLayerLoader(layer_specs(store, settings), analysis_crs_of(store), self.dock)
+            self.layer_loader.finished.connect(lambda layers: self._layers_ready(layers, True))
+            self.layer_loader.start()
         else:
             self._layers_ready(
                 {
@@ -297,11 +295,24 @@ class IocPlugin:
                 False,
             )
         self._attach_lights(settings)
+        self._invalidate_controllers()
         notify(self.iface, self.tr("IOC data store"), self.tr("opened {0}").format(store.describe()), "success", 4)
         return True
 
+    def _invalidate_controllers(self) -> None:
+        """Controllers that cache store data (e.g. the report ↔ camera index) rebuild it on next use."""
+        for controller in self.controllers:
+            if hasattr(controller, "invalidate"):
+                controller.invalidate()
+
+    def _size_dock(self) -> None:
+        """Keep the map the largest thing on screen (once the dock is part of the window's layout)."""
+        window = self.iface.mainWindow()
+        if self.dock is not None and hasattr(window, "resizeDocks") and not self.dock.isFloating():
+            window.resizeDocks([self.dock], [max(420, window.width() // 3)], Qt.Horizontal)
+
     def _layers_ready(self, layers: dict, zoom: bool) -> None:
-        self.layer_task = None
+        self.layer_loader = None
         if self.dock is None:  # unloaded meanwhile
             return
         if zoom:
@@ -395,6 +406,7 @@ class IocPlugin:
 
     def _sync_done(self, outcome) -> None:
         self.sync_task = None
+        self._invalidate_controllers()
         notify(self.iface, self.tr("Sync reports"), outcome.summary(), "success", 6)
         self._report_changed("")
 

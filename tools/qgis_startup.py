@@ -31,6 +31,9 @@ _show_exception = qgis.utils.showException
 
 def _record_exception(type_, value, tb, msg=None, messagebar=False, level=Qgis.Warning):
     errors.append("".join(traceback.format_exception(type_, value, tb))[-3000:])
+    print("IOC-SMOKE python error:", errors[-1], flush=True)
+    if os.environ.get("IOC_SMOKE") == "1":  # a modal error dialog would hang the unattended run
+        return None
     return _show_exception(type_, value, tb, msg, messagebar, level)
 
 
@@ -57,9 +60,13 @@ def wait(seconds):
 
 def wait_tasks(timeout=60):
     end = time.time() + timeout
-    while QgsApplication.taskManager().countActiveTasks() and time.time() < end:
+    manager = QgsApplication.taskManager()
+    while manager.countActiveTasks() and time.time() < end:
         QCoreApplication.processEvents()
         time.sleep(0.02)
+    stuck = [t.description() for t in manager.activeTasks()]
+    if stuck:
+        errors.append(f"tasks still running after {timeout} s: {stuck}")
 
 
 def finish(code):
@@ -71,14 +78,21 @@ def finish(code):
     os._exit(code)
 
 
+def step(text):
+    print(f"IOC-SMOKE {time.strftime('%H:%M:%S')} {text}", flush=True)
+
+
 def main():
     try:
         result["plugin_loaded"] = PLUGIN in qgis.utils.plugins
         plugin = qgis.utils.plugins.get(PLUGIN)
         gpkg = os.environ.get("IOC_GPKG")
         if plugin is not None and gpkg:
+            step("opening store")
             result["store_opened"] = plugin.open_gpkg(gpkg)
+            step("waiting for tasks")
             wait_tasks()
+            step("tasks done")
             wait(1.5)
             iface.mapCanvas().refreshAllLayers()
             wait(2.0)
@@ -91,11 +105,13 @@ def main():
             result["screenshot"] = shot
         if os.environ.get("IOC_SMOKE") == "1":
             result["objects_loaded"] = ioc_objects()
+            step("unloading")
             qgis.utils.unloadPlugin(PLUGIN)
             QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
             baseline = ioc_objects()
             result["objects_after_unload"] = baseline
-            for _ in range(20):
+            for i in range(20):
+                step(f"cycle {i}")
                 qgis.utils.loadPlugin(PLUGIN)
                 qgis.utils.startPlugin(PLUGIN)
                 qgis.utils.unloadPlugin(PLUGIN)
@@ -119,5 +135,10 @@ def main():
         finish(1)
 
 
+if os.environ.get("IOC_SMOKE") == "1":  # a hang shows where every thread is, instead of a silent timeout
+    import faulthandler
+    import sys
+
+    faulthandler.dump_traceback_later(90, exit=False, file=sys.stderr)
 QTimer.singleShot(500, main)
 QgsMessageLog.logMessage("IOC startup script armed", "IOC", Qgis.Info)

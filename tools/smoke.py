@@ -61,9 +61,11 @@ def main() -> int:
         str(HERE / "qgis_startup.py"),
     ]
     try:
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-    except subprocess.TimeoutExpired:
-        print("smoke: QGIS did not finish within 300 s", file=sys.stderr)
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"").decode(errors="replace") + (exc.stderr or b"").decode(errors="replace")
+        (a.out / "qgis.log").write_text(out, encoding="utf-8")
+        print(f"smoke: QGIS did not finish within 180 s; see {a.out / 'qgis.log'}", file=sys.stderr)
         return 1
     (a.out / "qgis.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     if not result.exists():

@@ -7,14 +7,16 @@ from typing import Optional
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsDatumTransform,
     QgsExpressionContextUtils,
     QgsLayerTreeGroup,
     QgsProject,
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
-from qgis.PyQt.QtCore import QThread
+from qgis.PyQt.QtCore import QObject, QThread, QTimer, pyqtSignal
 
+from ..core.crs import load_registry
 from ..core.paths import styles_dir
 from ..store.base import IocStore
 from .messages import log
@@ -92,9 +94,25 @@ def install_layers(
     crs = QgsCoordinateReferenceSystem(analysis_crs)
     ours = {x.id() for x in layers.values()}
     others = [lyr for lyr in project.mapLayers().values() if lyr.id() not in ours]
-    if crs.isValid() and not others:  # a fresh project works in the province's VN-2000 / TM-3 metres
+    # A fresh project works in the province's VN-2000 / TM-3 metres, with the official shift preset so QGIS
+    # never stops to ask which datum transformation to use.
+    if crs.isValid() and not others and prefer_registry_transform(project, crs):
         project.setCrs(crs)
     return layers
+
+
+def prefer_registry_transform(project: QgsProject, crs: QgsCoordinateReferenceSystem) -> bool:
+    """Pick, among PROJ's WGS 84 → VN-2000 operations, the one with the registry's 7 parameters."""
+    wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
+    dx = next(iter(load_registry().values())).towgs84[0]
+    for op in QgsDatumTransform.operations(wgs84, crs):
+        if op.isAvailable and f"+x={dx!r}" in op.proj:
+            context = project.transformContext()
+            context.addCoordinateOperation(wgs84, crs, op.proj)
+            project.setTransformContext(context)
+            return True
+    log(f"no WGS 84 → {crs.authid()} operation with the registry's parameters; keeping the project CRS", "warning")
+    return False
 
 
 def analysis_crs_of(store: IocStore) -> str:
@@ -137,3 +155,36 @@ def ioc_layer(table: str, project: Optional[QgsProject] = None) -> Optional[QgsV
         if layer is not None and layer.customProperty("ioc/table") == table:
             return layer
     return None
+
+
+class StepwiseLayerLoader(QObject):
+    """Builds the layers one per event-loop turn on the GUI thread, then installs them.
+
+    Opening and styling a layer takes 10-30 ms; doing all six at once would freeze the map for ~150 ms, and
+    building them in a worker thread deadlocks the desktop application's renderer, so they are spread out.
+    """
+
+    finished = pyqtSignal(dict)
+
+    def __init__(self, specs: list[LayerSpec], analysis_crs: str, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self._specs = list(specs)
+        self._crs = analysis_crs
+        self._built: dict[str, QgsVectorLayer] = {}
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._step)
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.stop()
+        self._specs = []
+
+    def _step(self) -> None:
+        if self._specs:
+            self._built.update(build_layers([self._specs.pop(0)]))
+            return
+        self._timer.stop()
+        self.finished.emit(install_layers(self._built, self._crs))

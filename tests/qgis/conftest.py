@@ -13,6 +13,7 @@ def flush_deletes() -> None:
 
 
 def wait_tasks(timeout_s: float = 30.0) -> None:
+    """Until background tasks are done and the layers (added one per event-loop turn) are in."""
     import time
 
     end = time.time() + timeout_s
@@ -20,7 +21,9 @@ def wait_tasks(timeout_s: float = 30.0) -> None:
     while manager.countActiveTasks() and time.time() < end:
         QCoreApplication.processEvents()
         time.sleep(0.01)
-    QCoreApplication.processEvents()
+    for _ in range(30):
+        QCoreApplication.processEvents()
+        time.sleep(0.002)
 
 
 @pytest.fixture
