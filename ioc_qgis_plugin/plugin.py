@@ -88,6 +88,9 @@ class IocPlugin:
         self.toolbar.setObjectName("IocToolbar")
         self.panel_action = self._action("panel.svg", self.tr("IOC panel"), self.toggle_panel, checkable=True)
         self._action("open_store.svg", self.tr("Open IOC data store…"), self.choose_store)
+        self._action(
+            "open_store.svg", self.tr("Connect to the city database (PostGIS)…"), self.choose_postgis, toolbar=False
+        ).setObjectName("ioc_postgis")
         self.dock = IocDock(self.iface, self.lang, self.iface.mainWindow())
         self.dock.setVisible(False)
         self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
@@ -248,6 +251,15 @@ class IocPlugin:
         if path:
             self.open_gpkg(path)
 
+    def choose_postgis(self) -> None:
+        from .gui.postgis_settings import PostgisSettingsDialog
+
+        dialog = PostgisSettingsDialog(IocSettings.load(), self.iface.mainWindow())
+        if dialog.exec_():
+            settings = IocSettings.load()  # the dialog saved host, database and the authcfg id (no password)
+            if self._open(settings, add_layers=True):
+                self.settings = settings
+
     def open_gpkg(self, path: str, add_layers: bool = True) -> bool:
         settings = IocSettings(**{**self.settings.__dict__, "store_kind": "gpkg", "gpkg_path": str(path)})
         if not self._open(settings, add_layers):
@@ -340,6 +352,11 @@ class IocPlugin:
         canvas.refresh()
 
     def reload(self) -> None:
+        if self.store is not None and hasattr(self.store, "replay_pending"):
+            try:  # edits kept locally when the database connection dropped go out first
+                self.store.replay_pending()
+            except StoreError as exc:
+                log(f"pending edits not sent yet: {exc}", "warning")
         if self.store is None:
             self.open_configured_store()
         elif self.dock is not None:
