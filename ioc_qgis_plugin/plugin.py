@@ -194,8 +194,11 @@ class IocPlugin:
         except ImportError as exc:  # provider module missing in a partial install: the rest still works
             log(f"Processing provider not available: {exc}", "warning")
             return
-        self.provider = IocProcessingProvider()
-        QgsApplication.processingRegistry().addProvider(self.provider)
+        provider = IocProcessingProvider()
+        if QgsApplication.processingRegistry().addProvider(provider):
+            self.provider = provider
+        else:  # an "ioc" provider is already registered (and QGIS has deleted this one): leave that one alone
+            log("an IOC Processing provider is already registered; not adding a second one", "warning")
 
     def _init_cameras(self) -> None:
         try:

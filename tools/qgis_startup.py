@@ -40,9 +40,28 @@ def _record_exception(type_, value, tb, msg=None, messagebar=False, level=Qgis.W
 qgis.utils.showException = _record_exception
 
 
+def _receivers(obj, signal):
+    try:
+        return obj.receivers(signal)
+    except (TypeError, RuntimeError):
+        return -1
+
+
 def ioc_objects():
     mw = iface.mainWindow()
+    canvas = iface.mapCanvas()
+    tool = canvas.mapTool()
+    project = QgsProject.instance()
     return {
+        "ioc_map_tool": int(tool is not None and type(tool).__module__.startswith(PLUGIN)),
+        "project_signal_receivers": sum(
+            _receivers(project, s)
+            for s in (project.layersWillBeRemoved, project.layersAdded, project.readProject, project.cleared)
+        ),
+        "canvas_signal_receivers": sum(
+            _receivers(canvas, s)
+            for s in (canvas.mapToolSet, canvas.extentsChanged, canvas.selectionChanged, canvas.renderComplete)
+        ),
         "actions": len([a for a in mw.findChildren(QAction) if a.objectName().startswith("ioc_")]),
         "docks": len([d for d in mw.findChildren(QDockWidget) if d.objectName() == "IocDock"]),
         "toolbars": len([t for t in mw.findChildren(QToolBar) if t.objectName() == "IocToolbar"]),
@@ -82,6 +101,41 @@ def step(text):
     print(f"IOC-SMOKE {time.strftime('%H:%M:%S')} {text}", flush=True)
 
 
+def take_screenshots(plugin, folder):
+    """README pictures from the real desktop: panel, a report's card, a live camera and a camera grid."""
+    os.makedirs(folder, exist_ok=True)
+    mw = iface.mainWindow()
+    mw.resize(1600, 950)
+    wait(1.0)
+    mw.grab().save(os.path.join(folder, "demo.png"))
+    dock = plugin.dock
+    tab = dock.reports
+    dock.tabs.setCurrentWidget(tab)
+    tab.show_state(2)  # overdue
+    wait(0.5)
+    if tab.model.rowCount():
+        index = tab.model.index(0, 0)
+        tab.view.selectRow(0)
+        tab._row_clicked(index)
+        wait(1.5)
+    mw.grab().save(os.path.join(folder, "reports.png"))
+    cams = plugin.cameras
+    if cams is not None:
+        viewer = cams.open_camera("CAM01")
+        wait(4.0)
+        if viewer is not None:
+            viewer.window().grab().save(os.path.join(folder, "camera_viewer.png"))
+            viewer.window().close()
+        grid = cams.open_grid(["CAM01", "CAM02", "CAM03", "CAM04", "CAM05", "CAM06", "CAM07", "CAM08", "CAM09"])
+        wait(5.0)
+        if grid is not None:
+            grid.window().resize(1200, 700)
+            wait(1.0)
+            grid.window().grab().save(os.path.join(folder, "camera_grid.png"))
+            grid.window().close()
+    step(f"screenshots in {folder}")
+
+
 def main():
     try:
         result["plugin_loaded"] = PLUGIN in qgis.utils.plugins
@@ -99,6 +153,9 @@ def main():
             dock = plugin.dock
             result["panel_rows"] = dock.reports.model.rowCount() if dock else 0
             result["layers"] = sorted(lyr.name() for lyr in QgsProject.instance().mapLayers().values())
+        shots = os.environ.get("IOC_SHOTS_DIR")
+        if shots and plugin is not None:
+            take_screenshots(plugin, shots)
         shot = os.environ.get("IOC_SCREENSHOT")
         if shot:
             iface.mainWindow().grab().save(shot)
@@ -117,8 +174,12 @@ def main():
                 qgis.utils.unloadPlugin(PLUGIN)
                 QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
             QCoreApplication.processEvents()
-            result["objects_after_20_cycles"] = ioc_objects()
-            clean = all(v == 0 for v in result["objects_after_20_cycles"].values())
+            after = ioc_objects()
+            result["objects_after_20_cycles"] = after
+            # our own objects must be gone; signal receivers must be back to what QGIS had without the plugin
+            clean = all(v == 0 for k, v in after.items() if not k.endswith("_receivers")) and all(
+                after[k] == baseline[k] for k in after if k.endswith("_receivers")
+            )
             result["clean_unload"] = clean
             ok = (
                 not errors

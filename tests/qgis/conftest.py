@@ -39,9 +39,9 @@ def plugin(qgis_iface, qgis_new_project):
     QgsProject.instance().clear()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ioc_provider(qgis_app):
-    """Processing initialised once, with the IOC provider registered (as the plugin does)."""
+    """Processing initialised, with the IOC provider registered (as the plugin does) for one test module."""
     from processing.core.Processing import Processing
 
     from ioc_qgis_plugin.processing.provider import IocProcessingProvider
@@ -49,7 +49,10 @@ def ioc_provider(qgis_app):
     Processing.initialize()
     registry = QgsApplication.processingRegistry()
     provider = registry.providerById("ioc")
-    if provider is None:
+    added = provider is None
+    if added:
         provider = IocProcessingProvider()
         registry.addProvider(provider)  # the registry owns it from here on
-    return provider
+    yield provider
+    if added:
+        registry.removeProvider("ioc")

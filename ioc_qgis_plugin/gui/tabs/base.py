@@ -6,7 +6,7 @@ from typing import Optional
 
 import numpy as np
 from qgis.core import QgsVectorLayer
-from qgis.PyQt.QtCore import QItemSelection, QItemSelectionModel, Qt, pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, QItemSelection, QItemSelectionModel, Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from ..table_model import ColumnarTableModel
@@ -69,7 +69,9 @@ class TableTab(QWidget):
         self.update_count(len(rows), len(self.fids))
 
     def update_count(self, shown: int, total: int) -> None:
-        self.count_label.setText(self.tr("{shown} of {total}").format(shown=f"{shown:,}", total=f"{total:,}"))
+        # PyQt's self.tr() would look the text up under the subclass's name; pylupdate5 files it under TableTab
+        text = QCoreApplication.translate("TableTab", "{shown} of {total}")
+        self.count_label.setText(text.format(shown=f"{shown:,}", total=f"{total:,}"))
         self.rows_changed.emit(shown, total)
 
     def visible_fids(self) -> np.ndarray:
@@ -125,8 +127,8 @@ class TableTab(QWidget):
         fid = int(self.fids[self.model.rows[index.row()]])
         canvas = self.iface.mapCanvas()
         canvas.zoomToFeatureIds(self.layer, [fid])
-        if self.layer.geometryType() == 0 and canvas.scale() < 2000:  # points: keep some context around
-            canvas.zoomScale(2000)
+        if self.layer.geometryType() == 0 and canvas.scale() < 5000:  # points: keep some context around
+            canvas.zoomScale(5000)
         canvas.flashFeatureIds(self.layer, [fid])
         self.row_activated(fid)
 
