@@ -102,6 +102,17 @@ def test_bench_gistar_1m(bench_record) -> None:  # noqa: ANN001
     bench_record("gistar_1m_peak_rss", res["peak_mb"], "MB", note=note)
 
 
+def test_bench_dbscan_1m(bench_record) -> None:  # noqa: ANN001
+    res = run_million(
+        "clusters", "dbscan", "r = dbscan(xy, eps=60.0, min_samples=10)", "[int(r.max()) + 1, float((r >= 0).mean())]"
+    )
+    k, share = res["info"]
+    note = f"eps 60 m, min_samples 10 (scikit-learn, k-d tree): {k} clusters, {share:.0%} of points clustered; "
+    note += f"peak resident memory of the process (VmHWM; {res['input_mb']:.0f} MB before the run)"
+    bench_record("dbscan_1m_seconds", res["seconds"], "s", note="labels for 1,000,000 incident-like points")
+    bench_record("dbscan_1m_peak_rss", res["peak_mb"], "MB", note=note)
+
+
 @pytest.fixture(scope="module")
 def heatmap(qgis_app):  # noqa: ANN001 - pytest-qgis fixture
     from processing.core.Processing import Processing
