@@ -29,7 +29,7 @@ from ioc_qgis_plugin.processing.common import (
     py,
     read_features,
 )
-from ioc_qgis_plugin.processing.lights_base import LightsAlgorithm, ltr, read_lights
+from ioc_qgis_plugin.processing.lights_base import LightsAlgorithm, read_lights, tr
 
 
 class DarkLightsNearReports(LightsAlgorithm):
@@ -46,10 +46,10 @@ class DarkLightsNearReports(LightsAlgorithm):
         return "dark_lights_near_reports"
 
     def displayName(self) -> str:
-        return ltr("Dark street lights near open security/traffic reports")
+        return tr("Dark street lights near open security/traffic reports")
 
     def shortHelpString(self) -> str:
-        return ltr(
+        return tr(
             "Lists dark street lights (failed, or off when judged at night) within the search distance of open "
             "field reports of the given services (default security and traffic) — places where fixing a lamp may "
             "matter most. Open = not resolved, closed, rejected or duplicate.\n"
@@ -60,35 +60,33 @@ class DarkLightsNearReports(LightsAlgorithm):
 
     def initAlgorithm(self, config=None) -> None:  # noqa: ANN001
         self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                self.LIGHTS, ltr("Street lights layer"), [QgsProcessing.TypeVectorPoint]
-            )
+            QgsProcessingParameterFeatureSource(self.LIGHTS, tr("Street lights layer"), [QgsProcessing.TypeVectorPoint])
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.REPORTS, ltr("Field reports layer"), [QgsProcessing.TypeVectorPoint]
+                self.REPORTS, tr("Field reports layer"), [QgsProcessing.TypeVectorPoint]
             )
         )
         self.addParameter(
             QgsProcessingParameterString(
-                self.SERVICES, ltr("Services (comma-separated service codes)"), "security,traffic"
+                self.SERVICES, tr("Services (comma-separated service codes)"), "security,traffic"
             )
         )
-        self.addParameter(QgsProcessingParameterDistance(self.DISTANCE, ltr("Search distance"), 100.0, minValue=1.0))
-        self.addParameter(QgsProcessingParameterBoolean(self.NIGHT, ltr("Count 'off' lamps as dark (night)"), True))
+        self.addParameter(QgsProcessingParameterDistance(self.DISTANCE, tr("Search distance"), 100.0, minValue=1.0))
+        self.addParameter(QgsProcessingParameterBoolean(self.NIGHT, tr("Count 'off' lamps as dark (night)"), True))
         self.addParameter(analysis_crs_parameter(self.ANALYSIS_CRS))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, ltr("Dark lights near open reports")))
-        self.addOutput(QgsProcessingOutputString(self.SUMMARY, ltr("Summary")))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Dark lights near open reports")))
+        self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
         lights = self.parameterAsSource(parameters, self.LIGHTS, context)
         reports = self.parameterAsSource(parameters, self.REPORTS, context)
         if lights is None or reports is None:
-            raise QgsProcessingException(ltr("Invalid input layer"))
+            raise QgsProcessingException(tr("Invalid input layer"))
         for name in ("service_code", "status"):
             if name not in reports.fields().names():
                 raise QgsProcessingException(
-                    ltr("The reports layer has no field {}; expected the IOC field_reports schema.").format(name)
+                    tr("The reports layer has no field {}; expected the IOC field_reports schema.").format(name)
                 )
         crs = analysis_crs(lights, self.parameterAsCrs(parameters, self.ANALYSIS_CRS, context))
         data = read_lights(lights, context, feedback, crs)

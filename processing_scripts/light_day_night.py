@@ -30,7 +30,7 @@ from ioc_qgis_plugin.processing.common import (
     style_output,
     to_epoch,
 )
-from ioc_qgis_plugin.processing.lights_base import LightsAlgorithm, ltr, read_lights, wgs84_centre
+from ioc_qgis_plugin.processing.lights_base import LightsAlgorithm, read_lights, tr, wgs84_centre
 
 STYLE = {
     "lit_in_daytime": ("#fdb863", "Lit in daytime", "Sáng ban ngày"),
@@ -51,10 +51,10 @@ class LightDayNight(LightsAlgorithm):
         return "light_day_night"
 
     def displayName(self) -> str:
-        return ltr("Street lights on in daytime / off at night")
+        return tr("Street lights on in daytime / off at night")
 
     def shortHelpString(self) -> str:
-        return ltr(
+        return tr(
             "Flags street lights that are lit in daytime (wasted energy, broken photocell or schedule) or dark at "
             "night (off or failed). Sunrise and sunset are computed for the city with NOAA's solar equations "
             "(about one minute accuracy); times within the margin around sunrise/sunset are not judged.\n"
@@ -65,12 +65,12 @@ class LightDayNight(LightsAlgorithm):
 
     def initAlgorithm(self, config=None) -> None:  # noqa: ANN001
         self.addParameter(
-            QgsProcessingParameterFeatureSource(self.INPUT, ltr("Street lights layer"), [QgsProcessing.TypeVectorPoint])
+            QgsProcessingParameterFeatureSource(self.INPUT, tr("Street lights layer"), [QgsProcessing.TypeVectorPoint])
         )
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MARGIN,
-                ltr("Margin around sunrise/sunset (minutes)"),
+                tr("Margin around sunrise/sunset (minutes)"),
                 QgsProcessingParameterNumber.Double,
                 30.0,
                 minValue=0.0,
@@ -78,27 +78,25 @@ class LightDayNight(LightsAlgorithm):
             )
         )
         self.addParameter(
-            QgsProcessingParameterDateTime(
-                self.AT, ltr("Evaluate at (empty = each light's last report)"), optional=True
+            QgsProcessingParameterDateTime(self.AT, tr("Evaluate at (empty = each light's last report)"), optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.LAT, tr("Latitude of the city (0 = layer centre)"), QgsProcessingParameterNumber.Double, 0.0
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.LAT, ltr("Latitude of the city (0 = layer centre)"), QgsProcessingParameterNumber.Double, 0.0
+                self.LON, tr("Longitude of the city (0 = layer centre)"), QgsProcessingParameterNumber.Double, 0.0
             )
         )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.LON, ltr("Longitude of the city (0 = layer centre)"), QgsProcessingParameterNumber.Double, 0.0
-            )
-        )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, ltr("Lights on in daytime / off at night")))
-        self.addOutput(QgsProcessingOutputString(self.SUMMARY, ltr("Summary")))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Lights on in daytime / off at night")))
+        self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
-            raise QgsProcessingException(ltr("Invalid input layer"))
+            raise QgsProcessingException(tr("Invalid input layer"))
         crs = source.sourceCrs()
         data = read_lights(source, context, feedback, crs)
         check_cancel(feedback)

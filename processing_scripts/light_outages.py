@@ -28,7 +28,7 @@ from ioc_qgis_plugin.processing.common import (
     py,
     style_output,
 )
-from ioc_qgis_plugin.processing.lights_base import LightsAlgorithm, ltr, read_lights
+from ioc_qgis_plugin.processing.lights_base import LightsAlgorithm, read_lights, tr
 
 CLASS_STYLE = {
     "cabinet_supply": ("#7b3294", "Cabinet supply fault", "Mất nguồn tủ điện"),
@@ -50,10 +50,10 @@ class LightOutages(LightsAlgorithm):
         return "light_outages"
 
     def displayName(self) -> str:
-        return ltr("Street light outages by cabinet/circuit")
+        return tr("Street light outages by cabinet/circuit")
 
     def shortHelpString(self) -> str:
-        return ltr(
+        return tr(
             "Finds street lights that give no light where they should — a lamp, relay or supply fault, or 'off' when "
             "judged at night — and groups them by circuit and cabinet.\n"
             "When at least the given share of a circuit's lamps (and the minimum number) is dark, or a lamp reports "
@@ -66,13 +66,13 @@ class LightOutages(LightsAlgorithm):
 
     def initAlgorithm(self, config=None) -> None:  # noqa: ANN001
         self.addParameter(
-            QgsProcessingParameterFeatureSource(self.INPUT, ltr("Street lights layer"), [QgsProcessing.TypeVectorPoint])
+            QgsProcessingParameterFeatureSource(self.INPUT, tr("Street lights layer"), [QgsProcessing.TypeVectorPoint])
         )
-        self.addParameter(QgsProcessingParameterBoolean(self.NIGHT, ltr("Count 'off' lamps as dark (night)"), True))
+        self.addParameter(QgsProcessingParameterBoolean(self.NIGHT, tr("Count 'off' lamps as dark (night)"), True))
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.SHARE,
-                ltr("Share of dark lamps that means a supply fault"),
+                tr("Share of dark lamps that means a supply fault"),
                 QgsProcessingParameterNumber.Double,
                 0.5,
                 minValue=0.05,
@@ -82,20 +82,20 @@ class LightOutages(LightsAlgorithm):
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MIN_DARK,
-                ltr("Minimum dark lamps for a supply fault"),
+                tr("Minimum dark lamps for a supply fault"),
                 QgsProcessingParameterNumber.Integer,
                 2,
                 minValue=1,
             )
         )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, ltr("Dark lights")))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.CIRCUITS, ltr("Circuits with outages")))
-        self.addOutput(QgsProcessingOutputString(self.SUMMARY, ltr("Summary")))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Dark lights")))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.CIRCUITS, tr("Circuits with outages")))
+        self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
-            raise QgsProcessingException(ltr("Invalid input layer"))
+            raise QgsProcessingException(tr("Invalid input layer"))
         crs = source.sourceCrs() if source.sourceCrs().isValid() else analysis_crs(source, None)
         data = read_lights(source, context, feedback, crs)
         check_cancel(feedback)

@@ -23,7 +23,8 @@ from qgis.PyQt.QtWidgets import (
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("Ops", text)
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 class BriefingDialog(QDialog):

@@ -44,7 +44,8 @@ from .tasks import FunctionTask, run_task
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("Export", text)
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 def token_from_authcfg(authcfg: str) -> str:

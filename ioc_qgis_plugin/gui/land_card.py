@@ -12,8 +12,9 @@ from qgis.PyQt.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 from ..land.card import ParcelCard, parcel_card
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Land", text)
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 def _esc(v: object) -> str:
@@ -25,23 +26,23 @@ def _esc(v: object) -> str:
 def card_html(card: ParcelCard) -> str:
     p = card.parcel
     rows = [
-        (_tr("Sheet / parcel"), f"{p.get('sheet_no')} / {p.get('parcel_no')}"),
-        (_tr("Land use"), card.land_use_label),
-        (_tr("Declared area (m²)"), p.get("area_declared")),
-        (_tr("Computed area (m²)"), f"{card.area_computed_m2:,.1f}"),
-        (_tr("Address"), p.get("address")),
-        (_tr("Ward"), p.get("ward_id")),
+        (tr("Sheet / parcel"), f"{p.get('sheet_no')} / {p.get('parcel_no')}"),
+        (tr("Land use"), card.land_use_label),
+        (tr("Declared area (m²)"), p.get("area_declared")),
+        (tr("Computed area (m²)"), f"{card.area_computed_m2:,.1f}"),
+        (tr("Address"), p.get("address")),
+        (tr("Ward"), p.get("ward_id")),
     ]
     z = card.main_zone
     if z is None:
-        rows.append((_tr("Planning zone"), _tr("outside the plan")))
+        rows.append((tr("Planning zone"), tr("outside the plan")))
     else:
-        rows.append((_tr("Planning zone"), f"{z['zone_id']} — {z.get('name') or ''} ({100 * z['share']:.0f} %)"))
-        rows.append((_tr("Allowed uses"), z.get("allowed_uses")))
-        rows.append((_tr("Decision"), z.get("decision")))
-        rows.append((_tr("Conformity"), _tr("conforming") if card.conforming else _tr("NOT conforming")))
+        rows.append((tr("Planning zone"), f"{z['zone_id']} — {z.get('name') or ''} ({100 * z['share']:.0f} %)"))
+        rows.append((tr("Allowed uses"), z.get("allowed_uses")))
+        rows.append((tr("Decision"), z.get("decision")))
+        rows.append((tr("Conformity"), tr("conforming") if card.conforming else tr("NOT conforming")))
     out = ["<table>"] + [f"<tr><th align='left'>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows] + ["</table>"]
-    out.append(f"<h4>{_esc(_tr('Open land reports nearby'))} ({len(card.reports)})</h4><ul>")
+    out.append(f"<h4>{_esc(tr('Open land reports nearby'))} ({len(card.reports)})</h4><ul>")
     for r in card.reports:
         out.append(
             f"<li>{_esc(r['report_id'])} · {_esc(r.get('status'))} · {r['distance_m']:.0f} m — "
@@ -54,7 +55,7 @@ def card_html(card: ParcelCard) -> str:
 class ParcelCardWidget(QWidget):
     def __init__(self, parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
-        self.setWindowTitle(_tr("Parcel"))
+        self.setWindowTitle(tr("Parcel"))
         self.view = QTextBrowser()
         lay = QVBoxLayout(self)
         lay.addWidget(self.view)
@@ -62,7 +63,7 @@ class ParcelCardWidget(QWidget):
 
     def show_card(self, card: Optional[ParcelCard]) -> None:
         self.card = card
-        self.view.setHtml(card_html(card) if card else _tr("No parcel here."))
+        self.view.setHtml(card_html(card) if card else tr("No parcel here."))
 
 
 class ParcelMapTool(QgsMapToolEmitPoint):

@@ -16,8 +16,9 @@ from .land_import_dialog import LandImportDialog
 from .land_locator import ParcelLocatorFilter
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Land", text)
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 class LandController(QObject):
@@ -33,9 +34,9 @@ class LandController(QObject):
             iface.registerLocatorFilter(self.locator)
         self.map_tool = ParcelMapTool(iface.mapCanvas(), store_factory)
         self.map_tool.parcel_clicked.connect(self.show_parcel)
-        self.import_action = QAction(_tr("Import cadastral parcels…"), self)
+        self.import_action = QAction(tr("Import cadastral parcels…"), self)
         self.import_action.triggered.connect(self.open_import)
-        self.card_action = QAction(_tr("Parcel card"), self)
+        self.card_action = QAction(tr("Parcel card"), self)
         self.card_action.setCheckable(True)
         self.card_action.triggered.connect(self._toggle_tool)
         self.map_tool.setAction(self.card_action)

@@ -31,8 +31,9 @@ from .land_task import CadastreImportTask
 SETTINGS_KEY = "ioc/land/last_mapping"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Land", text)
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 def presets_folder() -> Path:
@@ -44,28 +45,28 @@ class LandImportDialog(QDialog):
 
     def __init__(self, store_factory: Callable, parent=None, presets_dir: Optional[Path] = None) -> None:  # noqa: ANN001
         super().__init__(parent)
-        self.setWindowTitle(_tr("Import cadastral parcels"))
+        self.setWindowTitle(tr("Import cadastral parcels"))
         self.store_factory = store_factory
         self.presets_dir = presets_dir or presets_folder()
         self.task: Optional[CadastreImportTask] = None
         self.fields: list[str] = []
         form = QFormLayout()
         self.path = QLineEdit()
-        browse = QPushButton(_tr("Browse…"))
+        browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(browse)
-        form.addRow(_tr("File (SHP, GPKG, DGN, DXF)"), row)
+        form.addRow(tr("File (SHP, GPKG, DGN, DXF)"), row)
         self.layer = QComboBox()
-        form.addRow(_tr("Layer"), self.layer)
+        form.addRow(tr("Layer"), self.layer)
         self.preset = QComboBox()
-        save = QPushButton(_tr("Save preset…"))
+        save = QPushButton(tr("Save preset…"))
         save.clicked.connect(self._save_preset)
         prow = QHBoxLayout()
         prow.addWidget(self.preset, 1)
         prow.addWidget(save)
-        form.addRow(_tr("Preset"), prow)
+        form.addRow(tr("Preset"), prow)
         self.combos: dict[str, QComboBox] = {}
         for target, label in SOURCE_LABELS.items():
             combo = QComboBox()
@@ -73,25 +74,25 @@ class LandImportDialog(QDialog):
             self.combos[target] = combo
             form.addRow(f"{label} → {target}", combo)
         self.province = QComboBox()
-        self.province.addItem(_tr("(CRS of the file)"), "")
+        self.province.addItem(tr("(CRS of the file)"), "")
         for p in load_registry().values():
             self.province.addItem(f"{p.name} — VN-2000 / TM-3 {p.central_meridian:g}°", p.code)
-        form.addRow(_tr("Province (CRS when the file has none)"), self.province)
+        form.addRow(tr("Province (CRS when the file has none)"), self.province)
         self.encoding = QComboBox()
         for key, name in ENCODING_NAMES.items():
             if key != "latin-1":
                 self.encoding.addItem(name, key)
-        form.addRow(_tr("Text encoding"), self.encoding)
+        form.addRow(tr("Text encoding"), self.encoding)
         self.mode = QComboBox()
-        self.mode.addItem(_tr("Add new parcels"), "append")
-        self.mode.addItem(_tr("Replace the file's sheets"), "replace_sheets")
-        form.addRow(_tr("Mode"), self.mode)
+        self.mode.addItem(tr("Add new parcels"), "append")
+        self.mode.addItem(tr("Replace the file's sheets"), "replace_sheets")
+        form.addRow(tr("Mode"), self.mode)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.button(QDialogButtonBox.Ok).setText(_tr("Import"))
+        self.buttons.button(QDialogButtonBox.Ok).setText(tr("Import"))
         self.buttons.accepted.connect(self.start_import)
         self.buttons.rejected.connect(self._cancel)
         lay = QVBoxLayout(self)
@@ -123,7 +124,7 @@ class LandImportDialog(QDialog):
             return
         guessed = guess_mapping(self.fields, self.mapping())
         self.set_mapping(guessed)
-        self.message.setText(_tr("Fields: {}").format(", ".join(self.fields)))
+        self.message.setText(tr("Fields: {}").format(", ".join(self.fields)))
 
     def set_mapping(self, m: FieldMapping) -> None:
         for target, combo in self.combos.items():
@@ -154,7 +155,7 @@ class LandImportDialog(QDialog):
             self.set_mapping(load_preset(self.presets_dir, name))
 
     def _save_preset(self) -> None:
-        name, ok = QInputDialog.getText(self, _tr("Save preset"), _tr("Preset name"))
+        name, ok = QInputDialog.getText(self, tr("Save preset"), tr("Preset name"))
         if ok and name.strip():
             save_preset(self.presets_dir, name.strip(), self.mapping())
             self._refresh_presets()
@@ -162,7 +163,7 @@ class LandImportDialog(QDialog):
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, _tr("Cadastral file"), "", "Cadastre (*.shp *.gpkg *.dgn *.dxf);;All files (*)"
+            self, tr("Cadastral file"), "", "Cadastre (*.shp *.gpkg *.dgn *.dxf);;All files (*)"
         )
         if path:
             self.load_file(path)
@@ -189,7 +190,7 @@ class LandImportDialog(QDialog):
         self.task.progressChanged.connect(lambda v: self.progress.setValue(int(v)))
         self.progress.setVisible(True)
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(False)
-        self.message.setText(_tr("Importing…"))
+        self.message.setText(tr("Importing…"))
         return run_task(self.task)
 
     def _done(self, result) -> None:  # noqa: ANN001
@@ -204,7 +205,7 @@ class LandImportDialog(QDialog):
         self.task = None
         self.progress.setVisible(False)
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(True)
-        self.message.setText(_tr("Nothing was imported: {}").format(message))
+        self.message.setText(tr("Nothing was imported: {}").format(message))
 
     def _cancel(self) -> None:
         if self.task is not None:

@@ -10,8 +10,9 @@ from qgis.PyQt.QtCore import QCoreApplication
 from ..land.search import search_parcels
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Land", text)
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 def result_fid(result: QgsLocatorResult, store_factory: Callable) -> Optional[int]:
@@ -38,7 +39,7 @@ class ParcelLocatorFilter(QgsLocatorFilter):
         return "ioc_parcels"
 
     def displayName(self) -> str:
-        return _tr("Thửa đất / parcel")
+        return tr("Thửa đất / parcel")
 
     def prefix(self) -> str:
         return "td"

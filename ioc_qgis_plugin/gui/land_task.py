@@ -12,8 +12,9 @@ from ..land.importer import ImportResult, import_cadastre
 from ..land.mapping import FieldMapping
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Land", text)
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 class CadastreImportTask(QgsTask):
@@ -27,7 +28,7 @@ class CadastreImportTask(QgsTask):
         done: Optional[Callable[[ImportResult], None]] = None,
         failed: Optional[Callable[[str], None]] = None,
     ) -> None:
-        super().__init__(_tr("Importing cadastral parcels"), QgsTask.CanCancel)
+        super().__init__(tr("Importing cadastral parcels"), QgsTask.CanCancel)
         self.path, self.mapping, self.store_factory, self.mode, self.layer = path, mapping, store_factory, mode, layer
         self._done, self._failed = done, failed
         self.result: Optional[ImportResult] = None
@@ -63,4 +64,4 @@ class CadastreImportTask(QgsTask):
         if ok and self.result is not None and self._done is not None:
             self._done(self.result)
         elif not ok and self._failed is not None:
-            self._failed(self.error or _tr("Import cancelled; nothing was imported."))
+            self._failed(self.error or tr("Import cancelled; nothing was imported."))

@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 from qgis.core import Qgis, QgsMessageLog, QgsSettings
-from qgis.PyQt.QtCore import QAbstractItemModel, QCoreApplication, QModelIndex, Qt, pyqtSignal
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QAbstractItemModel, QCoreApplication, QModelIndex, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -39,7 +39,8 @@ STATE_COLOURS = {"fault": "#d7191c", "nodata": "#878787", "off": "#404040", "dim
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("IocLights", text)
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 def is_vi() -> bool:
@@ -49,7 +50,16 @@ def is_vi() -> bool:
 class LightsModel(QAbstractItemModel):
     """Groups (top level) → lights, or a flat list; rows are indices into numpy columns (nothing per row)."""
 
-    HEADERS = ("Light", "State", "Fault", "Since last report", "Ward", "Cabinet", "Circuit")
+    # QT_TRANSLATE_NOOP only marks the texts for pylupdate5; headerData() translates them with tr()
+    HEADERS = (
+        QT_TRANSLATE_NOOP("@default", "Light"),
+        QT_TRANSLATE_NOOP("@default", "State"),
+        QT_TRANSLATE_NOOP("@default", "Fault"),
+        QT_TRANSLATE_NOOP("@default", "Since last report"),
+        QT_TRANSLATE_NOOP("@default", "Ward"),
+        QT_TRANSLATE_NOOP("@default", "Cabinet"),
+        QT_TRANSLATE_NOOP("@default", "Circuit"),
+    )
 
     def __init__(self, parent: Optional[Any] = None) -> None:
         super().__init__(parent)
@@ -123,7 +133,8 @@ class LightsModel(QAbstractItemModel):
                 states = self.cols["state"][members]
                 faults = int(np.count_nonzero(states == "fault"))
                 nodata = int(np.count_nonzero(states == "nodata"))
-                return f"{key or '—'}  ({len(members)} · {faults} {tr('faults')} · {nodata} {tr('no data')})"
+                w_faults, w_nodata = tr("faults"), tr("no data")  # outside the f-string so pylupdate5 sees them
+                return f"{key or '—'}  ({len(members)} · {faults} {w_faults} · {nodata} {w_nodata})"
             return None
         col = COLUMNS[index.column()]
         state = str(self.cols["state"][i] or "nodata")
@@ -135,7 +146,7 @@ class LightsModel(QAbstractItemModel):
                 return ", ".join(FAULT_LABELS.get(f, (f, f))[0 if self.lang == "vi" else 1] for f in names)
             if col == "last_report":
                 text = age_text(self.now - self.last_epoch[i], self.lang)
-                return f"{tr('no data since')} {text}" if state == "nodata" else text
+                return tr("no data since") + f" {text}" if state == "nodata" else text
             v = self.cols[col][i]
             return "" if v is None else str(v)
         if role == Qt.ForegroundRole and col == "state":
@@ -213,7 +224,7 @@ class LightDetail(QWidget):
         try:
             self.send_command(self.light_id, params)
         except Exception as exc:  # noqa: BLE001 - shown to the operator, logged
-            self.cmd_status.setText(f"{tr('Command failed')}: {exc}")
+            self.cmd_status.setText(tr("Command failed") + f": {exc}")
             QgsMessageLog.logMessage(f"lights command failed: {self.light_id} {params}: {exc}", LOG_TAG, Qgis.Warning)
             return False
         self.cmd_status.setText(tr("Command sent"))
@@ -273,20 +284,21 @@ class LightsTab(QWidget):
         states = cols["state"].astype(str)
         n = len(states)
         counts = {s: int(np.count_nonzero(states == s)) for s in STATE_ORDER}
+        # the words are translated outside the f-strings so that pylupdate5 extracts them
+        w_lights, w_faults, w_nodata, w_lit = tr("lights"), tr("faults"), tr("no data"), tr("lit")
         text = (
-            f"{n} {tr('lights')} · {counts['fault']} {tr('faults')} · {counts['nodata']} {tr('no data')} · "
-            f"{counts['on'] + counts['dimmed']} {tr('lit')}"
+            f"{n} {w_lights} · {counts['fault']} {w_faults} · {counts['nodata']} {w_nodata} · "
+            f"{counts['on'] + counts['dimmed']} {w_lit}"
         )
         r = self.last_result
         if r is not None and not r.ok:
             newest = np.nanmax(iso_to_epoch_array(cols["last_report"])) if n else float("nan")
             since = age_text(time.time() - newest, self.model.lang) if newest == newest else "—"
-            text = (
-                f"<b>{tr('Street light server unreachable')}</b>: {r.error} — "
-                f"{tr('showing the last known state; no data since')} {since}<br>{text}"
-            )
+            unreachable = tr("Street light server unreachable")
+            last_known = tr("showing the last known state; no data since")
+            text = f"<b>{unreachable}</b>: {r.error} — {last_known} {since}<br>{text}"
         elif r is not None:
-            text += f" · {tr('updated')} {time.strftime('%H:%M:%S', time.localtime(r.at))}"
+            text += " · " + tr("updated") + f" {time.strftime('%H:%M:%S', time.localtime(r.at))}"
         self.status.setText(text)
 
     def _clicked(self, index: QModelIndex) -> None:

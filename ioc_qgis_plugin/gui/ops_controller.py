@@ -22,7 +22,8 @@ from .messages import log, notify
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("Ops", text)
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 class OpsController(QObject):

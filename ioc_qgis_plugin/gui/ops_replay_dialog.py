@@ -22,7 +22,8 @@ from ..core.timeutil import CITY_TZ
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("Ops", text)
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 class ReplayDialog(QDialog):

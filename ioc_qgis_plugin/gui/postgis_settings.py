@@ -30,7 +30,8 @@ from .settings import IocSettings
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("PostgisSettings", text)
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 def _headline(kind: str) -> str:

@@ -3,315 +3,316 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../processing/common.py" line="88" />
+        <location filename="../processing/common.py" line="89" />
         <source>Incident analytics</source>
-        <translation type="unfinished" />
+        <translation>Phân tích sự vụ</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="151" />
         <source>Canceled</source>
-        <translation type="unfinished" />
+        <translation>Đã hủy</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="124" />
+        <location filename="../processing/common.py" line="125" />
         <source>The analysis CRS {} is geographic; choose a projected CRS in metres (e.g. VN-2000 / TM-3).</source>
-        <translation type="unfinished" />
+        <translation>Hệ tọa độ phân tích {} là hệ tọa độ địa lý; hãy chọn hệ tọa độ phẳng đơn vị mét (ví dụ VN-2000 / TM-3).</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="134" />
+        <location filename="../processing/common.py" line="135" />
         <source>Analysis CRS (used when the input is geographic)</source>
-        <translation type="unfinished" />
+        <translation>Hệ tọa độ phân tích (dùng khi lớp đầu vào là tọa độ địa lý)</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="252" />
+        <location filename="../processing/common.py" line="253" />
         <source>The input has {} usable {} (with geometry); at least {} needed.</source>
-        <translation type="unfinished" />
+        <translation>Lớp đầu vào có {} {} dùng được (có hình học); cần tối thiểu {}.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="252" />
+        <location filename="../processing/common.py" line="253" />
         <source>{} features without a usable geometry were skipped.</source>
-        <translation type="unfinished" />
+        <translation>Đã bỏ qua {} đối tượng không có hình học hợp lệ.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="390" />
+        <location filename="../processing/common.py" line="391" />
         <source>Could not create the raster {}</source>
-        <translation type="unfinished" />
+        <translation>Không tạo được lớp raster {}</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/camera_coverage_gaps.py" line="58" />
         <source>Camera coverage gaps</source>
-        <translation type="unfinished" />
+        <translation>Vùng nóng chưa có camera</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/camera_coverage_gaps.py" line="61" />
         <source>Counts incidents on a square grid, finds hot cells with Getis-Ord Gi* (FDR, band = two cells) and checks each hot cell against the cameras' fields of view (wedge from position, bearing, angle and range_m; a camera without bearing/angle sees all around). Hot cells with less than the chosen share of their area seen are gaps, ranked from the hottest (rank 1).</source>
-        <translation type="unfinished" />
+        <translation>Đếm sự vụ trên lưới ô vuông, tìm các ô nóng bằng Getis-Ord Gi* (FDR, dải khoảng cách = hai ô) và đối chiếu từng ô nóng với vùng quan sát của camera (hình quạt theo vị trí, hướng, góc nhìn và range_m; camera không có hướng/góc được coi là quan sát toàn cảnh). Ô nóng có phần diện tích được quan sát nhỏ hơn tỷ lệ đã chọn là vùng chưa có camera, xếp hạng từ ô nóng nhất (hạng 1).</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/optimized_hotspots.py" line="60" />
         <source>Incidents (points)</source>
-        <translation type="unfinished" />
+        <translation>Sự vụ (điểm)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/camera_coverage_gaps.py" line="72" />
         <source>Cameras (bearing, angle, range_m)</source>
-        <translation type="unfinished" />
+        <translation>Camera (hướng, góc nhìn, range_m)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="90" />
         <source>Cell size</source>
-        <translation type="unfinished" />
+        <translation>Kích thước ô</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/camera_coverage_gaps.py" line="78" />
         <source>Hot cells are</source>
-        <translation type="unfinished" />
+        <translation>Ô nóng là ô</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/camera_coverage_gaps.py" line="78" />
         <source>Hot at 90 % or more</source>
-        <translation type="unfinished" />
+        <translation>Nóng với độ tin cậy từ 90 %</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/camera_coverage_gaps.py" line="78" />
         <source>Hot at 95 % or more</source>
-        <translation type="unfinished" />
+        <translation>Nóng với độ tin cậy từ 95 %</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/camera_coverage_gaps.py" line="78" />
         <source>Hot at 99 %</source>
-        <translation type="unfinished" />
+        <translation>Nóng với độ tin cậy 99 %</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/camera_coverage_gaps.py" line="86" />
         <source>A cell counts as seen from this share of its area (0–1)</source>
-        <translation type="unfinished" />
+        <translation>Ô được coi là có camera khi tỷ lệ diện tích được quan sát đạt mức này (0–1)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/camera_coverage_gaps.py" line="98" />
         <source>Coverage gaps</source>
-        <translation type="unfinished" />
+        <translation>Vùng chưa có camera</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="68" />
+        <location filename="../../processing_scripts/report_statistics.py" line="84" />
         <source>Summary</source>
-        <translation type="unfinished" />
+        <translation>Tóm tắt</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="73" />
+        <location filename="../../processing_scripts/report_statistics.py" line="95" />
         <source>Invalid input layer</source>
-        <translation type="unfinished" />
+        <translation>Lớp đầu vào không hợp lệ</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="109" />
         <source>Cell size must be greater than 0.</source>
-        <translation type="unfinished" />
+        <translation>Kích thước ô phải lớn hơn 0.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/optimized_hotspots.py" line="77" />
         <source>incidents</source>
-        <translation type="unfinished" />
+        <translation>sự vụ</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/camera_coverage_gaps.py" line="116" />
         <source>The camera layer needs a range_m field.</source>
-        <translation type="unfinished" />
+        <translation>Lớp camera cần có trường range_m.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/camera_coverage_gaps.py" line="138" />
         <source>All incidents fall in one cell; choose a smaller cell size.</source>
-        <translation type="unfinished" />
+        <translation>Tất cả sự vụ nằm trong một ô; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/camera_coverage_gaps.py" line="170" />
         <source>Camera coverage: {hot} hot cells (Gi_Bin ≥ {b}, cell {cell:g} m), {gaps} not seen by any of {cams} cameras (&lt; {pct:g}% of the cell in a field of view).</source>
-        <translation type="unfinished" />
+        <translation>Độ phủ camera: {hot} ô nóng (Gi_Bin ≥ {b}, ô {cell:g} m), {gaps} ô không nằm trong tầm quan sát của camera nào trong số {cams} camera (&lt; {pct:g}% diện tích ô trong vùng quan sát).</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/deadline_performance.py" line="66" />
         <source>Deadline performance by ward and category</source>
-        <translation type="unfinished" />
+        <translation>Tỷ lệ xử lý đúng hạn theo phường và lĩnh vực</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/deadline_performance.py" line="69" />
         <source>For field reports (fields report_id, service_code, priority, status, ward_id, requested_at, due_at, resolved_at): classifies each report as on time, due soon, overdue, resolved on time, resolved late or no deadline (rejected/duplicate) using the deadline rules (2 h urgent, 8 h or 24 h by category; a missing due_at is computed from them), then counts per ward and category with the on-time rate and the median hours to resolve. With a ward polygon layer it also writes a choropleth layer of on-time rate per ward.</source>
-        <translation type="unfinished" />
+        <translation>Với lớp phản ánh hiện trường (các trường report_id, service_code, priority, status, ward_id, requested_at, due_at, resolved_at): phân loại từng phản ánh là trong hạn, sắp đến hạn, quá hạn, xử lý đúng hạn, xử lý trễ hạn hoặc không tính hạn (từ chối/trùng lặp) theo quy định thời hạn (khẩn cấp 2 giờ, 8 giờ hoặc 24 giờ tùy lĩnh vực; due_at còn trống được tính theo quy định này), sau đó thống kê theo phường và lĩnh vực kèm tỷ lệ đúng hạn và số giờ xử lý trung vị. Nếu có lớp ranh giới phường, thuật toán tạo thêm bản đồ phân tầng màu tỷ lệ đúng hạn theo phường.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="79" />
+        <location filename="../../processing_scripts/report_statistics.py" line="66" />
         <source>Field reports</source>
-        <translation type="unfinished" />
+        <translation>Phản ánh hiện trường</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/deadline_performance.py" line="82" />
         <source>Wards (optional, for the map)</source>
-        <translation type="unfinished" />
+        <translation>Phường/xã (không bắt buộc, để vẽ bản đồ)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/deadline_performance.py" line="87" />
         <source>Ward id field of the wards</source>
-        <translation type="unfinished" />
+        <translation>Trường mã phường của lớp phường/xã</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/deadline_performance.py" line="92" />
         <source>Split by category</source>
-        <translation type="unfinished" />
+        <translation>Tách theo lĩnh vực</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/deadline_performance.py" line="93" />
         <source>Deadline performance</source>
-        <translation type="unfinished" />
+        <translation>Tình hình xử lý đúng hạn</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/deadline_performance.py" line="96" />
         <source>On-time rate by ward</source>
-        <translation type="unfinished" />
+        <translation>Tỷ lệ đúng hạn theo phường</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="111" />
+        <location filename="../../processing_scripts/report_statistics.py" line="99" />
         <source>Field reports lack the fields: {}</source>
-        <translation type="unfinished" />
+        <translation>Lớp phản ánh hiện trường thiếu các trường: {}</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/deadline_performance.py" line="120" />
         <source>No field reports to analyse.</source>
-        <translation type="unfinished" />
+        <translation>Không có phản ánh hiện trường để phân tích.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/deadline_performance.py" line="140" />
         <source>The wards layer has no field {}</source>
-        <translation type="unfinished" />
+        <translation>Lớp phường/xã không có trường {}</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/deadline_performance.py" line="157" />
         <source>Deadline performance: {n} reports in {g} groups; resolved on time {rate} ({on}/{res}); open overdue {od}.</source>
-        <translation type="unfinished" />
+        <translation>Tình hình xử lý đúng hạn: {n} phản ánh trong {g} nhóm; xử lý đúng hạn {rate} ({on}/{res}); đang quá hạn {od}.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/density_clusters.py" line="52" />
         <source>Density-based clusters (DBSCAN / HDBSCAN)</source>
-        <translation type="unfinished" />
+        <translation>Cụm theo mật độ (DBSCAN / HDBSCAN)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/density_clusters.py" line="55" />
         <source>Groups incidents into dense clusters. DBSCAN: points with at least 'minimum points' neighbours within the search distance form clusters (scikit-learn). HDBSCAN: clusters of varying density, only 'minimum cluster size' needed (needs the hdbscan package or scikit-learn 1.3+). Outputs every point with its cluster id (−1 = noise) and one convex-hull polygon per cluster with its size and area.</source>
-        <translation type="unfinished" />
+        <translation>Gom sự vụ thành các cụm có mật độ cao. DBSCAN: các điểm có ít nhất 'số điểm tối thiểu' lân cận trong khoảng cách tìm kiếm tạo thành cụm (scikit-learn). HDBSCAN: cụm có mật độ khác nhau, chỉ cần 'kích thước cụm tối thiểu' (cần gói hdbscan hoặc scikit-learn 1.3 trở lên). Kết quả gồm mọi điểm kèm mã cụm (−1 = nhiễu) và một đa giác bao lồi cho mỗi cụm kèm số điểm và diện tích.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/density_clusters.py" line="67" />
         <source>Method</source>
-        <translation type="unfinished" />
+        <translation>Phương pháp</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/density_clusters.py" line="68" />
         <source>Search distance (DBSCAN)</source>
-        <translation type="unfinished" />
+        <translation>Khoảng cách tìm kiếm (DBSCAN)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/density_clusters.py" line="71" />
         <source>Minimum points (DBSCAN)</source>
-        <translation type="unfinished" />
+        <translation>Số điểm tối thiểu (DBSCAN)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/density_clusters.py" line="76" />
         <source>Minimum cluster size (HDBSCAN)</source>
-        <translation type="unfinished" />
+        <translation>Kích thước cụm tối thiểu (HDBSCAN)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/density_clusters.py" line="87" />
         <source>Clustered incidents</source>
-        <translation type="unfinished" />
+        <translation>Sự vụ theo cụm</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/density_clusters.py" line="88" />
         <source>Cluster outlines</source>
-        <translation type="unfinished" />
+        <translation>Đường bao cụm</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/density_clusters.py" line="106" />
         <source>The search distance must be greater than 0.</source>
-        <translation type="unfinished" />
+        <translation>Khoảng cách tìm kiếm phải lớn hơn 0.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/density_clusters.py" line="111" />
         <source>Fewer incidents than the minimum cluster size.</source>
-        <translation type="unfinished" />
+        <translation>Số sự vụ ít hơn kích thước cụm tối thiểu.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/density_clusters.py" line="141" />
         <source>{method}: {k} clusters, {noise} noise points of {n}; largest {sizes}; {params}.</source>
-        <translation type="unfinished" />
+        <translation>{method}: {k} cụm, {noise}/{n} điểm nhiễu; cụm lớn nhất {sizes}; {params}.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="67" />
         <source>Emerging hot spot analysis</source>
-        <translation type="unfinished" />
+        <translation>Phân tích xu hướng điểm nóng</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="70" />
         <source>Builds a space-time cube (square cells × weeks, months or days) from incident times, computes Gi* for every cell in every time step (distance band, binary weights), tests each cell's z-score series for a trend with Mann–Kendall and labels it: new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating or historical hot (or cold) spot, at 90 % confidence.
 Field reports: use requested_at as the time field.</source>
-        <translation type="unfinished" />
+        <translation>Dựng khối không gian – thời gian (ô vuông × tuần, tháng hoặc ngày) từ thời điểm xảy ra sự vụ, tính Gi* cho mọi ô ở mọi bước thời gian (dải khoảng cách, trọng số nhị phân), kiểm định xu hướng chuỗi z-score của từng ô bằng Mann–Kendall và gán nhãn: điểm nóng (hoặc điểm lạnh) mới, liên tiếp, gia tăng, dai dẳng, suy giảm, rải rác, dao động hoặc trong quá khứ, ở độ tin cậy 90 %.
+Với phản ánh hiện trường: dùng requested_at làm trường thời gian.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="82" />
         <source>Time field</source>
-        <translation type="unfinished" />
+        <translation>Trường thời gian</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="87" />
         <source>Time step</source>
-        <translation type="unfinished" />
+        <translation>Bước thời gian</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="87" />
         <source>Week</source>
-        <translation type="unfinished" />
+        <translation>Tuần</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="87" />
         <source>Month</source>
-        <translation type="unfinished" />
+        <translation>Tháng</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="87" />
         <source>Day</source>
-        <translation type="unfinished" />
+        <translation>Ngày</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="91" />
         <source>Distance band (0 = two cells)</source>
-        <translation type="unfinished" />
+        <translation>Dải khoảng cách (0 = hai ô)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="97" />
         <source>Emerging hot spots</source>
-        <translation type="unfinished" />
+        <translation>Xu hướng điểm nóng</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="116" />
         <source>The time field has fewer than two readable date/times.</source>
-        <translation type="unfinished" />
+        <translation>Trường thời gian có ít hơn hai giá trị ngày giờ đọc được.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="119" />
         <source>All incidents fall in one time step; choose a shorter step.</source>
-        <translation type="unfinished" />
+        <translation>Tất cả sự vụ nằm trong một bước thời gian; hãy chọn bước ngắn hơn.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="165" />
         <source>Emerging hot spots: {cells} cells × {steps} {step}s, cell {cell:g} m, band {band:g} m; {counts}.</source>
-        <translation type="unfinished" />
+        <translation>Xu hướng điểm nóng: {cells} ô × {steps} bước thời gian ({step}), ô {cell:g} m, dải {band:g} m; {counts}.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/emerging_hotspots.py" line="168" />
         <source>Incidents without a readable time: {}.</source>
-        <translation type="unfinished" />
+        <translation>Sự vụ không đọc được thời gian: {}.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="73" />
         <source>Hot spot analysis (Getis-Ord Gi*)</source>
-        <translation type="unfinished" />
+        <translation>Phân tích điểm nóng (Getis-Ord Gi*)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="76" />
@@ -319,307 +320,1439 @@ Field reports: use requested_at as the time field.</source>
 Points (incidents) are counted on a square or hexagon grid, or each feature is used as it is with a numeric value field (e.g. counts per ward polygon). Neighbours: a fixed distance band (binary weights; 0 = the smallest band giving every feature a neighbour, or 2 cells on a grid) or the k nearest.
 Outputs GiZScore, GiPValue (two-sided) and Gi_Bin (−3…+3: cold/hot at 99/95/90 % confidence), with optional Benjamini–Hochberg false discovery rate correction.
 A geographic input CRS is reprojected to the analysis CRS (default VN-2000 / TM-3 107°45′, EPSG:5899).</source>
-        <translation type="unfinished" />
+        <translation>Tìm các điểm nóng và điểm lạnh có ý nghĩa thống kê bằng chỉ số Getis-Ord Gi* (cùng z-score với Hot Spot Analysis của ArcGIS và PySAL esda.G_Local(star=True, transform='B')).
+Điểm (sự vụ) được đếm trên lưới ô vuông hoặc lục giác, hoặc dùng nguyên từng đối tượng với một trường giá trị số (ví dụ số lượng theo đa giác phường). Lân cận: dải khoảng cách cố định (trọng số nhị phân; 0 = dải nhỏ nhất để mọi đối tượng đều có lân cận, hoặc 2 ô trên lưới) hoặc k lân cận gần nhất.
+Kết quả gồm GiZScore, GiPValue (hai phía) và Gi_Bin (−3…+3: lạnh/nóng ở độ tin cậy 99/95/90 %), có thể hiệu chỉnh tỷ lệ phát hiện sai (FDR) Benjamini–Hochberg.
+Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ tọa độ phân tích (mặc định VN-2000 / TM-3 107°45′, EPSG:5899).</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="88" />
         <source>Incidents (points) or areas</source>
-        <translation type="unfinished" />
+        <translation>Sự vụ (điểm) hoặc vùng</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="95" />
         <source>Aggregate points to</source>
-        <translation type="unfinished" />
+        <translation>Gộp điểm vào</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/optimized_hotspots.py" line="63" />
         <source>Square grid</source>
-        <translation type="unfinished" />
+        <translation>Lưới ô vuông</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/optimized_hotspots.py" line="63" />
         <source>Hexagon grid</source>
-        <translation type="unfinished" />
+        <translation>Lưới lục giác</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="95" />
         <source>No aggregation (use features and value field)</source>
-        <translation type="unfinished" />
+        <translation>Không gộp (dùng đối tượng và trường giá trị)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="103" />
         <source>Cell size (0 = automatic)</source>
-        <translation type="unfinished" />
+        <translation>Kích thước ô (0 = tự động)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="108" />
         <source>Value field (optional; summed per cell, required without aggregation)</source>
-        <translation type="unfinished" />
+        <translation>Trường giá trị (tùy chọn; cộng dồn theo ô, bắt buộc khi không gộp)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="117" />
         <source>Neighbourhood</source>
-        <translation type="unfinished" />
+        <translation>Lân cận</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="117" />
         <source>Fixed distance band</source>
-        <translation type="unfinished" />
+        <translation>Dải khoảng cách cố định</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="117" />
         <source>K nearest neighbours</source>
-        <translation type="unfinished" />
+        <translation>K lân cận gần nhất</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="125" />
         <source>Distance band (0 = automatic)</source>
-        <translation type="unfinished" />
+        <translation>Dải khoảng cách (0 = tự động)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="130" />
         <source>Number of neighbours (k)</source>
-        <translation type="unfinished" />
+        <translation>Số lân cận (k)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="135" />
         <source>False discovery rate (FDR) correction</source>
-        <translation type="unfinished" />
+        <translation>Hiệu chỉnh tỷ lệ phát hiện sai (FDR)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="137" />
         <source>Hot spots</source>
-        <translation type="unfinished" />
+        <translation>Điểm nóng</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="154" />
         <source>Without aggregation a numeric value field is needed.</source>
-        <translation type="unfinished" />
+        <translation>Khi không gộp cần có một trường giá trị số.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="165" />
         <source>The value field has no numeric values.</source>
-        <translation type="unfinished" />
+        <translation>Trường giá trị không có giá trị số nào.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="169" />
         <source>{} features with a NULL value were left out.</source>
-        <translation type="unfinished" />
+        <translation>Đã loại {} đối tượng có giá trị NULL.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="172" />
         <source>NULL values in the value field count as 0.</source>
-        <translation type="unfinished" />
+        <translation>Giá trị NULL trong trường giá trị được tính là 0.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="179" />
         <source>All points fall in one cell of {} m; choose a smaller cell size.</source>
-        <translation type="unfinished" />
+        <translation>Tất cả điểm nằm trong một ô {} m; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/hotspots_gistar.py" line="188" />
         <source>k = {} needs more than {} features.</source>
-        <translation type="unfinished" />
+        <translation>k = {} cần nhiều hơn {} đối tượng.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="181" />
         <source>Skipped features without geometry: {}.</source>
-        <translation type="unfinished" />
+        <translation>Đã bỏ qua đối tượng không có hình học: {}.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="53" />
         <source>Kernel density (heatmap)</source>
-        <translation type="unfinished" />
+        <translation>Mật độ nhân (bản đồ nhiệt)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="56" />
         <source>Kernel density raster of incidents (quartic, triangular, uniform, triweight or Epanechnikov kernel, optional weight field).
 Exact mode gives the same pixels as QGIS's own Heatmap (kernel density estimation) 'Raw' output (same raster extent, same pixel sampling, including its sub-pixel vertical displacement of each kernel). Fast mode bins the points linearly onto the pixel lattice and convolves with the kernel by FFT: for large inputs, within about 1 % RMS of the exact raster for the smooth kernels (quartic, triweight, Epanechnikov); the kernels with a hard edge (uniform, triangular) differ more at the disc edge. Auto uses fast mode above 50,000 points.
 Output values: raw kernel sums (as QGIS) or a density in incidents per km² (kernel normalised to 1).</source>
-        <translation type="unfinished" />
+        <translation>Raster mật độ nhân của sự vụ (hàm nhân quartic, tam giác, đều, triweight hoặc Epanechnikov, có thể dùng trường trọng số).
+Chế độ chính xác cho cùng giá trị pixel với đầu ra 'Raw' của công cụ Heatmap (ước lượng mật độ nhân) của QGIS (cùng phạm vi raster, cùng cách lấy mẫu pixel, kể cả độ lệch dọc dưới một pixel của mỗi hàm nhân). Chế độ nhanh phân bổ tuyến tính các điểm vào lưới pixel rồi tích chập với hàm nhân bằng FFT: với dữ liệu lớn, sai khác khoảng 1 % RMS so với raster chính xác đối với các hàm nhân trơn (quartic, triweight, Epanechnikov); các hàm nhân có biên cứng (đều, tam giác) sai khác nhiều hơn ở mép đĩa. Chế độ tự động dùng chế độ nhanh khi có trên 50.000 điểm.
+Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo số sự vụ trên km² (hàm nhân chuẩn hóa về 1).</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="72" />
         <source>Radius</source>
-        <translation type="unfinished" />
+        <translation>Bán kính</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="73" />
         <source>Pixel size</source>
-        <translation type="unfinished" />
+        <translation>Kích thước pixel</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="76" />
         <source>Kernel shape</source>
-        <translation type="unfinished" />
+        <translation>Dạng hàm nhân</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="76" />
         <source>Quartic</source>
-        <translation type="unfinished" />
+        <translation>Quartic</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="76" />
         <source>Triangular</source>
-        <translation type="unfinished" />
+        <translation>Tam giác</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="76" />
         <source>Uniform</source>
-        <translation type="unfinished" />
+        <translation>Đều</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="76" />
         <source>Triweight</source>
-        <translation type="unfinished" />
+        <translation>Triweight</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="76" />
         <source>Epanechnikov</source>
-        <translation type="unfinished" />
+        <translation>Epanechnikov</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="84" />
         <source>Decay ratio (triangular only)</source>
-        <translation type="unfinished" />
+        <translation>Hệ số suy giảm (chỉ với hàm tam giác)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="89" />
         <source>Weight field</source>
-        <translation type="unfinished" />
+        <translation>Trường trọng số</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="98" />
         <source>Mode</source>
-        <translation type="unfinished" />
+        <translation>Chế độ</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="98" />
         <source>Exact (same as QGIS heatmap)</source>
-        <translation type="unfinished" />
+        <translation>Chính xác (như Heatmap của QGIS)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="98" />
         <source>Fast (binned + FFT)</source>
-        <translation type="unfinished" />
+        <translation>Nhanh (phân ô + FFT)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="98" />
         <source>Automatic</source>
-        <translation type="unfinished" />
+        <translation>Tự động</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="106" />
         <source>Output values</source>
-        <translation type="unfinished" />
+        <translation>Giá trị đầu ra</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="106" />
         <source>Raw (as QGIS heatmap)</source>
-        <translation type="unfinished" />
+        <translation>Thô (như Heatmap của QGIS)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="106" />
         <source>Density (incidents per km²)</source>
-        <translation type="unfinished" />
+        <translation>Mật độ (sự vụ trên km²)</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="115" />
         <source>Kernel density</source>
-        <translation type="unfinished" />
+        <translation>Mật độ nhân</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="125" />
         <source>Radius and pixel size must be greater than 0.</source>
-        <translation type="unfinished" />
+        <translation>Bán kính và kích thước pixel phải lớn hơn 0.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="135" />
         <source>points</source>
-        <translation type="unfinished" />
+        <translation>điểm</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="163" />
         <source>Kernel density ({mode}, {kernel}): {n} points, radius {radius:g}, pixel {pixel:g}, raster {cols}×{rows}, max {vmax:.4g}{unit}; CRS {crs}.</source>
-        <translation type="unfinished" />
+        <translation>Mật độ nhân ({mode}, {kernel}): {n} điểm, bán kính {radius:g}, pixel {pixel:g}, raster {cols}×{rows}, lớn nhất {vmax:.4g}{unit}; hệ tọa độ {crs}.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="166" />
         <source> per km²</source>
-        <translation type="unfinished" />
+        <translation> trên km²</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/kernel_density.py" line="179" />
         <source>{} points at the raster edge were dropped, as QGIS does.</source>
-        <translation type="unfinished" />
+        <translation>Đã bỏ {} điểm ở mép raster, giống như QGIS.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/optimized_hotspots.py" line="48" />
         <source>Optimized hot spot analysis</source>
-        <translation type="unfinished" />
+        <translation>Phân tích điểm nóng tối ưu</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/optimized_hotspots.py" line="51" />
         <source>Hot spot analysis that chooses its own scale: incidents far outside the main area (beyond three standard distances) are set aside, the cell size is the larger of twice the mean nearest-neighbour distance and 1/100 of the extent, the distance band is the first peak of global Moran's I z-scores over 10 increasing bands (incremental spatial autocorrelation; the maximum when there is no peak), and Gi* is classified with FDR correction. The summary reports every choice.</source>
-        <translation type="unfinished" />
+        <translation>Phân tích điểm nóng tự chọn thang đo: sự vụ nằm quá xa khu vực chính (ngoài ba lần khoảng cách chuẩn) được để riêng, kích thước ô là giá trị lớn hơn giữa hai lần khoảng cách lân cận gần nhất trung bình và 1/100 phạm vi, dải khoảng cách là đỉnh đầu tiên của z-score Moran's I toàn cục trên 10 dải tăng dần (tự tương quan không gian gia tăng; lấy giá trị lớn nhất nếu không có đỉnh), và Gi* được phân loại có hiệu chỉnh FDR. Phần tóm tắt nêu rõ từng lựa chọn.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/optimized_hotspots.py" line="63" />
         <source>Grid</source>
-        <translation type="unfinished" />
+        <translation>Lưới</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/optimized_hotspots.py" line="67" />
         <source>Optimized hot spots</source>
-        <translation type="unfinished" />
+        <translation>Điểm nóng tối ưu</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/optimized_hotspots.py" line="109" />
         <source>Moran's I z by band: {}.</source>
-        <translation type="unfinished" />
+        <translation>z-score Moran's I theo dải: {}.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/optimized_hotspots.py" line="111" />
         <source>Outlying incidents set aside: {}.</source>
-        <translation type="unfinished" />
+        <translation>Sự vụ ngoại biên được để riêng: {}.</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="162" />
+        <source>Ward briefing</source>
+        <translation>Báo cáo tình hình phường</translation>
+    </message>
+    <message>
+        <location filename="../gui/briefing_dialog.py" line="38" />
+        <source>Last day</source>
+        <translation>Ngày cuối</translation>
+    </message>
+    <message>
+        <location filename="../gui/briefing_dialog.py" line="41" />
+        <source>Days</source>
+        <translation>Số ngày</translation>
+    </message>
+    <message>
+        <location filename="../gui/briefing_dialog.py" line="43" />
+        <source>All wards</source>
+        <translation>Tất cả phường/xã</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <source>Ward</source>
+        <translation>Phường/xã</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_replay_dialog.py" line="51" />
+        <source>Output folder</source>
+        <translation>Thư mục kết quả</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="56" />
+        <source>The authentication configuration cannot be loaded</source>
+        <translation>Không tải được cấu hình xác thực</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="69" />
+        <source>Export open data</source>
+        <translation>Xuất dữ liệu mở</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="71" />
+        <source>Data</source>
+        <translation>Dữ liệu</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="72" />
+        <source>Anonymisation</source>
+        <translation>Ẩn danh hoá</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="79" />
+        <source>Target</source>
+        <translation>Nơi xuất</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="80" />
+        <source>Preview</source>
+        <translation>Xem trước</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="81" />
+        <source>Publish</source>
+        <translation>Công bố</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="82" />
+        <source>Cancel publishing</source>
+        <translation>Hủy công bố</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="108" />
+        <source>Tables</source>
+        <translation>Bảng dữ liệu</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="109" />
+        <source>Only reports requested in this period</source>
+        <translation>Chỉ các phản ánh gửi trong khoảng thời gian này</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_replay_dialog.py" line="40" />
+        <source>From</source>
+        <translation>Từ</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="117" />
+        <source>Until (exclusive)</source>
+        <translation>Đến (không bao gồm)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="122" />
+        <source>all (or a comma separated list)</source>
+        <translation>tất cả (hoặc danh sách cách nhau bằng dấu phẩy)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="123" />
+        <source>Wards</source>
+        <translation>Phường/xã</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="124" />
+        <source>Categories</source>
+        <translation>Lĩnh vực</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="125" />
+        <source>Statuses</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="80" />
+        <source>Dataset id</source>
+        <translation>Mã bộ dữ liệu</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="81" />
+        <source>Title</source>
+        <translation>Tiêu đề</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="135" />
+        <source>Description</source>
+        <translation>Mô tả</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="136" />
+        <source>Licence</source>
+        <translation>Giấy phép</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="137" />
+        <source>Contact e-mail (office)</source>
+        <translation>Email liên hệ (cơ quan)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="138" />
+        <source>Keywords</source>
+        <translation>Từ khóa</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="82" />
+        <source>Report locations</source>
+        <translation>Vị trí phản ánh</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="155" />
+        <source>Grid cell</source>
+        <translation>Ô lưới</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="156" />
+        <source>k (k-anonymity)</source>
+        <translation>k (k-ẩn danh)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="159" />
+        <source>Table</source>
+        <translation>Bảng</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="159" />
+        <source>Field</source>
+        <translation>Trường</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="159" />
+        <source>Action</source>
+        <translation>Thao tác</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="100" />
+        <source>Package folder</source>
+        <translation>Thư mục gói dữ liệu</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="90" />
+        <source>CKAN portal URL</source>
+        <translation>Địa chỉ cổng CKAN</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="198" />
+        <source>CKAN organisation</source>
+        <translation>Tổ chức trên CKAN</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="199" />
+        <source>CKAN API token (QGIS authentication)</source>
+        <translation>Mã API CKAN (xác thực QGIS)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="92" />
+        <source>pygeoapi data folder</source>
+        <translation>Thư mục dữ liệu pygeoapi</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="97" />
+        <source>pygeoapi configuration</source>
+        <translation>Cấu hình pygeoapi</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="202" />
+        <source>pygeoapi URL (check)</source>
+        <translation>Địa chỉ pygeoapi (kiểm tra)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="267" />
+        <source>Will publish {} rows ({}). Preview of {}: first {} rows.</source>
+        <translation>Sẽ công bố {} dòng ({}). Xem trước {}: {} dòng đầu.</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="306" />
+        <source>Publishing {}</source>
+        <translation>Đang công bố {}</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="310" />
+        <source>Publishing…</source>
+        <translation>Đang công bố…</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="316" />
+        <source>Cancelling… files already sent stay on the portal; a new run resumes.</source>
+        <translation>Đang hủy… các tệp đã gửi vẫn ở trên cổng dữ liệu; lần chạy sau sẽ tiếp tục.</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="326" />
+        <source>Published: {}</source>
+        <translation>Đã công bố: {}</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="330" />
+        <source>Not published: {}</source>
+        <translation>Chưa công bố: {}</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="342" />
+        <source>Export open data…</source>
+        <translation>Xuất dữ liệu mở…</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="156" />
+        <source>never reported</source>
+        <translation>chưa từng báo cáo</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="171" />
+        <source>Light level</source>
+        <translation>Mức sáng</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="172" />
+        <source>Active power</source>
+        <translation>Công suất tác dụng</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="176" />
+        <source>Dim to</source>
+        <translation>Giảm sáng về</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="177" />
+        <source>Switch on</source>
+        <translation>Bật</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="178" />
+        <source>Switch off</source>
+        <translation>Tắt</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="202" />
+        <source>Your role may not send commands to street lights</source>
+        <translation>Vai trò của bạn không được phép gửi lệnh điều khiển đèn chiếu sáng</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="230" />
+        <source>Command sent</source>
+        <translation>Đã gửi lệnh</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="244" />
+        <source>No grouping</source>
+        <translation>Không nhóm</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="244" />
+        <source>Cabinet</source>
+        <translation>Tủ điện</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="244" />
+        <source>Circuit</source>
+        <translation>Lộ</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="246" />
+        <source>Faults and no data only</source>
+        <translation>Chỉ đèn lỗi và không có dữ liệu</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="255" />
+        <source>Group by</source>
+        <translation>Nhóm theo</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="46" />
+        <source>Cameras seeing this report</source>
+        <translation>Camera quan sát phản ánh này</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="47" />
+        <source>Open the cameras whose field of view covers the selected report</source>
+        <translation>Mở các camera có vùng quan sát bao phủ phản ánh đang chọn</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="49" />
+        <source>Reports in this camera's view</source>
+        <translation>Phản ánh trong tầm quan sát của camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="51" />
+        <source>Click a camera on the map to select the open reports it sees</source>
+        <translation>Bấm vào một camera trên bản đồ để chọn các phản ánh chưa xử lý trong tầm quan sát của camera đó</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="53" />
+        <source>Ward briefing…</source>
+        <translation>Báo cáo tình hình phường…</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="55" />
+        <source>Replay animation…</source>
+        <translation>Phát lại diễn biến…</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="110" />
+        <source>Cameras</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="94" />
+        <source>No camera sees this report</source>
+        <translation>Không có camera nào quan sát được phản ánh này</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="97" />
+        <source>Cameras seeing report</source>
+        <translation>Camera quan sát phản ánh</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="110" />
+        <source>Select a field report first</source>
+        <translation>Hãy chọn một phản ánh hiện trường trước</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="129" />
+        <source>{n} open reports in view</source>
+        <translation>{n} phản ánh chưa xử lý trong tầm quan sát</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="134" />
+        <source>Camera</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="159" />
+        <source>Written to {p}</source>
+        <translation>Đã ghi vào {p}</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="203" />
+        <source>Replay</source>
+        <translation>Phát lại</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_replay_dialog.py" line="32" />
+        <source>Replay animation</source>
+        <translation>Phát lại diễn biến</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_replay_dialog.py" line="41" />
+        <source>To</source>
+        <translation>Đến</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_replay_dialog.py" line="46" />
+        <source>Step</source>
+        <translation>Bước</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_replay_dialog.py" line="47" />
+        <source>Also make a video</source>
+        <translation>Xuất thêm video</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="39" />
+        <source>Connection OK</source>
+        <translation>Kết nối thành công</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="40" />
+        <source>Login refused: wrong password or expired account</source>
+        <translation>Đăng nhập bị từ chối: sai mật khẩu hoặc tài khoản hết hạn</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="41" />
+        <source>Connected, but this account lacks the rights for the IOC database</source>
+        <translation>Đã kết nối nhưng tài khoản này không có quyền trên cơ sở dữ liệu IOC</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="42" />
+        <source>The database server cannot be reached</source>
+        <translation>Không kết nối được tới máy chủ cơ sở dữ liệu</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="43" />
+        <source>This database is not an IOC city database (or another version)</source>
+        <translation>Cơ sở dữ liệu này không phải cơ sở dữ liệu đô thị IOC (hoặc khác phiên bản)</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="44" />
+        <source>Connection failed</source>
+        <translation>Kết nối thất bại</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="69" />
+        <source>IOC — PostGIS city database</source>
+        <translation>IOC — Cơ sở dữ liệu đô thị PostGIS</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="80" />
+        <source>Test connection</source>
+        <translation>Kiểm tra kết nối</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="85" />
+        <source>Host</source>
+        <translation>Máy chủ</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="86" />
+        <source>Port</source>
+        <translation>Cổng</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="87" />
+        <source>Database</source>
+        <translation>Cơ sở dữ liệu</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="88" />
+        <source>Schema</source>
+        <translation>Lược đồ</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="89" />
+        <source>Authentication</source>
+        <translation>Xác thực</translation>
+    </message>
+    <message>
+        <location filename="../gui/postgis_settings.py" line="119" />
+        <source>Connecting…</source>
+        <translation>Đang kết nối…</translation>
+    </message>
+    <message>
+        <location filename="../processing/land_base.py" line="17" />
+        <source>Land and planning</source>
+        <translation>Đất đai và quy hoạch</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="33" />
+        <source>Authentication configuration {} cannot be loaded</source>
+        <translation>Không tải được cấu hình xác thực {}</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="56" />
+        <source>Export open data (anonymised)</source>
+        <translation>Xuất dữ liệu mở (đã ẩn danh hoá)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="59" />
+        <source>Open data</source>
+        <translation>Dữ liệu mở</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="65" />
+        <source>Exports IOC tables from an IOC GeoPackage, anonymised (Decree 13/2023: reporter names, phones, e-mails dropped; phones, e-mails, ID numbers and names scrubbed from free text; report locations snapped to a grid or made k-anonymous), as a file package (GeoPackage, GeoJSON, CSV, DCAT-style metadata), and optionally publishes it to a CKAN portal (token from the QGIS authentication configuration) or a pygeoapi OGC API – Features server. Exporting the same data again gives identical files and uploads nothing new.</source>
+        <translation>Xuất các bảng IOC từ GeoPackage IOC đã được ẩn danh hoá (Nghị định 13/2023: bỏ họ tên, số điện thoại, email người phản ánh; xóa số điện thoại, email, số giấy tờ tùy thân và họ tên khỏi nội dung tự do; vị trí phản ánh được gắn vào lưới hoặc làm k-ẩn danh) thành gói tệp (GeoPackage, GeoJSON, CSV, siêu dữ liệu kiểu DCAT), và có thể công bố lên cổng CKAN (mã truy cập lấy từ cấu hình xác thực QGIS) hoặc máy chủ pygeoapi OGC API – Features. Xuất lại cùng dữ liệu sẽ cho các tệp giống hệt và không tải lên gì mới.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/import_cadastre.py" line="48" />
+        <source>IOC GeoPackage</source>
+        <translation>GeoPackage IOC</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="76" />
+        <source>Tables (comma separated)</source>
+        <translation>Bảng dữ liệu (cách nhau bằng dấu phẩy)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="77" />
+        <source>From (ISO date)</source>
+        <translation>Từ ngày (ISO)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="78" />
+        <source>Until (ISO date, exclusive)</source>
+        <translation>Đến ngày (ISO, không bao gồm)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="85" />
+        <source>Grid cell (m)</source>
+        <translation>Ô lưới (m)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="91" />
+        <source>CKAN API token</source>
+        <translation>Mã API CKAN</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="101" />
+        <source>Result</source>
+        <translation>Kết quả</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/export_open_data.py" line="114" />
+        <source>Give the CKAN portal URL</source>
+        <translation>Hãy nhập địa chỉ cổng CKAN</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/import_cadastre.py" line="35" />
+        <source>Import cadastral parcels</source>
+        <translation>Nhập thửa đất địa chính</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/import_cadastre.py" line="38" />
+        <source>Imports a cadastral file (Shapefile, GeoPackage, DGN v7 or DXF) into the parcels table of an IOC GeoPackage. Fields are mapped from the delivered names (SoHieuToBanDo, SoThuTuThua, DienTich, KyHieuMucDichSuDung, DiaChi; '=12' gives a constant); TCVN3/VNI text is converted to Unicode; the province gives the VN-2000 / TM-3 CRS when the file has none. Any problem (wrong CRS, damaged file, mixed geometries, unknown land-use codes) stops the import and nothing is written.</source>
+        <translation>Nhập tệp địa chính (Shapefile, GeoPackage, DGN v7 hoặc DXF) vào bảng thửa đất của GeoPackage IOC. Các trường được ánh xạ theo tên trong tệp bàn giao (SoHieuToBanDo, SoThuTuThua, DienTich, KyHieuMucDichSuDung, DiaChi; '=12' cho một giá trị cố định); chữ TCVN3/VNI được chuyển sang Unicode; tỉnh/thành phố xác định hệ tọa độ VN-2000 / TM-3 khi tệp không có hệ tọa độ. Mọi lỗi (sai hệ tọa độ, tệp hỏng, lẫn nhiều kiểu hình học, mã mục đích sử dụng đất không xác định) đều dừng việc nhập và không ghi gì.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/import_cadastre.py" line="47" />
+        <source>Cadastral file</source>
+        <translation>Tệp địa chính</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/import_cadastre.py" line="50" />
+        <source>Province (used when the file has no CRS)</source>
+        <translation>Tỉnh/thành phố (dùng khi tệp không có hệ tọa độ)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/import_cadastre.py" line="59" />
+        <source>Field for {}</source>
+        <translation>Trường cho {}</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/import_cadastre.py" line="64" />
+        <source>Text encoding</source>
+        <translation>Bảng mã chữ</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/import_cadastre.py" line="66" />
+        <source>Parcels imported</source>
+        <translation>Thửa đất đã nhập</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/parcel_quality.py" line="40" />
+        <source>Cadastral parcel quality</source>
+        <translation>Kiểm tra chất lượng thửa đất địa chính</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/parcel_quality.py" line="43" />
+        <source>Checks cadastral parcels in metres (a geographic layer is projected to VN-2000 / TM-3): invalid geometries, overlaps between parcels, gaps (small or thin holes between parcels), slivers (mean width below the limit) and computed area against the declared area (DienTich). The report layer has one feature per problem with its kind, the parcel(s) concerned and a readable reason.</source>
+        <translation>Kiểm tra thửa đất địa chính theo mét (lớp tọa độ địa lý được chiếu sang VN-2000 / TM-3): hình học không hợp lệ, chồng lấn giữa các thửa, khe hở (lỗ nhỏ hoặc hẹp giữa các thửa), thửa dải hẹp (bề rộng trung bình dưới ngưỡng) và diện tích tính toán so với diện tích kê khai (DienTich). Lớp báo cáo có một đối tượng cho mỗi lỗi, kèm loại lỗi, (các) thửa liên quan và lý do dễ hiểu.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/planning_conformity.py" line="48" />
+        <source>Parcels</source>
+        <translation>Thửa đất</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/parcel_quality.py" line="54" />
+        <source>Declared area field (DienTich)</source>
+        <translation>Trường diện tích kê khai (DienTich)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/parcel_quality.py" line="64" />
+        <source>Area tolerance (share)</source>
+        <translation>Sai số diện tích cho phép (tỷ lệ)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/parcel_quality.py" line="69" />
+        <source>Sliver width (m)</source>
+        <translation>Bề rộng thửa dải hẹp (m)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/parcel_quality.py" line="74" />
+        <source>Largest gap area (m²)</source>
+        <translation>Diện tích khe hở lớn nhất (m²)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/parcel_quality.py" line="79" />
+        <source>Quality report</source>
+        <translation>Báo cáo chất lượng</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/planning_conformity.py" line="36" />
+        <source>Planning conformity of parcels</source>
+        <translation>Sự phù hợp quy hoạch của thửa đất</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/planning_conformity.py" line="39" />
+        <source>Puts each parcel in the planning zone holding most of its area and checks its land-use code against the zone's allowed uses (a comma list such as 'ODT,TMD,DGT'). Output: the parcels with zone, share of the parcel in that zone, conforming (1), not conforming (0) or outside the plan (-1) and a reason; the summary gives each zone's parcel area per land-use code.</source>
+        <translation>Gán mỗi thửa đất vào khu quy hoạch chứa phần lớn diện tích của thửa và đối chiếu mã mục đích sử dụng đất với các mục đích được phép của khu (danh sách cách nhau bằng dấu phẩy, ví dụ 'ODT,TMD,DGT'). Kết quả: các thửa kèm khu quy hoạch, tỷ lệ diện tích thửa trong khu, phù hợp (1), không phù hợp (0) hoặc ngoài quy hoạch (-1) và lý do; phần tóm tắt cho diện tích thửa theo từng mã mục đích sử dụng đất trong mỗi khu.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/planning_conformity.py" line="49" />
+        <source>Land-use code field</source>
+        <translation>Trường mã mục đích sử dụng đất</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/planning_conformity.py" line="52" />
+        <source>Planning zones</source>
+        <translation>Khu quy hoạch</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/planning_conformity.py" line="53" />
+        <source>Zone id field</source>
+        <translation>Trường mã khu</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/planning_conformity.py" line="54" />
+        <source>Allowed uses field</source>
+        <translation>Trường mục đích được phép</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/planning_conformity.py" line="57" />
+        <source>Parcel conformity</source>
+        <translation>Sự phù hợp quy hoạch của thửa</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/report_statistics.py" line="45" />
+        <source>Field report statistics by month, ward and category</source>
+        <translation>Thống kê phản ánh hiện trường theo tháng, phường và lĩnh vực</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/report_statistics.py" line="54" />
+        <source>For each month (city time, Asia/Ho_Chi_Minh) and each ward and category of the field reports layer (fields ward_id, service_code, priority, status, requested_at, updated_at, resolved_at, due_at): received, carried over from the previous month, resolved on time, resolved late, returned (rejected/duplicate) and unresolved at the month's end, plus the on-time rate. received + carried_over = resolved_on_time + resolved_late + returned + unresolved. Months are YYYY-MM (empty: the whole period). An SLA rules file (JSON: rules [{category, priority, hours}], default_hours) recomputes every due time; without it due_at is used and missing ones come from the built-in rules (2 h urgent, 8 h or 24 h by category). Writes a table and a CSV (UTF-8).</source>
+        <translation>Với mỗi tháng (giờ thành phố, Asia/Ho_Chi_Minh) và mỗi phường, lĩnh vực của lớp phản ánh hiện trường (các trường ward_id, service_code, priority, status, requested_at, updated_at, resolved_at, due_at): số phản ánh tiếp nhận, chuyển từ tháng trước, xử lý đúng hạn, xử lý trễ hạn, trả lại (từ chối/trùng lặp) và chưa xử lý vào cuối tháng, kèm tỷ lệ đúng hạn. received + carried_over = resolved_on_time + resolved_late + returned + unresolved. Tháng có dạng YYYY-MM (để trống: toàn bộ thời gian). Tệp quy định thời hạn xử lý SLA (JSON: rules [{category, priority, hours}], default_hours) dùng để tính lại mọi hạn xử lý; nếu không có, dùng due_at và các hạn còn thiếu lấy theo quy định sẵn có (khẩn cấp 2 giờ, 8 giờ hoặc 24 giờ tùy lĩnh vực). Kết quả là một bảng và một tệp CSV (UTF-8).</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/report_statistics.py" line="69" />
+        <source>First month (YYYY-MM)</source>
+        <translation>Tháng đầu (YYYY-MM)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/report_statistics.py" line="70" />
+        <source>Last month (YYYY-MM)</source>
+        <translation>Tháng cuối (YYYY-MM)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/report_statistics.py" line="71" />
+        <source>SLA rules file (JSON)</source>
+        <translation>Tệp quy định thời hạn xử lý SLA (JSON)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/report_statistics.py" line="76" />
+        <source>Report statistics</source>
+        <translation>Thống kê phản ánh</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/report_statistics.py" line="79" />
+        <source>Report statistics (CSV)</source>
+        <translation>Thống kê phản ánh (CSV)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/report_statistics.py" line="89" />
+        <source>{} must look like 2024-05, not {!r}</source>
+        <translation>{} phải có dạng 2024-05, không phải {!r}</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/report_statistics.py" line="103" />
+        <source>The last month is before the first month.</source>
+        <translation>Tháng cuối đứng trước tháng đầu.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/report_statistics.py" line="108" />
+        <source>Cannot read the SLA rules file {}: {}</source>
+        <translation>Không đọc được tệp quy định thời hạn xử lý (SLA) {}: {}</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/report_statistics.py" line="146" />
+        <source>Report statistics: {rows} rows ({months} months); received {received}, resolved on time {resolved_on_time}, late {resolved_late}, returned {returned}.</source>
+        <translation>Thống kê phản ánh: {rows} dòng ({months} tháng); tiếp nhận {received}, xử lý đúng hạn {resolved_on_time}, trễ hạn {resolved_late}, trả lại {returned}.</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_card.py" line="29" />
+        <source>Sheet / parcel</source>
+        <translation>Tờ bản đồ / thửa</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/parcels_tab.py" line="20" />
+        <source>Land use</source>
+        <translation>Mục đích sử dụng đất</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_card.py" line="31" />
+        <source>Declared area (m²)</source>
+        <translation>Diện tích kê khai (m²)</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_card.py" line="32" />
+        <source>Computed area (m²)</source>
+        <translation>Diện tích tính toán (m²)</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <source>Address</source>
+        <translation>Địa chỉ</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_card.py" line="40" />
+        <source>Planning zone</source>
+        <translation>Khu quy hoạch</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_card.py" line="38" />
+        <source>outside the plan</source>
+        <translation>ngoài quy hoạch</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_card.py" line="41" />
+        <source>Allowed uses</source>
+        <translation>Mục đích được phép</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_card.py" line="42" />
+        <source>Decision</source>
+        <translation>Quyết định</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_card.py" line="43" />
+        <source>Conformity</source>
+        <translation>Sự phù hợp quy hoạch</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_card.py" line="43" />
+        <source>conforming</source>
+        <translation>phù hợp</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_card.py" line="43" />
+        <source>NOT conforming</source>
+        <translation>KHÔNG phù hợp</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/parcels_tab.py" line="20" />
+        <source>Parcel</source>
+        <translation>Thửa</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_card.py" line="66" />
+        <source>No parcel here.</source>
+        <translation>Không có thửa đất tại vị trí này.</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_controller.py" line="37" />
+        <source>Import cadastral parcels…</source>
+        <translation>Nhập thửa đất địa chính…</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_controller.py" line="39" />
+        <source>Parcel card</source>
+        <translation>Thông tin thửa đất</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="55" />
+        <source>Browse…</source>
+        <translation>Chọn tệp…</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="60" />
+        <source>File (SHP, GPKG, DGN, DXF)</source>
+        <translation>Tệp (SHP, GPKG, DGN, DXF)</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="62" />
+        <source>Layer</source>
+        <translation>Lớp</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="64" />
+        <source>Save preset…</source>
+        <translation>Lưu mẫu thiết lập…</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="69" />
+        <source>Preset</source>
+        <translation>Mẫu thiết lập</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="77" />
+        <source>(CRS of the file)</source>
+        <translation>(Hệ tọa độ của tệp)</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="80" />
+        <source>Province (CRS when the file has none)</source>
+        <translation>Tỉnh/thành phố (hệ tọa độ khi tệp không có)</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="87" />
+        <source>Add new parcels</source>
+        <translation>Thêm thửa mới</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="88" />
+        <source>Replace the file's sheets</source>
+        <translation>Thay thế các tờ bản đồ có trong tệp</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="95" />
+        <source>Import</source>
+        <translation>Nhập</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="127" />
+        <source>Fields: {}</source>
+        <translation>Các trường: {}</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="158" />
+        <source>Save preset</source>
+        <translation>Lưu mẫu thiết lập</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="158" />
+        <source>Preset name</source>
+        <translation>Tên mẫu thiết lập</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="193" />
+        <source>Importing…</source>
+        <translation>Đang nhập…</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_import_dialog.py" line="208" />
+        <source>Nothing was imported: {}</source>
+        <translation>Chưa nhập được gì: {}</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_locator.py" line="42" />
+        <source>Thửa đất / parcel</source>
+        <translation>Thửa đất</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_task.py" line="31" />
+        <source>Importing cadastral parcels</source>
+        <translation>Đang nhập thửa đất địa chính</translation>
+    </message>
+    <message>
+        <location filename="../gui/land_task.py" line="67" />
+        <source>Import cancelled; nothing was imported.</source>
+        <translation>Đã hủy nhập; không có dữ liệu nào được nhập.</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="54" />
+        <source>Light</source>
+        <translation>Đèn</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/cameras_tab.py" line="26" />
+        <source>State</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="54" />
+        <source>Fault</source>
+        <translation>Lỗi</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="54" />
+        <source>Since last report</source>
+        <translation>Từ lần báo cáo cuối</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <source>ID</source>
+        <translation>Mã</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/cameras_tab.py" line="26" />
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/cameras_tab.py" line="26" />
+        <source>Bearing</source>
+        <translation>Hướng</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/cameras_tab.py" line="26" />
+        <source>Last frame</source>
+        <translation>Khung hình cuối</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/parcels_tab.py" line="20" />
+        <source>Sheet</source>
+        <translation>Tờ</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/parcels_tab.py" line="20" />
+        <source>Area m²</source>
+        <translation>Diện tích m²</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <source>Category</source>
+        <translation>Lĩnh vực</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <source>Deadline</source>
+        <translation>Tiến độ</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <source>Received</source>
+        <translation>Thời điểm nhận</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <source>Due</source>
+        <translation>Hạn xử lý</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="49" />
+        <source>Dark street lights near open security/traffic reports</source>
+        <translation>Đèn tắt gần phản ánh an ninh/giao thông chưa xử lý</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="52" />
+        <source>Lists dark street lights (failed, or off when judged at night) within the search distance of open field reports of the given services (default security and traffic) — places where fixing a lamp may matter most. Open = not resolved, closed, rejected or duplicate.
+Distances are measured in the analysis CRS (default VN-2000 / TM-3 107°45′).
+Output: dark lights with the number of such reports nearby, the nearest one's id and its distance.
+Đèn tắt trong bán kính quanh các phản ánh an ninh/giao thông chưa xử lý.</source>
+        <translation>Liệt kê các đèn chiếu sáng mất sáng (hỏng, hoặc tắt khi đánh giá vào ban đêm) trong khoảng cách tìm kiếm quanh các phản ánh hiện trường chưa xử lý thuộc các lĩnh vực đã chọn (mặc định an ninh và giao thông) — những nơi sửa đèn có thể cấp thiết nhất. Chưa xử lý = chưa ở trạng thái đã xử lý, đã đóng, từ chối hoặc trùng lặp.
+Khoảng cách được đo trong hệ tọa độ phân tích (mặc định VN-2000 / TM-3 107°45′).
+Kết quả: các đèn mất sáng kèm số phản ánh như vậy ở gần, mã phản ánh gần nhất và khoảng cách tới phản ánh đó.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_outages.py" line="68" />
+        <source>Street lights layer</source>
+        <translation>Lớp đèn chiếu sáng</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="65" />
+        <source>Field reports layer</source>
+        <translation>Lớp phản ánh hiện trường</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="70" />
+        <source>Services (comma-separated service codes)</source>
+        <translation>Lĩnh vực (mã, cách nhau bằng dấu phẩy)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="75" />
+        <source>Search distance</source>
+        <translation>Khoảng cách tìm kiếm</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_outages.py" line="71" />
+        <source>Count 'off' lamps as dark (night)</source>
+        <translation>Tính đèn 'tắt' là mất sáng (ban đêm)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="78" />
+        <source>Dark lights near open reports</source>
+        <translation>Đèn tắt gần phản ánh chưa xử lý</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="88" />
+        <source>The reports layer has no field {}; expected the IOC field_reports schema.</source>
+        <translation>Lớp phản ánh không có trường {}; cần lớp field_reports theo lược đồ IOC.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_day_night.py" line="54" />
+        <source>Street lights on in daytime / off at night</source>
+        <translation>Đèn sáng ban ngày / tắt ban đêm</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_day_night.py" line="57" />
+        <source>Flags street lights that are lit in daytime (wasted energy, broken photocell or schedule) or dark at night (off or failed). Sunrise and sunset are computed for the city with NOAA's solar equations (about one minute accuracy); times within the margin around sunrise/sunset are not judged.
+Each light is judged at its last report time, or at one given time for all.
+Input: the IOC street_lights layer (state, light_level, fault, last_report).
+Đèn sáng ban ngày hoặc tắt ban đêm, theo giờ mặt trời mọc/lặn tính cho thành phố.</source>
+        <translation>Đánh dấu các đèn chiếu sáng sáng vào ban ngày (lãng phí điện, hỏng cảm biến quang hoặc sai lịch bật/tắt) hoặc mất sáng vào ban đêm (tắt hoặc hỏng). Giờ mặt trời mọc và lặn được tính cho thành phố theo phương trình mặt trời của NOAA (sai số khoảng một phút); các thời điểm nằm trong khoảng đệm quanh lúc mặt trời mọc/lặn không được đánh giá.
+Mỗi đèn được đánh giá tại thời điểm báo cáo cuối cùng của nó, hoặc tại một thời điểm chung cho tất cả.
+Đầu vào: lớp street_lights của IOC (state, light_level, fault, last_report).</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_day_night.py" line="70" />
+        <source>Margin around sunrise/sunset (minutes)</source>
+        <translation>Khoảng đệm quanh bình minh/hoàng hôn (phút)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_day_night.py" line="80" />
+        <source>Evaluate at (empty = each light's last report)</source>
+        <translation>Thời điểm đánh giá (trống = lần báo cáo cuối của từng đèn)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_day_night.py" line="83" />
+        <source>Latitude of the city (0 = layer centre)</source>
+        <translation>Vĩ độ thành phố (0 = tâm lớp)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_day_night.py" line="88" />
+        <source>Longitude of the city (0 = layer centre)</source>
+        <translation>Kinh độ thành phố (0 = tâm lớp)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_day_night.py" line="93" />
+        <source>Lights on in daytime / off at night</source>
+        <translation>Đèn sáng ban ngày / tắt ban đêm</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_outages.py" line="53" />
+        <source>Street light outages by cabinet/circuit</source>
+        <translation>Sự cố đèn theo tủ điện/lộ</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_outages.py" line="56" />
+        <source>Finds street lights that give no light where they should — a lamp, relay or supply fault, or 'off' when judged at night — and groups them by circuit and cabinet.
+When at least the given share of a circuit's lamps (and the minimum number) is dark, or a lamp reports supply loss, the circuit probably lost supply; when all (or at least two and half) of a cabinet's circuits did, the cabinet. Other dark lamps are single-lamp faults.
+Input: the IOC street_lights layer (fields state, light_level, fault, cabinet_id, circuit_id).
+Outputs: dark lights with outage_class, and one point per affected circuit (centre of its dark lamps).
+Đèn mất sáng theo lộ và tủ điện: mất nguồn lộ/tủ hay hỏng đèn đơn lẻ.</source>
+        <translation>Tìm các đèn chiếu sáng không sáng khi cần sáng — hỏng bóng, hỏng rơ-le, mất nguồn, hoặc 'tắt' khi đánh giá vào ban đêm — và nhóm theo lộ và tủ điện.
+Khi tỷ lệ đèn mất sáng của một lộ đạt ngưỡng đã chọn (và đủ số lượng tối thiểu), hoặc có đèn báo mất nguồn, lộ đó có thể đã mất nguồn; khi tất cả (hoặc ít nhất hai lộ và một nửa số lộ) của một tủ điện như vậy thì tủ điện mất nguồn. Các đèn mất sáng còn lại là hỏng đèn đơn lẻ.
+Đầu vào: lớp street_lights của IOC (các trường state, light_level, fault, cabinet_id, circuit_id).
+Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho mỗi lộ bị ảnh hưởng (tâm của các đèn mất sáng).</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_outages.py" line="72" />
+        <source>Share of dark lamps that means a supply fault</source>
+        <translation>Tỷ lệ đèn tắt được coi là mất nguồn</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_outages.py" line="82" />
+        <source>Minimum dark lamps for a supply fault</source>
+        <translation>Số đèn tắt tối thiểu để coi là mất nguồn</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_outages.py" line="91" />
+        <source>Dark lights</source>
+        <translation>Đèn mất sáng</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/light_outages.py" line="92" />
+        <source>Circuits with outages</source>
+        <translation>Lộ có sự cố</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="288" />
+        <source>faults</source>
+        <translation>lỗi</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="288" />
+        <source>no data</source>
+        <translation>không có dữ liệu</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="149" />
+        <source>no data since</source>
+        <translation>không có dữ liệu từ</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="227" />
+        <source>Command failed</source>
+        <translation>Gửi lệnh thất bại</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="288" />
+        <source>lights</source>
+        <translation>đèn</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="288" />
+        <source>lit</source>
+        <translation>đang sáng</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="297" />
+        <source>Street light server unreachable</source>
+        <translation>Không kết nối được máy chủ chiếu sáng</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="298" />
+        <source>showing the last known state; no data since</source>
+        <translation>đang hiển thị trạng thái gần nhất; không có dữ liệu từ</translation>
+    </message>
+    <message>
+        <location filename="../gui/lights_tab.py" line="301" />
+        <source>updated</source>
+        <translation>cập nhật lúc</translation>
+    </message>
+    <message>
+        <location filename="../processing/lights_base.py" line="40" />
+        <source>Street lights</source>
+        <translation>Chiếu sáng công cộng</translation>
+    </message>
+    <message>
+        <location filename="../processing/lights_base.py" line="53" />
+        <source>The layer has no field {}; expected the IOC street_lights schema.</source>
+        <translation>Lớp không có trường {}; cần lớp street_lights theo lược đồ IOC.</translation>
+    </message>
+    <message>
+        <location filename="../processing/lights_base.py" line="78" />
+        <source>The input has no usable features.</source>
+        <translation>Lớp đầu vào không có đối tượng dùng được.</translation>
     </message>
 </context>
 <context>
     <name>CamerasTab</name>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="61" />
+        <location filename="../gui/tabs/cameras_tab.py" line="62" />
         <source>All wards</source>
-        <translation type="unfinished" />
+        <translation>Tất cả phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="66" />
+        <location filename="../gui/tabs/cameras_tab.py" line="67" />
         <source>Online</source>
-        <translation type="unfinished" />
+        <translation>Trực tuyến</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="66" />
+        <location filename="../gui/tabs/cameras_tab.py" line="67" />
         <source>Offline</source>
-        <translation type="unfinished" />
+        <translation>Mất kết nối</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="66" />
+        <location filename="../gui/tabs/cameras_tab.py" line="67" />
         <source>Unknown</source>
-        <translation type="unfinished" />
+        <translation>Không rõ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="40" />
+        <location filename="../gui/tabs/cameras_tab.py" line="41" />
         <source>Any state</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="45" />
-        <source>Live view</source>
-        <translation type="unfinished" />
+        <translation>Mọi trạng thái</translation>
     </message>
     <message>
         <location filename="../gui/tabs/cameras_tab.py" line="46" />
+        <source>Live view</source>
+        <translation>Xem trực tiếp</translation>
+    </message>
+    <message>
+        <location filename="../gui/tabs/cameras_tab.py" line="47" />
         <source>Grid of selected</source>
-        <translation type="unfinished" />
+        <translation>Xem lưới camera đã chọn</translation>
     </message>
 </context>
 <context>
@@ -627,118 +1760,158 @@ Output values: raw kernel sums (as QGIS) or a density in incidents per km² (ker
     <message>
         <location filename="../processing/provider.py" line="79" />
         <source>IOC incident analytics</source>
-        <translation type="unfinished" />
+        <translation>Phân tích sự vụ IOC</translation>
     </message>
 </context>
 <context>
     <name>IocDock</name>
     <message>
-        <location filename="../gui/panel.py" line="52" />
+        <location filename="../gui/panel.py" line="55" />
         <source>IOC – Operations centre</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../gui/panel.py" line="58" />
-        <source>No data store open</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../gui/panel.py" line="60" />
-        <source>Open…</source>
-        <translation type="unfinished" />
+        <translation>IOC – Trung tâm điều hành</translation>
     </message>
     <message>
         <location filename="../gui/panel.py" line="61" />
+        <source>No data store open</source>
+        <translation>Chưa mở kho dữ liệu</translation>
+    </message>
+    <message>
+        <location filename="../gui/panel.py" line="63" />
+        <source>Open…</source>
+        <translation>Mở…</translation>
+    </message>
+    <message>
+        <location filename="../gui/panel.py" line="64" />
         <source>Reload</source>
-        <translation type="unfinished" />
+        <translation>Tải lại</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="72" />
+        <location filename="../gui/panel.py" line="79" />
         <source>Street lights: open a data store</source>
-        <translation type="unfinished" />
+        <translation>Chiếu sáng công cộng: hãy mở kho dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="74" />
+        <location filename="../gui/panel.py" line="81" />
         <source>Overview</source>
-        <translation type="unfinished" />
+        <translation>Tổng quan</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="75" />
+        <location filename="../gui/panel.py" line="82" />
         <source>Reports</source>
-        <translation type="unfinished" />
+        <translation>Phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="76" />
+        <location filename="../gui/panel.py" line="83" />
         <source>Cameras</source>
-        <translation type="unfinished" />
+        <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="161" />
+        <location filename="../gui/panel.py" line="170" />
         <source>Lights</source>
-        <translation type="unfinished" />
+        <translation>Chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="78" />
+        <location filename="../gui/panel.py" line="85" />
         <source>Parcels</source>
-        <translation type="unfinished" />
+        <translation>Thửa đất</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="97" />
+        <location filename="../gui/panel.py" line="105" />
         <source>Loading…</source>
-        <translation type="unfinished" />
+        <translation>Đang tải…</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="116" />
+        <location filename="../gui/panel.py" line="124" />
         <source>Could not load: {0}</source>
-        <translation type="unfinished" />
+        <translation>Không tải được: {0}</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="118" />
+        <location filename="../gui/panel.py" line="126" />
         <source>IOC: loading the panel</source>
-        <translation type="unfinished" />
+        <translation>IOC: đang tải bảng điều khiển</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="130" />
+        <location filename="../gui/panel.py" line="139" />
         <source>{n} wards · data loaded {t}</source>
-        <translation type="unfinished" />
+        <translation>{n} phường/xã · dữ liệu tải lúc {t}</translation>
+    </message>
+    <message>
+        <location filename="../gui/panel.py" line="65" />
+        <source>Sync reports</source>
+        <translation>Đồng bộ phản ánh</translation>
+    </message>
+    <message>
+        <location filename="../gui/panel.py" line="66" />
+        <source>Send pending changes to the reporting system (Open311), then fetch updates</source>
+        <translation>Gửi các thay đổi đang chờ lên hệ thống tiếp nhận phản ánh (Open311), sau đó lấy các cập nhật mới</translation>
     </message>
 </context>
 <context>
     <name>IocPlugin</name>
     <message>
-        <location filename="../plugin.py" line="68" />
+        <location filename="../plugin.py" line="87" />
         <source>IOC</source>
-        <translation type="unfinished" />
+        <translation>IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="70" />
+        <location filename="../plugin.py" line="89" />
         <source>IOC panel</source>
-        <translation type="unfinished" />
+        <translation>Bảng điều khiển IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="71" />
+        <location filename="../plugin.py" line="90" />
         <source>Open IOC data store…</source>
-        <translation type="unfinished" />
+        <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="167" />
+        <location filename="../plugin.py" line="251" />
         <source>Open IOC GeoPackage</source>
-        <translation type="unfinished" />
+        <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="167" />
+        <location filename="../plugin.py" line="251" />
         <source>GeoPackage (*.gpkg)</source>
-        <translation type="unfinished" />
+        <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="207" />
+        <location filename="../plugin.py" line="314" />
         <source>IOC data store</source>
-        <translation type="unfinished" />
+        <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="207" />
+        <location filename="../plugin.py" line="314" />
         <source>opened {0}</source>
-        <translation type="unfinished" />
+        <translation>đã mở {0}</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="399" />
+        <source>Snapshot</source>
+        <translation>Ảnh chụp</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="391" />
+        <source>attached to report {0}</source>
+        <translation>đã đính kèm vào phản ánh {0}</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="399" />
+        <source>saved to {0}; open a report in the panel to attach the next one</source>
+        <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="435" />
+        <source>Sync reports</source>
+        <translation>Đồng bộ phản ánh</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="408" />
+        <source>no reporting system (Open311) address is set in the IOC settings</source>
+        <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="91" />
+        <source>Connect to the city database (PostGIS)…</source>
+        <translation>Kết nối cơ sở dữ liệu đô thị (PostGIS)…</translation>
     </message>
 </context>
 <context>
@@ -746,65 +1919,65 @@ Output values: raw kernel sums (as QGIS) or a density in incidents per km² (ker
     <message>
         <location filename="../gui/tabs/overview_tab.py" line="40" />
         <source>open reports</source>
-        <translation type="unfinished" />
+        <translation>phản ánh chưa xử lý</translation>
     </message>
     <message>
         <location filename="../gui/tabs/overview_tab.py" line="41" />
         <source>overdue</source>
-        <translation type="unfinished" />
+        <translation>quá hạn</translation>
     </message>
     <message>
         <location filename="../gui/tabs/overview_tab.py" line="42" />
         <source>due soon</source>
-        <translation type="unfinished" />
+        <translation>sắp đến hạn</translation>
     </message>
     <message>
         <location filename="../gui/tabs/overview_tab.py" line="43" />
         <source>resolved late (all time)</source>
-        <translation type="unfinished" />
+        <translation>xử lý trễ hạn (toàn thời gian)</translation>
     </message>
     <message>
         <location filename="../gui/tabs/overview_tab.py" line="44" />
         <source>cameras offline</source>
-        <translation type="unfinished" />
+        <translation>camera mất kết nối</translation>
     </message>
     <message>
         <location filename="../gui/tabs/overview_tab.py" line="45" />
         <source>street lights in fault</source>
-        <translation type="unfinished" />
+        <translation>đèn chiếu sáng bị lỗi</translation>
     </message>
     <message>
         <location filename="../gui/tabs/overview_tab.py" line="46" />
         <source>lights with no data</source>
-        <translation type="unfinished" />
+        <translation>đèn không có dữ liệu</translation>
     </message>
     <message>
         <location filename="../gui/tabs/overview_tab.py" line="47" />
         <source>cadastral parcels</source>
-        <translation type="unfinished" />
+        <translation>thửa đất địa chính</translation>
     </message>
 </context>
 <context>
     <name>ParcelsTab</name>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="34" />
+        <location filename="../gui/tabs/parcels_tab.py" line="35" />
         <source>Sheet</source>
-        <translation type="unfinished" />
+        <translation>Tờ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="37" />
+        <location filename="../gui/tabs/parcels_tab.py" line="38" />
         <source>Parcel</source>
-        <translation type="unfinished" />
+        <translation>Thửa</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="39" />
+        <location filename="../gui/tabs/parcels_tab.py" line="40" />
         <source>All land uses</source>
-        <translation type="unfinished" />
+        <translation>Mọi mục đích sử dụng đất</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="43" />
+        <location filename="../gui/tabs/parcels_tab.py" line="44" />
         <source>Address…</source>
-        <translation type="unfinished" />
+        <translation>Địa chỉ…</translation>
     </message>
 </context>
 <context>
@@ -812,60 +1985,60 @@ Output values: raw kernel sums (as QGIS) or a density in incidents per km² (ker
     <message>
         <location filename="../gui/tabs/reports_tab.py" line="65" />
         <source>Dates</source>
-        <translation type="unfinished" />
+        <translation>Ngày</translation>
     </message>
     <message>
         <location filename="../gui/tabs/reports_tab.py" line="67" />
         <source>Search ID, address, text…</source>
-        <translation type="unfinished" />
+        <translation>Tìm mã, địa chỉ, nội dung…</translation>
     </message>
     <message>
         <location filename="../gui/tabs/reports_tab.py" line="68" />
         <source>Filter map</source>
-        <translation type="unfinished" />
+        <translation>Lọc bản đồ</translation>
     </message>
     <message>
         <location filename="../gui/tabs/reports_tab.py" line="69" />
         <source>Show on the map only the reports listed here</source>
-        <translation type="unfinished" />
+        <translation>Chỉ hiển thị trên bản đồ các phản ánh trong danh sách này</translation>
     </message>
     <message>
         <location filename="../gui/tabs/reports_tab.py" line="70" />
         <source>All categories</source>
-        <translation type="unfinished" />
+        <translation>Tất cả lĩnh vực</translation>
     </message>
     <message>
         <location filename="../gui/tabs/reports_tab.py" line="71" />
         <source>All statuses</source>
-        <translation type="unfinished" />
+        <translation>Tất cả trạng thái</translation>
     </message>
     <message>
         <location filename="../gui/tabs/reports_tab.py" line="72" />
         <source>Open</source>
-        <translation type="unfinished" />
+        <translation>Chưa xử lý</translation>
     </message>
     <message>
         <location filename="../gui/tabs/reports_tab.py" line="72" />
         <source>Any deadline</source>
-        <translation type="unfinished" />
+        <translation>Mọi tiến độ</translation>
     </message>
     <message>
         <location filename="../gui/tabs/reports_tab.py" line="109" />
         <source>All wards</source>
-        <translation type="unfinished" />
+        <translation>Tất cả phường/xã</translation>
     </message>
     <message>
         <location filename="../gui/tabs/reports_tab.py" line="202" />
         <source>{shown} of {total} reports · {open} open · {overdue} overdue · {soon} due soon</source>
-        <translation type="unfinished" />
+        <translation>{shown}/{total} phản ánh · {open} chưa xử lý · {overdue} quá hạn · {soon} sắp đến hạn</translation>
     </message>
 </context>
 <context>
     <name>TableTab</name>
     <message>
-        <location filename="../gui/tabs/base.py" line="64" />
+        <location filename="../gui/tabs/base.py" line="73" />
         <source>{shown} of {total}</source>
-        <translation type="unfinished" />
+        <translation>{shown}/{total}</translation>
     </message>
 </context>
 </TS>

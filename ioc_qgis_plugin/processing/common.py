@@ -58,7 +58,8 @@ VI = {
 
 def tr(text: str) -> str:
     """Translate through Qt (context "IocAlgorithms"); fall back to the built-in Vietnamese for a vi locale."""
-    translated = QCoreApplication.translate("IocAlgorithms", text)
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    translated = QCoreApplication.translate("@default", text)
     if translated == text and is_vietnamese() and text in VI:
         return VI[text]
     return translated

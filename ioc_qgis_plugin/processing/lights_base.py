@@ -22,24 +22,28 @@ from .common import FeatureArrays, IocAlgorithm, is_vietnamese, read_features
 LIGHT_TEXT = ("light_id", "state", "fault", "cabinet_id", "circuit_id", "ward_id")
 
 
-def ltr(text: str) -> str:
-    translated = QCoreApplication.translate("IocAlgorithms", text)
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    translated = QCoreApplication.translate("@default", text)
     if translated == text and is_vietnamese() and text in VI:
         return VI[text]
     return translated
+
+
+ltr = tr  # the former name, kept for code written against it
 
 
 class LightsAlgorithm(IocAlgorithm):
     abstract = True
 
     def group(self) -> str:
-        return ltr("Street lights")
+        return tr("Street lights")
 
     def groupId(self) -> str:
         return "street_lights"
 
     def tr(self, text: str) -> str:
-        return ltr(text)
+        return tr(text)
 
 
 def require_fields(source: QgsFeatureSource, names: Sequence[str]) -> None:
@@ -47,7 +51,7 @@ def require_fields(source: QgsFeatureSource, names: Sequence[str]) -> None:
     for name in names:
         if name not in have:
             raise QgsProcessingException(
-                ltr("The layer has no field {}; expected the IOC street_lights schema.").format(name)
+                tr("The layer has no field {}; expected the IOC street_lights schema.").format(name)
             )
 
 
@@ -71,8 +75,8 @@ def read_lights(
 def wgs84_centre(data: FeatureArrays, crs: QgsCoordinateReferenceSystem) -> tuple[float, float]:
     """(lat, lon) of the data's centre — where sunrise and sunset are computed."""
     if not len(data.xy):
-        raise QgsProcessingException(ltr("The input has no usable features."))
+        raise QgsProcessingException(tr("The input has no usable features."))
     x, y = np.median(data.xy, axis=0)
-    tr = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance())
-    p = tr.transform(float(x), float(y))
+    to_wgs84 = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance())
+    p = to_wgs84.transform(float(x), float(y))
     return p.y(), p.x()

@@ -10,8 +10,9 @@ from qgis.PyQt.QtWidgets import QComboBox, QPushButton
 from .base import TableTab, make_combo_data
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CamerasTab", text)
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 _STATUS_COLORS = {"online": QColor("#1a7f37"), "offline": QColor("#c0151a")}
@@ -25,12 +26,12 @@ class CamerasTab(TableTab):
         super().__init__(
             iface,
             [
-                _tr("ID"),
-                _tr("Name"),
-                _tr("Ward"),
-                _tr("State"),
-                _tr("Bearing"),
-                _tr("Last frame"),
+                tr("ID"),
+                tr("Name"),
+                tr("Ward"),
+                tr("State"),
+                tr("Bearing"),
+                tr("Last frame"),
             ],
             parent,
         )

@@ -10,8 +10,9 @@ from ...core.land_use import land_uses
 from .base import TableTab, make_combo_data
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ParcelsTab", text)
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 class ParcelsTab(TableTab):
@@ -19,12 +20,12 @@ class ParcelsTab(TableTab):
         super().__init__(
             iface,
             [
-                _tr("Sheet"),
-                _tr("Parcel"),
-                _tr("Land use"),
-                _tr("Area m²"),
-                _tr("Address"),
-                _tr("Ward"),
+                tr("Sheet"),
+                tr("Parcel"),
+                tr("Land use"),
+                tr("Area m²"),
+                tr("Address"),
+                tr("Ward"),
             ],
             parent,
         )

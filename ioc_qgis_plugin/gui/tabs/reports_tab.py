@@ -39,14 +39,14 @@ class ReportsTab(TableTab):
         super().__init__(
             iface,
             [
-                self_tr("ID"),
-                self_tr("Category"),
-                self_tr("Status"),
-                self_tr("Deadline"),
-                self_tr("Ward"),
-                self_tr("Received"),
-                self_tr("Due"),
-                self_tr("Address"),
+                tr("ID"),
+                tr("Category"),
+                tr("Status"),
+                tr("Deadline"),
+                tr("Ward"),
+                tr("Received"),
+                tr("Due"),
+                tr("Address"),
             ],
             parent,
         )
@@ -226,7 +226,8 @@ def _day_start(qdate: QDate) -> float:
     return datetime(qdate.year(), qdate.month(), qdate.day(), tzinfo=CITY_TZ).timestamp()
 
 
-def self_tr(text: str) -> str:
+def tr(text: str) -> str:
     from qgis.PyQt.QtCore import QCoreApplication
 
-    return QCoreApplication.translate("ReportsTab", text)
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
