@@ -211,6 +211,7 @@ class IocPlugin:
         self.dock.cameras.open_camera.connect(self.cameras.open_camera)
         self.dock.cameras.open_grid.connect(self.cameras.open_grid)
         self.cameras.snapshot_taken.connect(self._snapshot_taken)
+        self.cameras.health.checked.connect(self._camera_health)
 
     def _init_report_detail(self) -> None:
         from .gui.report_detail import ReportDetail
@@ -383,6 +384,16 @@ class IocPlugin:
         if layer is not None:
             layer.triggerRepaint()
         self.reload()
+
+    def _camera_health(self, summary: dict) -> None:
+        """Background health results → the Cameras tab and the overview's "cameras offline"."""
+        if self.dock is None:
+            return
+        self.dock.cameras.set_statuses(
+            {cid: ("online" if r.get("online") else "offline", r.get("last_seen") or "") for cid, r in summary.items()}
+        )
+        offline = sum(1 for r in summary.values() if not r.get("online"))
+        self.dock.overview.set_figures({"cameras_offline": offline})
 
     def _snapshot_taken(self, camera_id: str, path: str) -> None:
         detail = self.report_detail

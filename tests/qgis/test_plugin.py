@@ -100,3 +100,65 @@ def test_load_unload_twenty_times_leaves_nothing(qgis_iface, qgis_new_project):
     gc.collect()
     flush_deletes()
     assert _ioc_objects(main_window) == before
+
+
+def test_camera_health_reaches_the_panel(plugin, demo_copy):
+    """The health checker's results (here: every demo camera unreachable, no RTSP server) reach the Cameras tab
+    and the overview figure."""
+    plugin.open_gpkg(str(demo_copy))
+    wait_tasks()
+    summary = {f"CAM{i:02d}": {"online": i % 2 == 0, "reason": "", "last_seen": None} for i in range(1, 51)}
+    plugin.cameras.health.checked.emit(summary)
+    tab = plugin.dock.cameras
+    tab.state.setCurrentIndex(tab.state.findData("offline"))
+    assert tab.model.rowCount() == 25
+    assert plugin.dock.overview.figures["cameras_offline"].text().startswith("25")
+
+
+def test_layer_definition_adds_the_styled_group(demo_copy, tmp_path, qgis_new_project):
+    import subprocess
+    import sys
+
+    from qgis.core import QgsLayerDefinition
+
+    qlr = demo_copy.parent / "ioc_layers.qlr"
+    subprocess.run([sys.executable, "layers/make_qlr.py", str(demo_copy), str(qlr)], check=True, capture_output=True)
+    project = QgsProject.instance()
+    ok, err = QgsLayerDefinition.loadLayerDefinition(str(qlr), project, project.layerTreeRoot())
+    assert ok, err
+    group = project.layerTreeRoot().findGroup("IOC")
+    layers = [n.layer() for n in group.findLayers()]
+    assert len(layers) == 6 and all(lyr.isValid() for lyr in layers)
+    reports = next(lyr for lyr in layers if lyr.customProperty("ioc/table") == "field_reports")
+    assert reports.renderer().type() == "RuleRenderer"
+    assert reports.featureCount() == 3000
+
+
+def _bar_texts(qgis_iface) -> list[str]:
+    """Messages pushed to the message bar (pytest-qgis keeps them per level)."""
+    from qgis.core import Qgis
+
+    bar = qgis_iface.messageBar()
+    return [m for level in (Qgis.Critical, Qgis.Warning) for m in bar.get_messages(level)]
+
+
+def test_wrong_schema_version_message(plugin, tmp_path, qgis_iface):
+    from ioc_qgis_plugin.store.gpkg import GeoPackageStore
+
+    path = tmp_path / "old.gpkg"
+    store = GeoPackageStore.create(path)
+    store.set_meta("schema_version", "0")
+    store.close()
+    before = path.read_bytes()
+    assert plugin.open_gpkg(str(path)) is False
+    assert any("schema version 0" in t for t in _bar_texts(qgis_iface))
+    assert path.read_bytes() == before
+
+
+def test_unreachable_postgis_message(plugin, qgis_iface):
+    from ioc_qgis_plugin.gui.settings import IocSettings
+    from tests.support.pgcluster import free_port
+
+    settings = IocSettings(store_kind="postgis", pg_host="127.0.0.1", pg_port=free_port(), pg_dbname="ioc")
+    assert plugin._open(settings, add_layers=True) is False
+    assert any("cannot connect to PostGIS" in t for t in _bar_texts(qgis_iface))
