@@ -26,6 +26,18 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("@default", text)
 
 
+def _report_note(note: str, report_id: str) -> str:
+    """The view index explains an empty answer in English (ops/ has no Qt); the operator reads it translated."""
+    known = {
+        f"report {report_id} is not loaded": tr("report {0} is not loaded").format(report_id),
+        f"report {report_id} has no location": tr("report {0} has no location").format(report_id),
+        f"no camera's field of view covers report {report_id}": tr(
+            "no camera's field of view covers report {0}"
+        ).format(report_id),
+    }
+    return known.get(note, note) if note else tr("No camera sees this report")
+
+
 class OpsController(QObject):
     cameras_found = pyqtSignal(str, list)  # report_id, [camera_id] nearest first
     reports_found = pyqtSignal(str, list)  # camera_id, [report_id] nearest first
@@ -91,7 +103,7 @@ class OpsController(QObject):
         ids = [h.camera_id for h in hits]
         self.cameras_found.emit(report_id, ids)
         if not hits:
-            notify(self.iface, tr("Cameras"), note or tr("No camera sees this report"), "info", 5)
+            notify(self.iface, tr("Cameras"), _report_note(note, report_id), "info", 5)
             return hits
         listing = ", ".join(f"{h.name or h.camera_id} ({h.distance_m:.0f} m)" for h in hits)
         notify(self.iface, tr("Cameras seeing report") + f" {report_id}", listing, "info", 6)

@@ -590,7 +590,7 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Sự vụ ngoại biên được để riêng: {}.</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="162" />
+        <location filename="../gui/ops_controller.py" line="174" />
         <source>Ward briefing</source>
         <translation>Báo cáo tình hình phường</translation>
     </message>
@@ -895,72 +895,72 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Nhóm theo</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="46" />
+        <location filename="../gui/ops_controller.py" line="58" />
         <source>Cameras seeing this report</source>
         <translation>Camera quan sát phản ánh này</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="47" />
+        <location filename="../gui/ops_controller.py" line="59" />
         <source>Open the cameras whose field of view covers the selected report</source>
         <translation>Mở các camera có vùng quan sát bao phủ phản ánh đang chọn</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="49" />
+        <location filename="../gui/ops_controller.py" line="61" />
         <source>Reports in this camera's view</source>
         <translation>Phản ánh trong tầm quan sát của camera</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="51" />
+        <location filename="../gui/ops_controller.py" line="63" />
         <source>Click a camera on the map to select the open reports it sees</source>
         <translation>Bấm vào một camera trên bản đồ để chọn các phản ánh chưa xử lý trong tầm quan sát của camera đó</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="53" />
+        <location filename="../gui/ops_controller.py" line="65" />
         <source>Ward briefing…</source>
         <translation>Báo cáo tình hình phường…</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="55" />
+        <location filename="../gui/ops_controller.py" line="67" />
         <source>Replay animation…</source>
         <translation>Phát lại diễn biến…</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="110" />
+        <location filename="../gui/ops_controller.py" line="122" />
         <source>Cameras</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="94" />
+        <location filename="../gui/ops_controller.py" line="38" />
         <source>No camera sees this report</source>
         <translation>Không có camera nào quan sát được phản ánh này</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="97" />
+        <location filename="../gui/ops_controller.py" line="109" />
         <source>Cameras seeing report</source>
         <translation>Camera quan sát phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="110" />
+        <location filename="../gui/ops_controller.py" line="122" />
         <source>Select a field report first</source>
         <translation>Hãy chọn một phản ánh hiện trường trước</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="129" />
+        <location filename="../gui/ops_controller.py" line="141" />
         <source>{n} open reports in view</source>
         <translation>{n} phản ánh chưa xử lý trong tầm quan sát</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="134" />
+        <location filename="../gui/ops_controller.py" line="146" />
         <source>Camera</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="159" />
+        <location filename="../gui/ops_controller.py" line="171" />
         <source>Written to {p}</source>
         <translation>Đã ghi vào {p}</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="203" />
+        <location filename="../gui/ops_controller.py" line="215" />
         <source>Replay</source>
         <translation>Phát lại</translation>
     </message>
@@ -1716,6 +1716,21 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <source>The input has no usable features.</source>
         <translation>Lớp đầu vào không có đối tượng dùng được.</translation>
     </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="32" />
+        <source>report {0} is not loaded</source>
+        <translation>phản ánh {0} chưa được tải</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="33" />
+        <source>report {0} has no location</source>
+        <translation>phản ánh {0} không có vị trí</translation>
+    </message>
+    <message>
+        <location filename="../gui/ops_controller.py" line="34" />
+        <source>no camera's field of view covers report {0}</source>
+        <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
+    </message>
 </context>
 <context>
     <name>CamerasTab</name>
@@ -1864,47 +1879,47 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="251" />
+        <location filename="../plugin.py" line="252" />
         <source>Open IOC GeoPackage</source>
         <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="251" />
+        <location filename="../plugin.py" line="252" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="314" />
+        <location filename="../plugin.py" line="315" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="314" />
+        <location filename="../plugin.py" line="315" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="399" />
+        <location filename="../plugin.py" line="410" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="391" />
+        <location filename="../plugin.py" line="402" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="399" />
+        <location filename="../plugin.py" line="410" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="435" />
+        <location filename="../plugin.py" line="446" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="408" />
+        <location filename="../plugin.py" line="419" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
