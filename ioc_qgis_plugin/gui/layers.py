@@ -14,7 +14,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
-from qgis.PyQt.QtCore import QObject, QThread, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.crs import load_registry
 from ..core.paths import styles_dir
@@ -61,21 +61,34 @@ def layer_specs(store: IocStore, settings: IocSettings) -> list[LayerSpec]:
     return specs
 
 
-def build_layers(specs: list[LayerSpec], to_thread: Optional[QThread] = None) -> dict[str, QgsVectorLayer]:
-    """Open and style the layers; safe in a QgsTask (layers are handed to `to_thread`, the GUI thread)."""
+def open_layer(spec: LayerSpec) -> Optional[QgsVectorLayer]:
+    """The layer without any style yet (opening and styling are two steps so each stays short)."""
+    options = QgsVectorLayer.LayerOptions(True, False)  # load default style: False
+    layer = QgsVectorLayer(spec.uri, spec.title, spec.provider, options)
+    if not layer.isValid():
+        log(f"layer {spec.table} could not be loaded ({spec.provider})", "warning")
+        return None
+    return layer
+
+
+def style_layer(layer: QgsVectorLayer, spec: LayerSpec) -> None:
+    """The store's own default style when it has one (a city may have customised it), else ours."""
+    if spec.qml:
+        layer.loadNamedStyle(spec.qml)
+    else:
+        layer.loadDefaultStyle()
+    # after the style: loading one replaces the layer's custom properties and temporal settings
+    layer.setCustomProperty("ioc/table", spec.table)
+    _set_temporal(layer, TIME_FIELDS.get(spec.table))
+
+
+def build_layers(specs: list[LayerSpec]) -> dict[str, QgsVectorLayer]:
     layers: dict[str, QgsVectorLayer] = {}
     for spec in specs:
-        layer = QgsVectorLayer(spec.uri, spec.title, spec.provider)  # applies the store's default style, if any
-        if not layer.isValid():
-            log(f"layer {spec.table} could not be loaded ({spec.provider})", "warning")
-            continue
-        if spec.qml:
-            layer.loadNamedStyle(spec.qml)
-        layer.setCustomProperty("ioc/table", spec.table)
-        _set_temporal(layer, TIME_FIELDS.get(spec.table))
-        if to_thread is not None:
-            layer.moveToThread(to_thread)
-        layers[spec.table] = layer
+        layer = open_layer(spec)
+        if layer is not None:
+            style_layer(layer, spec)
+            layers[spec.table] = layer
     return layers
 
 
@@ -160,8 +173,8 @@ def ioc_layer(table: str, project: Optional[QgsProject] = None) -> Optional[QgsV
 class StepwiseLayerLoader(QObject):
     """Builds the layers one per event-loop turn on the GUI thread, then installs them.
 
-    Opening and styling a layer takes 10-30 ms; doing all six at once would freeze the map for ~150 ms, and
-    building them in a worker thread deadlocks the desktop application's renderer, so they are spread out.
+    Opening or styling a layer takes 10-30 ms; doing all six at once would freeze the map for ~150 ms, and
+    building them in a worker thread deadlocked the desktop application, so each step gets its own turn.
     """
 
     finished = pyqtSignal(dict)
@@ -171,6 +184,7 @@ class StepwiseLayerLoader(QObject):
         self._specs = list(specs)
         self._crs = analysis_crs
         self._built: dict[str, QgsVectorLayer] = {}
+        self._unstyled: Optional[tuple[QgsVectorLayer, LayerSpec]] = None
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._step)
@@ -181,10 +195,20 @@ class StepwiseLayerLoader(QObject):
     def cancel(self) -> None:
         self._timer.stop()
         self._specs = []
+        self._unstyled = None
 
     def _step(self) -> None:
+        if self._unstyled is not None:
+            layer, spec = self._unstyled
+            self._unstyled = None
+            style_layer(layer, spec)
+            self._built[spec.table] = layer
+            return
         if self._specs:
-            self._built.update(build_layers([self._specs.pop(0)]))
+            spec = self._specs.pop(0)
+            layer = open_layer(spec)
+            if layer is not None:
+                self._unstyled = (layer, spec)
             return
         self._timer.stop()
         self.finished.emit(install_layers(self._built, self._crs))
