@@ -340,6 +340,7 @@ class IocPlugin:
     def _panel_loaded(self) -> None:
         if self.report_detail is not None and self.dock is not None:
             self.report_detail.units = self.dock.units
+            self.report_detail.ward_names = self.dock.reports.ward_names
         log("IOC panel ready")
 
     def _zoom_to_city(self, layers: dict) -> None:

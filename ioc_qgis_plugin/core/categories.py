@@ -29,3 +29,16 @@ CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}
 def category_label(code: str, lang: str = "vi") -> str:
     cat = CATEGORY_BY_CODE.get(code)
     return cat.label(lang) if cat else code
+
+
+PRIORITY_LABELS = {
+    "urgent": ("Khẩn cấp", "Urgent"),
+    "high": ("Cao", "High"),
+    "normal": ("Bình thường", "Normal"),
+    "low": ("Thấp", "Low"),
+}
+
+
+def priority_label(code: str, lang: str = "vi") -> str:
+    vi, en = PRIORITY_LABELS.get(code, (code, code))
+    return vi if lang.startswith("vi") else en

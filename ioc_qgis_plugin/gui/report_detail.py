@@ -32,7 +32,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core import statuses
-from ..core.categories import category_label
+from ..core.categories import category_label, priority_label
 from ..core.sla import DeadlineState, SlaRules, deadline_state
 from ..core.timeutil import CITY_TZ, iso_to_epoch_array, now_utc_iso, parse_iso
 from ..store.errors import ConflictError, StoreError
@@ -155,6 +155,7 @@ class ReportDetail(QWidget):
         self.actor = actor or os.environ.get("USER", "") or "qgis"
         self.lang = lang or ("vi" if is_vietnamese() else "en")
         self.units = list(units)
+        self.ward_names: dict[str, str] = {}  # ward_id → name, filled by the panel
         self.rules = rules or SlaRules.default()
         self.report: Optional[dict[str, Any]] = None
         self.pool = QThreadPool(self)
@@ -291,7 +292,10 @@ class ReportDetail(QWidget):
         v["status"].setText(status.label(self.lang))
         v["deadline"].setText(self._deadline(r).label(self.lang))
         v["service_code"].setText(category_label(r["service_code"] or "", self.lang))
-        for key in ("priority", "ward_id", "address", "agency_responsible", "assigned_to", "description"):
+        v["priority"].setText(priority_label(r.get("priority") or "normal", self.lang))
+        ward = r.get("ward_id") or ""
+        v["ward_id"].setText(self.ward_names.get(ward, ward) or "–")
+        for key in ("address", "agency_responsible", "assigned_to", "description"):
             v[key].setText(str(r.get(key) or "–"))
         v["status_notes"].setText(str(r.get("status_notes") or "–"))
         for key in ("requested_at", "due_at", "resolved_at"):

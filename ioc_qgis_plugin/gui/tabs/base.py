@@ -55,6 +55,7 @@ class TableTab(QWidget):
         self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([300, 360])
 
     def compute_mask(self) -> np.ndarray:
         return np.ones(len(self.fids), dtype=bool)
