@@ -97,7 +97,6 @@ def test_bench_panel_100k(plugin, big_city, bench_record):
     tab.apply_filter()
     QCoreApplication.processEvents()
     timings.append((time.perf_counter() - t) * 1000)
-    print("steps ms:", [round(x, 1) for x in timings])
     arr = np.array(timings)
     bench_record("panel_filter_change_100k_p50", float(np.median(arr)), "ms", target="< 100 ms")
     bench_record(
