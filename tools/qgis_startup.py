@@ -21,6 +21,8 @@ result = {"errors": errors}
 
 
 def _on_message(message, tag, level):
+    if tag == "IOC" and level >= Qgis.Warning:
+        result.setdefault("ioc_warnings", []).append(message[:300])
     if tag == "Python error" or (level == Qgis.Critical and tag in ("IOC", "Python")):
         errors.append(f"[{tag}] {message[:2000]}")
 
@@ -153,6 +155,8 @@ def main():
             dock = plugin.dock
             result["panel_rows"] = dock.reports.model.rowCount() if dock else 0
             result["layers"] = sorted(lyr.name() for lyr in QgsProject.instance().mapLayers().values())
+            result["project_crs"] = QgsProject.instance().crs().authid()
+            result["canvas_crs"] = iface.mapCanvas().mapSettings().destinationCrs().authid()
         shots = os.environ.get("IOC_SHOTS_DIR")
         if shots and plugin is not None:
             take_screenshots(plugin, shots)

@@ -111,6 +111,9 @@ def install_layers(
     # never stops to ask which datum transformation to use.
     if crs.isValid() and not others and prefer_registry_transform(project, crs):
         project.setCrs(crs)
+        # The desktop application adopts the first added layer's CRS for an empty project in a queued handler;
+        # set ours again once that has run.
+        QTimer.singleShot(0, lambda: project.setCrs(crs))
     return layers
 
 

@@ -7,7 +7,16 @@ from typing import Optional
 import numpy as np
 from qgis.core import QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, QItemSelection, QItemSelectionModel, Qt, pyqtSignal
-from qgis.PyQt.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..table_model import ColumnarTableModel
 
@@ -24,6 +33,7 @@ class TableTab(QWidget):
         self.fids = np.zeros(0, dtype=np.int64)
         self._syncing = False
         self.filters = QHBoxLayout()
+        self.filters2 = QHBoxLayout()  # a second row keeps the dock narrow enough to leave the map its room
         self.count_label = QLabel()
         self.model = ColumnarTableModel(headers, self)
         self.view = QTableView(self)
@@ -41,6 +51,7 @@ class TableTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self.filters)
+        layout.addLayout(self.filters2)
         layout.addWidget(self.count_label)
         layout.addWidget(self.splitter, 1)
 
@@ -51,8 +62,12 @@ class TableTab(QWidget):
         self.apply_filter()
 
     def add_detail(self, widget: QWidget) -> None:
-        """A detail view under the table (report card, light history…)."""
-        self.splitter.addWidget(widget)
+        """A detail view under the table (report card, light history…), scrollable so the table keeps its room."""
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setWidget(widget)
+        self.splitter.addWidget(scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([300, 360])
