@@ -27,8 +27,9 @@ def main() -> int:
     if "--readme" in sys.argv:
         readme = ROOT / "README.md"
         body = readme.read_text(encoding="utf-8")
-        new = re.sub(r"(<!-- BENCH -->\n).*?(\n<!-- /BENCH -->)", lambda m: m.group(1) + text + m.group(2), body,
-                     flags=re.S)
+        new = re.sub(
+            r"<!-- BENCH -->.*?<!-- /BENCH -->", lambda m: f"<!-- BENCH -->\n{text}\n<!-- /BENCH -->", body, flags=re.S
+        )
         readme.write_text(new, encoding="utf-8")
     else:
         print(text)
