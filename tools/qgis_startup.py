@@ -21,7 +21,7 @@ result = {"errors": errors}
 
 
 def _on_message(message, tag, level):
-    if tag == "IOC" and level >= Qgis.Warning:
+    if tag == "IOC" and level in (Qgis.Warning, Qgis.Critical):
         result.setdefault("ioc_warnings", []).append(message[:300])
     if tag == "Python error" or (level == Qgis.Critical and tag in ("IOC", "Python")):
         errors.append(f"[{tag}] {message[:2000]}")
@@ -33,7 +33,7 @@ _show_exception = qgis.utils.showException
 
 def _record_exception(type_, value, tb, msg=None, messagebar=False, level=Qgis.Warning):
     errors.append("".join(traceback.format_exception(type_, value, tb))[-3000:])
-    print("IOC-SMOKE python error:", errors[-1], flush=True)
+    print("IOC-STARTUP python error:", errors[-1], flush=True)
     if os.environ.get("IOC_SMOKE") == "1":  # a modal error dialog would hang the unattended run
         return None
     return _show_exception(type_, value, tb, msg, messagebar, level)
@@ -100,7 +100,7 @@ def finish(code):
 
 
 def step(text):
-    print(f"IOC-SMOKE {time.strftime('%H:%M:%S')} {text}", flush=True)
+    print(f"IOC-STARTUP {time.strftime('%H:%M:%S')} {text}", flush=True)
 
 
 def take_screenshots(plugin, folder):
