@@ -134,7 +134,8 @@ class IocStore(ABC):
         if not rows:
             return 0
         t = self._table(table)
-        cols = [c for c in t.column_names if c in rows[0]]
+        present = set().union(*(r.keys() for r in rows))  # every key of every row, not just the first row's
+        cols = [c for c in t.column_names if c in present]
         placeholders = ["?"] * len(cols)
         if t.geometry and geometries is not None:
             cols, placeholders = ["geom", *cols], [self._geom_param(), *placeholders]

@@ -184,3 +184,13 @@ def test_wrong_password(pg_cluster):
         PostgisStore.open(pg_cluster.dsn(user="desk", password="wrong"))
     with pytest.raises(StoreUnavailable):
         PostgisStore.open(pg_cluster.dsn(user="nobody", password="x"))
+
+
+def test_insert_takes_columns_from_every_row(empty_store):
+    rows = [
+        {"report_id": "A", "service_code": "land", "status": "received"},
+        {"report_id": "B", "service_code": "land", "status": "closed", "resolved_at": "2026-01-02T00:00:00.000Z"},
+    ]
+    empty_store.insert("field_reports", rows)
+    assert empty_store.get_report("B")["resolved_at"] == "2026-01-02T00:00:00.000Z"
+    assert empty_store.get_report("A")["resolved_at"] is None
