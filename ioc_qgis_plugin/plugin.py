@@ -47,7 +47,8 @@ def _icon(name: str) -> QIcon:
 def ui_language(settings: IocSettings) -> str:
     if settings.language:
         return settings.language
-    locale = QgsSettings().value("locale/userLocale", "") or ""
+    # QGIS's effective UI locale (its override setting, else the system's)
+    locale = QgsApplication.locale() or QgsSettings().value("locale/userLocale", "") or ""
     return "vi" if str(locale).startswith("vi") else "en"
 
 
