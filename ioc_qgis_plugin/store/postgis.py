@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import math
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
@@ -25,6 +27,15 @@ try:
     import psycopg2.extras
 except ImportError:  # pragma: no cover - the plugin still works with GeoPackage only
     psycopg2 = None
+
+
+SUMMARY_CITY_VERSION = 4  # layers/postgis/004_report_summary.sql
+_DAY = 86400
+
+
+def _day_iso(day_index: int) -> str:
+    """Days since 1970-01-01 (UTC) as an ISO date."""
+    return (date(1970, 1, 1) + timedelta(days=day_index)).isoformat()
 
 
 class AuthenticationFailed(StoreUnavailable):
@@ -96,6 +107,8 @@ class PostgisStore(IocStore):
         self._params = _dsn_params(dsn)
         self._pending_path = pending_path
         self._pending: Optional[PendingEdits] = None
+        self._summary_level: Optional[bool] = None  # report_summary present (city level ≥ 4), looked up once
+        self._role_cache: Optional[tuple[str]] = None
         self.conn = _conn or self._connect(dsn)
         self._params = {k: v for k, v in self.conn.get_dsn_parameters().items() if k != "password"}
 
@@ -334,21 +347,98 @@ class PostgisStore(IocStore):
 
     # -- heavy work in the database (city level ≥ 2) ------------------------------------------------------
     def report_counts(self, flt: Optional[ReportFilter] = None) -> dict[str, Any]:
-        """Panel figures for the filter, counted where the data is (and only over rows the user may see)."""
-        where, params = filter_where(flt)
-        # one GROUP BY over the four keys (a few thousand groups, parallel-capable) rolled up here, rather than
-        # GROUPING SETS, which PostgreSQL runs as several serial passes
-        rows = self._query(
+        """Panel figures for the filter, counted where the data is (and only over rows the user may see).
+
+        From city level 4 on, filters without free text are answered from `report_summary` (counts per UTC day ×
+        ward × category × status × deadline state), which triggers keep exact in the same transaction as every
+        change of field_reports: the figures are as fresh as the reports themselves (deadline states as of the
+        last refresh_deadline_state, like the base table). Date bounds that do not fall on a UTC midnight are
+        split: whole days from the summary, the partial first/last day from field_reports. Desks and operators
+        read only the summary rows of their own wards (RLS on the summary); a desk's reports of other wards that
+        are assigned/addressed to its department are counted from field_reports under its RLS. Free text goes
+        to field_reports.
+        """
+        if (flt is not None and flt.text) or not self._has_summary():
+            where, params = filter_where(flt)
+            return self._rollup(self._base_counts(where, params))
+        flt = flt or ReportFilter()
+        lo, hi = flt.date_from, flt.date_to
+        d0 = None if lo is None else math.ceil(lo / _DAY)  # first whole day in range
+        d1 = None if hi is None else math.floor(hi / _DAY)  # whole days end before this one
+        if d0 is not None and d1 is not None and d0 >= d1:  # less than one whole day: the base table is quick
+            where, params = filter_where(flt)
+            return self._rollup(self._base_counts(where, params))
+        parts: list[list[tuple]] = []
+        keys_only = replace(flt, date_from=None, date_to=None, text="")
+        where, params = filter_where(keys_only)
+        if d0 is not None:
+            where += " AND day >= ?::date"
+            params.append(_day_iso(d0))
+        if d1 is not None:
+            where += " AND day < ?::date"
+            params.append(_day_iso(d1))
+        parts.append(
+            self._query(
+                "SELECT status, ward_id, service_code, deadline_state, sum(n) "
+                f"FROM {self._qualified('report_summary')} WHERE {where} GROUP BY 1, 2, 3, 4 HAVING sum(n) > 0",
+                params,
+            )
+        )
+        # partial days at the edges of the range
+        edges = []
+        if d0 is not None and lo < d0 * _DAY:
+            edges.append((lo, d0 * _DAY))
+        if d1 is not None and d1 * _DAY < hi:
+            edges.append((d1 * _DAY, hi))
+        for a, b in edges:
+            parts.append(self._base_counts(*filter_where(replace(keys_only, date_from=a, date_to=b))))
+        # a department desk: reports of other wards it sees through its department, over the whole days
+        if self._role() == "desk":
+            wards, depts = self._query(
+                f"SELECT {self.db_schema}.my_units('ward'), {self.db_schema}.my_units('department')"
+            )[0]
+            if depts:
+                span = replace(
+                    keys_only,
+                    date_from=None if d0 is None else d0 * _DAY,
+                    date_to=None if d1 is None else d1 * _DAY,
+                )
+                where, params = filter_where(span)
+                where += (
+                    " AND (assigned_to = ANY(?) OR agency_responsible = ANY(?))"
+                    " AND coalesce(ward_id = ANY(?), false) = false"
+                )
+                parts.append(self._base_counts(where, [*params, list(depts), list(depts), list(wards or [])]))
+        return self._rollup(*parts)
+
+    def _base_counts(self, where: str, params: Sequence[Any]) -> list[tuple]:
+        # one GROUP BY over the four keys (a few thousand groups, parallel-capable) rolled up in Python, rather
+        # than GROUPING SETS, which PostgreSQL runs as several serial passes
+        return self._query(
             f"SELECT status, ward_id, service_code, deadline_state, count(*) FROM {self._qualified('field_reports')} "
             f"WHERE {where} GROUP BY 1, 2, 3, 4",
             params,
         )
+
+    @staticmethod
+    def _rollup(*parts: list[tuple]) -> dict[str, Any]:
         out: dict[str, Any] = {"total": 0, "status": {}, "ward_id": {}, "service_code": {}, "deadline_state": {}}
-        for *keys, n in rows:
-            out["total"] += int(n)
-            for name, key in zip(("status", "ward_id", "service_code", "deadline_state"), keys):
-                out[name][key] = out[name].get(key, 0) + int(n)
+        for rows in parts:
+            for *keys, n in rows:
+                out["total"] += int(n)
+                for name, key in zip(("status", "ward_id", "service_code", "deadline_state"), keys):
+                    out[name][key] = out[name].get(key, 0) + int(n)
         return out
+
+    def _has_summary(self) -> bool:
+        if self._summary_level is None:
+            self._summary_level = self.city_version() >= SUMMARY_CITY_VERSION
+        return self._summary_level
+
+    def _role(self) -> Optional[str]:
+        if self._role_cache is None:
+            self._role_cache = (self.my_role() or "",)
+        return self._role_cache[0] or None
 
     def refresh_deadline_state(self, now: Optional[float] = None) -> int:
         """Bring stored deadline states up to `now` (epoch s; default the database clock); returns rows changed."""

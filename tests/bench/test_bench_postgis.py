@@ -1,7 +1,8 @@
 """PostGIS city at 10 million reports: panel counts, deadline refresh, hot-spot grid; 20 desks changing statuses.
 
 Generation and loading are outside the timed parts. Loading: numpy columns → binary COPY into a staging table →
-one INSERT … SELECT (triggers off, derived columns computed in SQL) → indexes → VACUUM ANALYZE.
+one INSERT … SELECT (triggers off, derived columns computed in SQL) → indexes → the panel summary counted once
+(rebuild_report_summary, as after any bulk load with triggers off) → VACUUM ANALYZE.
 IOC_BENCH_PG_REPORTS (default 10,000,000) and IOC_BENCH_DESK_SECONDS (default 60) scale it down for a quick look.
 """
 
@@ -47,8 +48,8 @@ REBUILD = [
     "idx_field_reports_open_due",
     "idx_field_reports_panel",
     "idx_field_reports_ward_time",
-    "idx_field_reports_assigned",
-    "idx_field_reports_agency",
+    "idx_field_reports_assigned_time",
+    "idx_field_reports_agency_time",
     "idx_field_reports_state_missing",
 ]
 
@@ -169,14 +170,23 @@ def city_db():
                   service_code, status, priority, deadline_state, assigned_to, agency_responsible, ax, ay);
                 CREATE INDEX idx_field_reports_ward_time ON ioc.field_reports (ward_id, requested_at)
                   INCLUDE (service_code, status, deadline_state);
-                CREATE INDEX idx_field_reports_assigned ON ioc.field_reports (assigned_to);
-                CREATE INDEX idx_field_reports_agency ON ioc.field_reports (agency_responsible);
+                CREATE INDEX idx_field_reports_assigned_time ON ioc.field_reports (assigned_to, requested_at)
+                  INCLUDE (ward_id, service_code, status, deadline_state);
+                CREATE INDEX idx_field_reports_agency_time ON ioc.field_reports (agency_responsible, requested_at)
+                  INCLUDE (ward_id, service_code, status, deadline_state);
                 CREATE INDEX idx_field_reports_state_missing ON ioc.field_reports (fid)
                   WHERE deadline_state IS NULL;""")
             conn.commit()
+            index_s = time.perf_counter() - i0
+            s0 = time.perf_counter()  # the load ran with triggers off: count the panel summary once
+            cur.execute("SELECT ioc.rebuild_report_summary()")
+            conn.commit()
+            summary_s = time.perf_counter() - s0
+            v0 = time.perf_counter()
             conn.autocommit = True
             cur.execute("VACUUM (ANALYZE) ioc.field_reports")
-            index_s = time.perf_counter() - i0
+            cur.execute("VACUUM (ANALYZE) ioc.report_summary")
+            index_s += time.perf_counter() - v0
         conn.close()
         for i in range(DESKS):  # two desks per ward, so some of them work on the same reports
             add_user(dsn, f"desk{i:02d}", "desk", f"pw-desk{i:02d}", wards=[wards[i % len(wards)]])
@@ -186,6 +196,7 @@ def city_db():
             "copy_s": copy_s,
             "insert_s": insert_s,
             "index_vacuum_s": index_s,
+            "summary_s": summary_s,
             "total_s": time.perf_counter() - t0,
         }
         yield cluster, dsn, wards, load

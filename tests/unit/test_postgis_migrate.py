@@ -15,8 +15,16 @@ from ioc_qgis_plugin.demo.citygen import City, CityConfig
 from ioc_qgis_plugin.store import migrations
 from ioc_qgis_plugin.store.postgis import PostgisStore
 from ioc_qgis_plugin.store.postgis_admin import migrate_city
+from ioc_qgis_plugin.store.postgis_sql import filter_where
 
 N = 1500
+SUMMARY_FILTERS = [
+    ReportFilter(),
+    ReportFilter(open_only=True),
+    ReportFilter(wards=("W01", "W02"), categories=("traffic",)),
+    ReportFilter(date_from=time.time() - 90 * 86400),
+    ReportFilter(date_from=time.time() - 300 * 86400, date_to=time.time() - 30 * 86400, statuses=("closed",)),
+]
 
 
 def _snapshot(store: PostgisStore) -> tuple[list, list]:
@@ -44,9 +52,17 @@ def upgraded(pg_cluster):
     mid = PostgisStore.open(dsn)
     assert mid.city_version() == 1 and _snapshot(mid) == before  # level 1 changes no data
     mid.close()
-    assert migrate_city(dsn) == list(range(2, migrations.latest_version() + 1))
+    assert migrate_city(dsn, target=3) == [2, 3]
+    level3 = PostgisStore.open(dsn)
+    counts3 = {repr(f): level3.report_counts(f) for f in SUMMARY_FILTERS}  # from field_reports
+    snap3 = _snapshot(level3)
+    level3.close()
+    assert migrate_city(dsn) == list(range(4, migrations.latest_version() + 1))
     assert migrate_city(dsn) == []  # idempotent
     store = PostgisStore.open(dsn)
+    # level 4 (panel summary): same rows, and the counts now read from the summary are identical
+    assert _snapshot(store) == snap3
+    assert {repr(f): store.report_counts(f) for f in SUMMARY_FILTERS} == counts3
     yield store, before
     store.close()
 
@@ -57,6 +73,7 @@ def test_nothing_lost_and_schema_still_version_1(upgraded):
     assert store.city_version() == migrations.latest_version()
     assert _snapshot(store) == (reports, events)  # same rows, same values, no audit noise from the migration
     assert store.count("field_reports", "deadline_state IS NULL OR ax IS NULL") == 0  # derived columns filled
+    assert store._query("SELECT sum(n) FROM ioc.report_summary")[0][0] == N  # every report in the panel summary
 
 
 def _numpy_data(store: PostgisStore, now: float) -> ReportData:
@@ -83,6 +100,8 @@ def test_deadline_refresh_matches_numpy(upgraded):
         ReportFilter(statuses=("closed",), date_from=time.time() - 200 * 86400),
         ReportFilter(states=(int(DeadlineState.OVERDUE), int(DeadlineState.RESOLVED_LATE))),
         ReportFilter(text="PA-00001"),
+        ReportFilter(date_from=time.time() - 45.5 * 86400, date_to=time.time() - 3.2 * 86400),
+        ReportFilter(open_only=True, wards=("W02",), date_to=time.time() - 10 * 86400),
     ],
 )
 def test_panel_counts_match_numpy_filter(upgraded, flt):
@@ -92,6 +111,7 @@ def test_panel_counts_match_numpy_filter(upgraded, flt):
     data = _numpy_data(store, now)
     m = flt.mask(data)
     counts = store.report_counts(flt)
+    assert counts == store._rollup(store._base_counts(*filter_where(flt)))  # summary == base table
     assert counts["total"] == int(m.sum())
     statuses, n = np.unique(data.cols["status"][m], return_counts=True)
     assert counts["status"] == dict(zip(statuses.tolist(), n.tolist()))
