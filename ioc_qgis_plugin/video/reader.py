@@ -23,7 +23,10 @@ from .sources import FrameSource, open_source
 # Read by OpenCV at every open; set once here, before any capture exists, so threads never race on it.
 # TCP avoids UDP loss/firewall trouble; a short analysis makes "click → first frame" fast. `fflags;nobuffer` is
 # deliberately absent: it drops the packets read during analysis, i.e. the first key frame (≈ +1 s to first frame).
-FFMPEG_OPTIONS = "rtsp_transport;tcp|flags;low_delay|analyzeduration;200000|probesize;65536"
+# HLS: start at the newest segment of a live playlist, not three back (FFmpeg's default adds 2 segments of latency).
+# Known HLS limitation: a read timeout ends the capture for good, and after a reconnect to a playlist that no
+# longer grows FFmpeg replays its last segment, which the reader publishes as new frames (LIVE for a moment).
+FFMPEG_OPTIONS = "rtsp_transport;tcp|flags;low_delay|analyzeduration;200000|probesize;65536|live_start_index;-1"
 os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", FFMPEG_OPTIONS)
 
 

@@ -48,6 +48,10 @@ class CvSource:
             self._cap.release()
             if url.lower().startswith("rtsp"):
                 raise OpenError(explain_rtsp_failure(url, timeout=min(2.0, open_timeout)))
+            if url.lower().startswith(("http:", "https:")):  # e.g. an HLS playlist: let the server say why
+                _, resp = _http_kind(url, min(2.0, open_timeout), min(2.0, read_timeout))
+                if resp is not None:
+                    resp.close()
             if time.monotonic() - started >= open_timeout * 0.9:
                 raise OpenError(f"no answer within {open_timeout:.0f} s")
             raise OpenError("cannot open stream")
