@@ -24,8 +24,8 @@ from .sources import FrameSource, open_source
 # TCP avoids UDP loss/firewall trouble; a short analysis makes "click → first frame" fast. `fflags;nobuffer` is
 # deliberately absent: it drops the packets read during analysis, i.e. the first key frame (≈ +1 s to first frame).
 # HLS: start at the newest segment of a live playlist, not three back (FFmpeg's default adds 2 segments of latency).
-# Known HLS limitation: a read timeout ends the capture for good, and after a reconnect to a playlist that no
-# longer grows FFmpeg replays its last segment, which the reader publishes as new frames (LIVE for a moment).
+# HLS: a read timeout ends the capture for good, and after a reconnect to a playlist that no longer grows FFmpeg
+# replays its last segment; the reader recognises those frames by their fingerprints and does not publish them.
 FFMPEG_OPTIONS = "rtsp_transport;tcp|flags;low_delay|analyzeduration;200000|probesize;65536|live_start_index;-1"
 os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", FFMPEG_OPTIONS)
 
@@ -109,6 +109,10 @@ class FrameReader:
         self._seq = 0
         self._reconnects = 0
         self._arrivals: deque[float] = deque(maxlen=50)
+        # Fingerprints of recent frames, for HLS only: a replayed segment decodes to identical frames.
+        self._replay_guard = kind == "hls" or url.split("?", 1)[0].lower().endswith(".m3u8")
+        self._recent: deque[int] = deque(maxlen=400)
+        self._recent_set: set[int] = set()
 
     # -- consumer side ---------------------------------------------------------------------------------------
     def start(self) -> FrameReader:
@@ -228,6 +232,17 @@ class FrameReader:
             backoff = min(backoff * 2, self.backoff_max)
         self._set_state(State.STOPPED, "")
 
+    def _seen_before(self, image: np.ndarray) -> bool:
+        """True for a frame identical to one of the last few hundred (hash of a coarse sample of its pixels)."""
+        key = hash(np.ascontiguousarray(image[::8, ::8]).tobytes())
+        if key in self._recent_set:
+            return True
+        if len(self._recent) == self._recent.maxlen:
+            self._recent_set.discard(self._recent[0])
+        self._recent.append(key)
+        self._recent_set.add(key)
+        return False
+
     def _latest_is_recent(self) -> bool:
         last = self.latest()
         return last is not None and time.monotonic() - last.monotonic < self.stall_after + self.read_timeout + 1
@@ -243,6 +258,8 @@ class FrameReader:
             now = time.monotonic()
             if ok and image is not None and image.size:
                 got_any = True
+                if self._replay_guard and self._seen_before(image):
+                    continue  # an old segment served again: not a new frame, so the stall clock keeps running
                 last_ok = now
                 self._publish(image)
                 continue

@@ -76,10 +76,13 @@ def test_hls_frames_advance_then_stall_when_segments_stop(hls):
         assert time.monotonic() - t0 < HLS["stall_after"] + HLS["read_timeout"] + 1.5
         status = reader.status()
         assert status.state in (State.STALLED, State.RECONNECTING, State.CONNECTING, State.ERROR), status
-        # whatever the reader shows from now on is old: no frame made after the encoder stopped.
-        # Known limitation (not asserted): each reconnect replays the playlist's last segment, so the state
-        # flips back to LIVE for about read_timeout with those old frames; see the HLS note in reader.py.
-        time.sleep(1.0)
+        # Reconnects replay the playlist's last segment; those frames are recognised, so the dead camera never
+        # shows LIVE again and nothing made after the encoder stopped appears.
+        states, end = set(), time.monotonic() + 2 * (HLS["read_timeout"] + HLS["backoff_max"]) + 2
+        while time.monotonic() < end:
+            states.add(reader.status().state)
+            time.sleep(0.05)
+        assert State.LIVE not in states, states
         assert timecode.decode(reader.latest().image) < stopped_ms
     finally:
         t0 = time.monotonic()
