@@ -152,9 +152,7 @@ class CameraCoverageGaps(IocAlgorithm):
                 ("nearest_cam_m", QVariant.Double),
             ]
         )
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Polygon, crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        sink, dest_id = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Polygon, crs)
         for i in np.flatnonzero(res.gap)[np.argsort(res.rank[res.gap])]:
             values = [
                 int(res.rank[i]),

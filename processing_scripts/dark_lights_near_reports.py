@@ -128,9 +128,7 @@ class DarkLightsNearReports(LightsAlgorithm):
                 ("nearest_m", QVariant.Double),
             ]
         )
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        sink, dest = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
         hits = np.flatnonzero(res.reports_within > 0)
         for i in hits[np.argsort(-res.reports_within[hits], kind="stable")]:
             j = res.nearest_report[i]

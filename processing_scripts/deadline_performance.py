@@ -126,9 +126,7 @@ class DeadlinePerformance(IocAlgorithm):
         check_cancel(feedback)
         stats = performance(a["ward_id"], a["service_code"], state, a["requested_at"], resolved, by_category)
         fields = make_fields([("ward_id", QVariant.String), ("category", QVariant.String), *STAT_FIELDS])
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        sink, dest_id = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry)
         for s in stats:
             sink.addFeature(new_feature(fields, None, [s.ward, s.category, *stat_values(s)]), QgsFeatureSink.FastInsert)
 

@@ -115,9 +115,7 @@ class DensityClusters(IocAlgorithm):
             raise QgsProcessingException(str(exc)) from exc
         feedback.setProgress(60)
         fields = make_fields([("src_fid", QVariant.LongLong), ("cluster_id", QVariant.Int)])
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        sink, dest_id = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
         for i, (x, y) in enumerate(data.xy):
             if i % 5000 == 0:
                 check_cancel(feedback)
@@ -128,9 +126,7 @@ class DensityClusters(IocAlgorithm):
         hull_fields = make_fields(
             [("cluster_id", QVariant.Int), ("n", QVariant.Int), ("area_m2", QVariant.Double)]
         )  # fmt: skip
-        hsink, hulls_id = self.parameterAsSink(parameters, self.HULLS, context, hull_fields, QgsWkbTypes.Polygon, crs)
-        if hsink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.HULLS))
+        hsink, hulls_id = self.sink(parameters, self.HULLS, context, hull_fields, QgsWkbTypes.Polygon, crs)
         for s in summaries:
             geom = QgsGeometry.fromWkt(s.hull.wkt)
             if geom.type() != QgsWkbTypes.PolygonGeometry:

@@ -139,9 +139,7 @@ class EmergingHotspots(IocAlgorithm):
                 ("final_z", QVariant.Double),
             ]
         )
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Polygon, crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        sink, dest_id = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Polygon, crs)
         lang = "vi" if is_vietnamese() else "en"
         rings = agg.rings()
         for i in range(n_cells):

@@ -205,9 +205,7 @@ class HotspotsGiStar(IocAlgorithm):
         wkb = QgsWkbTypes.Polygon
         if aggregation == "none":
             wkb = source.wkbType() if polygons_in else QgsWkbTypes.Point
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, wkb, crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        sink, dest_id = self.sink(parameters, self.OUTPUT, context, fields, wkb, crs)
         ids = agg.cells if aggregation != "none" else data.fids[np.isfinite(values)]
         for i in range(len(y)):
             if i % 2000 == 0:

@@ -130,9 +130,7 @@ class LightDayNight(LightsAlgorithm):
                 ("problem_label", QVariant.String),
             ]
         )
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        sink, dest = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
         sel = np.flatnonzero(problem != "")
         at_iso, rise_iso, set_iso = (epoch_array_to_iso(v[sel]) for v in (at, rise, sset))
         for k, i in enumerate(sel):

@@ -124,9 +124,7 @@ class LightOutages(LightsAlgorithm):
                 ("outage_label", QVariant.String),
             ]
         )
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        sink, dest = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
         for i in np.flatnonzero(res.dark):
             cls = res.light_class[i]
             label = OUTAGE_CLASSES[cls][0 if vi else 1]
@@ -145,9 +143,7 @@ class LightOutages(LightsAlgorithm):
                 ("outage_label", QVariant.String),
             ]
         )
-        csink, cdest = self.parameterAsSink(parameters, self.CIRCUITS, context, cfields, QgsWkbTypes.Point, crs)
-        if csink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.CIRCUITS))
+        csink, cdest = self.sink(parameters, self.CIRCUITS, context, cfields, QgsWkbTypes.Point, crs)
         for c in res.circuits:
             members = c["members"][res.dark[c["members"]]]
             x, y = data.xy[members].mean(axis=0)

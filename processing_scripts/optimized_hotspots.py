@@ -91,9 +91,7 @@ class OptimizedHotspots(IocAlgorithm):
                 ("Gi_Bin", QVariant.Int),
             ]
         )
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Polygon, crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        sink, dest_id = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Polygon, crs)
         agg, gi = res.aggregation, res.gi
         rings = agg.rings()
         for i in range(len(agg.values)):

@@ -133,9 +133,7 @@ class ReportStatistics(IocAlgorithm):
             + [(k, QVariant.Int) for k in COUNT_FIELDS]
             + [("on_time_rate", QVariant.Double)]
         )
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        sink, dest_id = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry)
         for row in stats.rows():
             sink.addFeature(new_feature(fields, None, list(row.values())), QgsFeatureSink.FastInsert)
         out = {self.OUTPUT: dest_id}

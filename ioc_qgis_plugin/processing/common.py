@@ -94,6 +94,15 @@ class IocAlgorithm(QgsProcessingAlgorithm):
     def createInstance(self) -> QgsProcessingAlgorithm:
         return type(self)()
 
+    def sink(self, parameters: dict, name: str, context, fields, wkb_type, crs=None):  # noqa: ANN001 - QGIS types
+        """parameterAsSink that stops with QGIS's own message when the output cannot be created."""
+        sink, dest_id = self.parameterAsSink(
+            parameters, name, context, fields, wkb_type, crs if crs is not None else QgsCoordinateReferenceSystem()
+        )
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, name))
+        return sink, dest_id
+
     def tr(self, text: str) -> str:  # noqa: D401 - Qt naming
         return tr(text)
 
