@@ -35,3 +35,17 @@ def make_profile(root: Path, plugin_dir: Path, locale: str = "", settings: dict 
         lines += ["", f"[{section}]"] + [f"{k}={v}" for k, v in values.items()]
     ini.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root
+
+
+def desktop_command(profiles: Path, headless: bool) -> list[str]:
+    """The QGIS desktop with a profile folder and the IOC startup script (under Xvfb when headless)."""
+    cmd = [
+        "qgis.bin",
+        "--profiles-path",
+        str(profiles),
+        "--noversioncheck",
+        "--nologo",
+        "--code",
+        str(Path(__file__).resolve().parent / "qgis_startup.py"),
+    ]
+    return ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", *cmd] if headless else cmd

@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from qgis_profile import make_profile  # noqa: E402
+from qgis_profile import desktop_command, make_profile  # noqa: E402
 
 
 def start(cmd: list[str], ready: str, name: str, timeout: float = 30.0) -> subprocess.Popen:
@@ -102,19 +102,11 @@ def main() -> int:
     env = dict(os.environ, IOC_GPKG=gpkg)
     env.pop("PYTHONPATH", None)
     env.pop("QT_QPA_PLATFORM", None)
-    cmd = [
-        "qgis.bin",
-        "--profiles-path",
-        str(profiles),
-        "--noversioncheck",
-        "--nologo",
-        "--code",
-        str(HERE / "qgis_startup.py"),
-    ]
-    if not os.environ.get("DISPLAY"):
+    headless = not os.environ.get("DISPLAY")
+    cmd = desktop_command(profiles, headless)
+    if headless:
         shot = ROOT / "build" / "demo" / "demo.png"
         env.update(IOC_SCREENSHOT=str(shot), IOC_EXIT_AFTER_S="25", IOC_RESULT=str(shot.with_suffix(".json")))
-        cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", *cmd]
         print("No display: running QGIS under Xvfb; it saves a screenshot and exits.")
     print("Opening QGIS with the IOC plugin …")
     try:
@@ -124,7 +116,7 @@ def main() -> int:
     finally:
         stop(procs)
         print("Demo services stopped.")
-    if not os.environ.get("DISPLAY"):
+    if headless:
         print(f"screenshot: {ROOT / 'build' / 'demo' / 'demo.png'}")
     return code
 

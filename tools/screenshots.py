@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from qgis_profile import make_profile  # noqa: E402
+from qgis_profile import desktop_command, make_profile  # noqa: E402
 from run_demo import start, stop  # noqa: E402
 
 
@@ -56,19 +56,7 @@ def main() -> int:
     env.pop("PYTHONPATH", None)
     try:
         return subprocess.call(
-            [
-                "xvfb-run",
-                "-a",
-                "-s",
-                "-screen 0 1600x1000x24",
-                "qgis.bin",
-                "--profiles-path",
-                str(profiles),
-                "--noversioncheck",
-                "--nologo",
-                "--code",
-                str(HERE / "qgis_startup.py"),
-            ],
+            desktop_command(profiles, headless=True),
             env=env,
             timeout=240,
         )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from qgis_profile import make_profile  # noqa: E402
+from qgis_profile import desktop_command, make_profile  # noqa: E402
 
 
 def main() -> int:
@@ -47,19 +47,7 @@ def main() -> int:
         QT_QPA_PLATFORM="xcb",
     )
     env.pop("PYTHONPATH", None)  # the desktop must run the deployed plugin, not the checkout
-    cmd = [
-        "xvfb-run",
-        "-a",
-        "-s",
-        "-screen 0 1600x1000x24",
-        "qgis.bin",
-        "--profiles-path",
-        str(profiles),
-        "--noversioncheck",
-        "--nologo",
-        "--code",
-        str(HERE / "qgis_startup.py"),
-    ]
+    cmd = desktop_command(profiles, headless=True)
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
     except subprocess.TimeoutExpired as exc:
