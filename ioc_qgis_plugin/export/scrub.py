@@ -1,45 +1,433 @@
-"""Remove personal data from free text (Decree 13/2023): phone numbers, e-mails, ID numbers, names after cues.
+"""Remove personal data from Vietnamese free text (Decree 13/2023) before it leaves the IOC.
 
-Deliberately greedy: a false positive costs a few words of a public description; a false negative publishes
-a citizen's phone number. Pure functions of the text, so a re-export gives identical output.
+What goes: phone numbers (mobile, landline, glued to words, full-width digits), e-mails (also "＠", "(at)"),
+ID numbers (CCCD, CMND, passports), dates of birth, bank accounts, licence plates (car and motorbike), house and
+alley numbers ("nhà số 12", "K355/26", "123/4 Lê Lợi"), social-network handles, and people's names — after cue
+words ("tôi là", "anh", "cô giáo", "Hộ"), after "là" in kinship phrases, and without any cue when the run starts
+with a Vietnamese family name (also lower case, upper case and without diacritics).
+
+What stays: street and ward names that are people's names ("đường Nguyễn Trãi", "phường Xuân An") — they are
+recognised by the place noun in front of them or by the city's gazetteer (see gazetteer.py) — report numbers,
+incident dates, legal references, amounts, times and distances.
+
+Each removal is replaced by a token naming what was removed, so the preview can highlight it and the publish log
+can count it. Deliberately greedy: a false positive costs a few words of a public description; a false negative
+publishes a citizen's phone number. Pure functions of the text and the gazetteer: a re-export gives identical output.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from typing import Callable, Iterable, Optional
 
-PHONE_TOKEN = "[số điện thoại]"
-EMAIL_TOKEN = "[email]"
-ID_TOKEN = "[số giấy tờ]"
-NAME_TOKEN = "[tên]"
-NUMBER_TOKEN = "[số]"
+from .vn_lexicon import COMMON_STREETS, NOT_NAME_WORDS, fold, is_family_name, is_middle_name
 
+TOKENS = {
+    "email": "[email]",
+    "social": "[mạng xã hội]",
+    "id_number": "[số giấy tờ]",
+    "birth_date": "[ngày sinh]",
+    "bank_account": "[số tài khoản]",
+    "plate": "[biển số]",
+    "phone": "[số điện thoại]",
+    "house_number": "[số nhà]",
+    "name": "[tên]",
+    "number": "[số]",
+}
+PHONE_TOKEN = TOKENS["phone"]
+EMAIL_TOKEN = TOKENS["email"]
+ID_TOKEN = TOKENS["id_number"]
+NAME_TOKEN = TOKENS["name"]
+NUMBER_TOKEN = TOKENS["number"]
+# Any token in scrubbed text (the preview highlights these spans).
+TOKEN_RE = re.compile("|".join(re.escape(t) for t in sorted(TOKENS.values(), key=len, reverse=True)))
+
+_I = re.IGNORECASE
 # Separators people put between digit groups: spaces, dots, dashes, slashes, brackets.
 _SEP = r"[\s.\-/()\u00a0]{0,3}"
-# A phone-like run: optional +84 / (84) / 0084 prefix, then digits with separators. Lengths checked in code.
-_PHONE_RUN = re.compile(rf"(?<![\w+])(?:(?:\(?\+\s*84\)?|\(?0084\)?|\(84\)){_SEP})?\(?\d(?:{_SEP}\d){{6,13}}(?!\w)")
+_PHONE_RUN = re.compile(rf"(?<![\d+])(?:(?:\(?\+\s*84\)?|\(?0084\)?|\(84\)){_SEP})?\(?\d(?:{_SEP}\d){{6,13}}(?!\d)")
 _EMAIL = re.compile(
-    r"[\w.+\-]+\s*(?:@|\(at\)|\[at\]|\{at\}|\s+at\s+)\s*[\w\-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\s+dot\s+)\s*[\w\-]+)+",
-    re.IGNORECASE,
+    r"[\w.+\-]+\s*(?:@|\(at\)|\[at\]|\{at\}|\s+at\s+)\s*[\w\-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\s+dot\s+)\s*[\w\-]+)+", _I
+)
+_SOCIAL_URL = re.compile(
+    r"(?:https?://)?(?:www\.|m\.)?(?:facebook|fb|zalo|tiktok|instagram|twitter)\.(?:com|me|vn)(?:/[\w.\-?=&%]+)+", _I
+)
+_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_.]{3,}")
+_SOCIAL_CUE = re.compile(
+    r"(?<!\w)(?:zalo|facebook|fb|face|tiktok|instagram|insta|ig|nick(?:\s*name)?|telegram|viber|skype)\s*"
+    r"(?:là|la|:|-)?\s*:?\s*((?=[A-Za-z0-9_.]*[A-Za-z])(?:[A-Za-z0-9_.]*[0-9_.][A-Za-z0-9_.]*|[a-z][a-z0-9]{3,}))"
+    r"(?![\w@])",
+    _I,
 )
 _ID_CUE = re.compile(
-    r"(?:cccd|cmnd|cmt|căn\s+cước(?:\s+công\s+dân)?|chứng\s+minh(?:\s+nhân\s+dân|\s+thư)?|hộ\s+chiếu|passport"
-    r"|mã\s+định\s+danh|số\s+định\s+danh|id)\s*(?:số|no\.?|:|#)?\s*:?\s*([A-Z]?\d(?:[\s.\-]?\d){5,13})",
-    re.IGNORECASE,
+    r"(?<!\w)(?:cccd|cmnd|cmt|căn\s+cước(?:\s+công\s+dân)?|can\s+cuoc|chứng\s+minh(?:\s+nhân\s+dân|\s+thư)?"
+    r"|hộ\s+chiếu|ho\s+chieu|passport(?:\s+no\.?)?|hc|mã\s+định\s+danh|số\s+định\s+danh|định\s+danh|id)"
+    r"\s*(?:số|so|no\.?|:|#)?\s*:?\s*([A-Z]{0,2}\s?\d(?:[\s.\-]?\d){5,13})(?!\d)",
+    _I,
 )
-# Cues after which Vietnamese (or English) text names a person. Matched case-insensitively; the name itself is
-# the run of capitalised words that follows.
-_NAME_CUES = (
-    r"tôi\s+là|tên\s+tôi\s+là|tôi\s+tên\s+là|tôi\s+tên|em\s+là|mình\s+là|tên\s+là|họ\s+tên|họ\s+và\s+tên|người\s+báo"
-    r"|người\s+phản\s+ánh|liên\s+hệ|anh|chị|ông|bà|cô|chú|bác|cậu|dì|thím|mợ|em|cháu"
-    r"|mr\.?|mrs\.?|ms\.?|my\s+name\s+is"
+_PASSPORT = re.compile(r"(?<![\w\-/])[A-Z]\d{7}(?!\w)")
+_DATE = r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}"
+_DOB_CUE = re.compile(
+    r"(?<!\w)(?:sinh\s+ngày|sinh\s+ngay|sinh\s+năm|sinh\s+nam|ngày\s+sinh|ngay\s+sinh|năm\s+sinh|nam\s+sinh|sinh"
+    r"|sn|ns|dob|d\.o\.b\.?|born(?:\s+on|\s+in)?)\s*:?\s*(?:ngày|ngay|năm|nam)?\s*"
+    rf"({_DATE}|\d{{4}})(?![\d/])",
+    _I,
 )
-_NAME_CUE = re.compile(rf"(?<!\w)(?:{_NAME_CUES})\s*:?\s+", re.IGNORECASE)
-_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
-# After a cue, words that are not names even when capitalised (sentence starts, place nouns).
-_NOT_NAMES = {"Phường", "Xã", "Quận", "Huyện", "Tỉnh", "Thành", "Đường", "Tổ", "Khu", "Ấp", "Thôn", "UBND", "Công"}
-_LONG_DIGITS = re.compile(r"(?<!\w)\d(?:[\s.\-]?\d){8,}(?!\w)")
+_OLD_DATE = re.compile(r"(?<![\d/.\-])\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(?:19\d\d|200\d)(?![\d/])")
+_BANK_CUE = re.compile(
+    r"(?<!\w)(?:stk|số\s+tài\s+khoản|so\s+tai\s+khoan|số\s+tk|tài\s+khoản|tai\s+khoan|tk|account(?:\s+no\.?)?"
+    r"|chuyển\s+khoản(?:\s+vào)?|chuyen\s+khoan(?:\s+vao)?|ck)\s*(?:số|so|:|#)?\s*:?\s*(?:[A-Za-z]+\s+){0,2}"
+    r"(\d(?:[\s.\-]?\d){5,18})(?!\d)",
+    _I,
+)
+_PLATE = re.compile(
+    r"(?<![\w.])\d{2}\s?-?\s?[A-Z]{1,2}(?:\s?-?\s?\d)?\s?[-.]?\s?(?:\d{3}[.\s]?\d{2}|\d{4})(?![\w])", _I
+)
+_HOUSE_NO = r"\d+[A-Z]?(?:\s*[/\-]\s*\d+[A-Z]?)*"
+_HOUSE_CUE = re.compile(
+    r"(?<!\w)(?:số\s+nhà|so\s+nha|nhà\s+số|nha\s+so|căn\s+hộ(?:\s+số)?|can\s+ho(?:\s+so)?|nhà|nha|sn)\s*:?\s*"
+    rf"({_HOUSE_NO})(?![\d/])",
+    _I,
+)
+_NOT_HOUSE_AFTER = re.compile(r"\s*(?:tầng|lầu|người|hộ|gian|phòng|căn|m\b|m2|m²|cái|chiếc|năm|tháng)", _I)
+_SO_STREET = re.compile(
+    rf"(?<!\w)(?:[Ss]ố|SỐ|[Ss]o)\s+({_HOUSE_NO})(?=\s*,?\s*(?:đường|duong|phố|pho|hẻm|hem|kiệt|kiet|ngõ|ngo|[A-ZĐ]))"
+)
+_ALLEY = re.compile(
+    rf"(?<!\w)(?:kiệt|kiet|hẻm|hem|ngõ|ngo|ngách|ngach|hxh)\s*(?:số|so)?\s*\.?\s*({_HOUSE_NO})(?![\d/])", _I
+)
+_ALLEY_SHORT = re.compile(r"(?<!\w)[KkHh]\s?(\d+[A-Z]?(?:\s*/\s*\d+[A-Z]?)+)(?![\w/])")
+_SLASH_STREET = re.compile(
+    r"(?<![\w/.\-])(\d+[A-Z]?/\d+[A-Z]?(?:/\d+[A-Z]?)*)(?=\s+(?:đường\s+|phố\s+)?[A-ZĐ][^\W\d_])"
+)
+_LONG_DIGITS = re.compile(r"(?<![\w\-/.])\d(?:[\s.\-]?\d){7,}(?![\w])")
+_AMOUNT = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
+_CURRENCY_AFTER = re.compile(r"\s*(?:đ|đồng|dong|vnd|vnđ|triệu|tỷ|usd)(?!\w)", _I)
+_DATE_FULL = re.compile(r"\d{1,2}[.\-/]\d{1,2}[.\-/]\d{4}|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}")
+# Words before a number that make it something other than a house number (legal refs, units, admin groups).
+_NOT_HOUSE_BEFORE = {
+    fold(w)
+    for w in "điều khoản điểm chương mục tiết km ql lộ tổ kp phố ấp khóm thôn lần tầng thứ ngày tháng năm lúc "
+    "khoảng hơn gần có được phường quận xã đội tuyến số xe loại đợt khu vực p q hẻm kiệt ngõ từ đến".split()
+}
+_WORD = re.compile(r"[^\W\d_]+")
+
+# Name cues, written with diacritics; matched on folded text and then checked against the original word, so that
+# "đi" (go) is not taken for "dì" (aunt) but text typed without diacritics still matches.
+_STRONG_CUES = (
+    "tôi là",
+    "tên tôi là",
+    "tôi tên là",
+    "tôi tên",
+    "em là",
+    "mình là",
+    "tên là",
+    "họ tên",
+    "họ và tên",
+    "tên",
+    "người báo",
+    "người phản ánh",
+    "my name is",
+)
+_WEAK_CUES = (
+    "liên hệ",
+    "anh",
+    "chị",
+    "ông",
+    "bà",
+    "cô",
+    "chú",
+    "bác",
+    "cậu",
+    "dì",
+    "thím",
+    "mợ",
+    "em",
+    "cháu",
+    "cụ",
+    "bé",
+    "hộ",
+    "gia đình",
+    "cô giáo",
+    "thầy giáo",
+    "thầy",
+    "chủ nhà",
+    "chủ hộ",
+    "chủ xe",
+    "tổ trưởng",
+    "vợ",
+    "chồng",
+    "con",
+    "mr",
+    "mrs",
+    "ms",
+    "nick",
+    "zalo",
+    "facebook",
+    "fb",
+)
+_CUE_FORMS = {c: c for c in _STRONG_CUES + _WEAK_CUES}
+_CUE_RE = re.compile(
+    r"(?<![a-z0-9])("
+    + "|".join(re.escape(fold(c)).replace(r"\ ", r"\s+") for c in sorted(_CUE_FORMS, key=len, reverse=True))
+    + r")\s*:?\s+"
+)
+_CUES_BY_FOLD: dict[str, set[str]] = {}
+for _c in _CUE_FORMS:
+    _CUES_BY_FOLD.setdefault(fold(_c), set()).add(_c)
+_STRONG_FOLDED = {fold(c) for c in _STRONG_CUES}
+_KIN_LA = re.compile(r"(?<![a-z])(?:con|chau|vo|chong|bo|me|cha|em|anh|chi)(?![a-z])[^.;:\n\[]{0,80}?(?<![a-z])(la)\s+")
+# The word before a capitalised run that makes it a place: the last word of "đường", "công viên", "bệnh viện"…
+_PLACE_BEFORE = {
+    fold(w)
+    for w in "đường phố phường xã quận huyện tỉnh tp hẻm kiệt ngõ ngách chợ cầu trường thcs thpt viện viên khu ấp "
+    "thôn khóm kp p q đ bến ga xoay tư lộ góc nút tuyến đoạn cư cổng đình chùa thờ đền đài lăng trạm ubnd sở tâm "
+    "tòa tháp hồ sông suối kênh rạch núi đồi đảo sạn quán tiệm định luật điều xóm xứ đạo nghiệp dự án hóa".split()
+}
+_LOWER_STOP = {
+    fold(w)
+    for w in "ở sống tại phản ánh xin có đang là người dân nhà đã muốn báo và với cần thấy bị gọi liên hệ của "
+    "cư trú hiện".split()
+}
+
+
+def _nfkc(text: str) -> str:
+    # NFKC folds full-width "＠" and digits to ASCII so that one set of rules sees them
+    return unicodedata.normalize("NFKC", str(text))
+
+
+def _prev_word(folded: str, pos: int) -> str:
+    m = re.search(r"([a-z]+)[^a-z0-9\[\]]*$", folded[max(0, pos - 40) : pos])
+    return m.group(1) if m else ""
+
+
+class Scrubber:
+    """The rules plus a gazetteer of the city's street and ward names (protected from the name rules)."""
+
+    def __init__(self, gazetteer: Iterable[str] = ()) -> None:
+        names = {n.strip() for n in (*COMMON_STREETS, *gazetteer) if n and len(n.strip()) >= 3}
+        folded = sorted({re.sub(r"\s+", " ", fold(n)) for n in names}, key=len, reverse=True)
+        self.gazetteer = frozenset(folded)
+        body = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in folded)
+        self._gaz = re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+        self._num_street = re.compile(
+            rf"(?<![\w/.,:+\-])(\d+[a-z]?(?:/\d+[a-z]?)*)(?=,?\s+(?:duong\s+|pho\s+)?(?:{body})(?![a-z0-9]))"
+        )
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _sub(
+        rx: re.Pattern,
+        kind: str,
+        text: str,
+        counts: Counter,
+        group: int = 0,
+        accept: Optional[Callable[[re.Match, str], bool]] = None,
+    ) -> str:
+        def repl(m: re.Match) -> str:
+            if accept is not None and not accept(m, text):
+                return m.group(0)
+            counts[kind] += 1
+            if not group:
+                return TOKENS[kind]
+            s, e = m.span(group)
+            return m.group(0)[: s - m.start()] + TOKENS[kind] + m.group(0)[e - m.start() :]
+
+        return rx.sub(repl, text)
+
+    @staticmethod
+    def _not_amount(m: re.Match, text: str) -> bool:
+        s = m.group(0).strip()
+        if _AMOUNT.fullmatch(s) and _CURRENCY_AFTER.match(text, m.end()):
+            return False
+        return not _DATE_FULL.fullmatch(re.sub(r"\s+", "", s))
+
+    @staticmethod
+    def _phone_ok(m: re.Match, text: str) -> bool:
+        return _phone_digits_ok(m.group(0)) and Scrubber._not_amount(m, text)
+
+    # -- names -----------------------------------------------------------------------------------------------
+    def _name_spans(self, text: str) -> list[tuple[int, int]]:
+        folded = fold(text)
+        protected = [m.span() for m in self._gaz.finditer(folded)]
+
+        def is_protected(s: int, e: int) -> bool:
+            return any(ps < e and s < pe for ps, pe in protected)
+
+        def run(start: int, capitalised_only: bool, max_words: int = 4) -> int:
+            """End of the name run starting at `start` (== start when there is none)."""
+            i, end, words = start, start, 0
+            first_lower_ok = False
+            while words < max_words:
+                w = _WORD.match(text, i)
+                if not w:
+                    break
+                word = w.group(0)
+                if word.lower() in NOT_NAME_WORDS and not (words == 0 and is_family_name(word)):
+                    break
+                if not word[0].isupper():
+                    if capitalised_only:
+                        break
+                    fw = fold(word)
+                    if words == 0:
+                        if not is_family_name(word):
+                            break
+                        first_lower_ok = True
+                    elif not first_lower_ok or fw in _LOWER_STOP:
+                        break
+                end, words = w.end(), words + 1
+                gap = re.match(r"[ \t]+", text[end:])
+                if not gap:
+                    break
+                i = end + gap.end()
+            return end
+
+        spans: list[tuple[int, int]] = []
+        # 1. after cue words
+        for m in _CUE_RE.finditer(folded):
+            cue_orig = text[m.start(1) : m.end(1)]
+            forms = _CUES_BY_FOLD.get(re.sub(r"\s+", " ", m.group(1)), set())
+            plain = cue_orig.isascii()
+            if not plain and re.sub(r"\s+", " ", cue_orig.lower()) not in forms:
+                continue
+            if cue_orig[0].isupper() and not cue_orig.isupper():
+                before = re.search(r"([^\W\d_]+)[ \t]+$", text[: m.start(1)])
+                if before and before.group(1)[0].isupper() and not re.search(r"[.!?:;\n]\s*$", text[: m.start(1)]):
+                    continue  # "Hai Bà Trưng": a cue inside a proper noun
+            strong = re.sub(r"\s+", " ", m.group(1)) in _STRONG_FOLDED
+            end = run(m.end(), capitalised_only=not strong)
+            if end > m.end() and not is_protected(m.end(), end):
+                spans.append((m.end(), end))
+        # 2. kinship: "con của anh X là Y" — Y is a person too
+        for m in _KIN_LA.finditer(folded):
+            la = text[m.start(1) : m.end(1)]
+            if la.lower() != "là" and not la.isascii():
+                continue
+            s = m.end()
+            end = run(s, capitalised_only=True)
+            if end > s and not is_protected(s, end):
+                spans.append((s, end))
+        # 3. no cue: a run that starts with a family name ("Hộ Võ Minh Quý", "VO MINH QUY", "nguyễn văn an")
+        for w in _WORD.finditer(text):
+            if not is_family_name(w.group(0)) or is_protected(w.start(), w.end()):
+                continue
+            if _prev_word(folded, w.start()) in _PLACE_BEFORE:
+                continue
+            nxt = _WORD.match(text, w.end() + 1) if text[w.end() : w.end() + 1] in (" ", "\t") else None
+            if not nxt:
+                continue
+            if w.group(0)[0].isupper():
+                if not nxt.group(0)[0].isupper() or nxt.group(0).lower() in NOT_NAME_WORDS:
+                    continue
+                end = run(w.start(), capitalised_only=True)
+            else:
+                if not is_middle_name(nxt.group(0)):
+                    continue
+                end = run(w.start(), capitalised_only=False, max_words=4)
+            if end > w.end() and not is_protected(w.start(), end):
+                spans.append((w.start(), end))
+        # merge overlaps
+        spans.sort()
+        merged: list[tuple[int, int]] = []
+        for s, e in spans:
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        return merged
+
+    def _names(self, text: str, counts: Counter) -> str:
+        spans = self._name_spans(text)
+        for s, e in reversed(spans):
+            text = text[:s] + NAME_TOKEN + text[e:]
+            counts["name"] += 1
+        return text
+
+    # -- house numbers ---------------------------------------------------------------------------------------
+    def _house_numbers(self, t: str, counts: Counter) -> str:
+        t = self._sub(_HOUSE_CUE, "house_number", t, counts, 1, lambda m, s: not _NOT_HOUSE_AFTER.match(s, m.end()))
+        t = self._sub(_SO_STREET, "house_number", t, counts, 1)
+        t = self._sub(_ALLEY, "house_number", t, counts, 1)
+        t = self._sub(_ALLEY_SHORT, "house_number", t, counts)
+        folded = fold(t)
+        spans = [
+            m.span(1)
+            for m in self._num_street.finditer(folded)
+            if _prev_word(folded, m.start(1)) not in _NOT_HOUSE_BEFORE
+        ]
+        for s, e in reversed(spans):
+            t = t[:s] + TOKENS["house_number"] + t[e:]
+            counts["house_number"] += 1
+        folded = fold(t)
+        t = self._sub(
+            _SLASH_STREET,
+            "house_number",
+            t,
+            counts,
+            1,
+            lambda m, s: _prev_word(fold(s), m.start(1)) not in _NOT_HOUSE_BEFORE,
+        )
+        return t
+
+    # -- public ----------------------------------------------------------------------------------------------
+    def scrub(self, text: Optional[str], counts: Optional[Counter] = None) -> Optional[str]:
+        """All rules in a fixed order: the most specific patterns first, names late, long digit runs last."""
+        if text is None:
+            return None
+        c = counts if counts is not None else Counter()
+        t = _nfkc(text)
+        t = self._sub(_EMAIL, "email", t, c)
+        t = self._sub(_SOCIAL_URL, "social", t, c)
+        t = self._sub(_HANDLE, "social", t, c)
+        t = self._sub(_SOCIAL_CUE, "social", t, c, 1)
+        t = self._sub(_ID_CUE, "id_number", t, c, 1)
+        t = self._sub(_PASSPORT, "id_number", t, c)
+        t = self._sub(_DOB_CUE, "birth_date", t, c, 1)
+        t = self._sub(_OLD_DATE, "birth_date", t, c)
+        t = self._sub(_BANK_CUE, "bank_account", t, c, 1)
+        t = self._sub(_PLATE, "plate", t, c)
+        t = self._sub(_PHONE_RUN, "phone", t, c, accept=self._phone_ok)
+        t = self._house_numbers(t, c)
+        t = self._names(t, c)
+        t = self._sub(_LONG_DIGITS, "number", t, c, accept=self._not_amount)  # bare CCCD/CMND, accounts, landlines
+        return t
+
+    def address(self, text: Optional[str], counts: Optional[Counter] = None) -> Optional[str]:
+        """An address keeps its street, ward and neighbourhood group; house and alley numbers go."""
+        if text is None:
+            return None
+        c = counts if counts is not None else Counter()
+        t = self.scrub(text, c) or ""
+
+        def drop(m: re.Match) -> str:
+            if _prev_word(fold(t), m.start()) in _ADDRESS_KEEP_BEFORE:
+                return m.group(0)
+            c["house_number"] += 1
+            return ""
+
+        t = _ADDRESS_NUMBER.sub(drop, t)
+        # the token left by the free-text rules and its cue words go too: an address needs neither
+        t = _ADDRESS_TOKEN.sub("", t)  # counted when the token was placed
+        t = re.sub(r"\s*,\s*(?:,\s*)+", ", ", t)
+        t = re.sub(r"[ \t]{2,}", " ", t)
+        return t.strip(" ,-;")
+
+
+_ADDRESS_NUMBER = re.compile(
+    r"(?<!\w)(?:(?:số\s+nhà|nhà\s+số|nhà|số|căn\s+hộ|kiệt|hẻm|ngõ|ngách|hxh|[KkHh])\s*\.?\s*:?\s*)?"
+    r"\d+[A-Za-z]?(?:\s*[/\-]\s*\d+[A-Za-z]?)*(?!\w)",
+    _I,
+)
+_ADDRESS_TOKEN = re.compile(
+    r"(?<!\w)(?:(?:số\s+nhà|nhà\s+số|nhà|số|căn\s+hộ|kiệt|hẻm|ngõ|ngách|hxh|[KkHh])\s*\.?\s*:?\s*)?"
+    + re.escape(TOKENS["house_number"]),
+    _I,
+)
+_ADDRESS_KEEP_BEFORE = {
+    fold(w) for w in "tổ kp phố vực ấp khóm thôn phường p quận q xã đội km lộ ql dt đt tl khu liên gia".split()
+}
 
 
 def _phone_digits_ok(text: str) -> bool:
@@ -56,70 +444,31 @@ def _phone_digits_ok(text: str) -> bool:
     return len(digits) == 9 and digits[0] in "235789"
 
 
+_DEFAULT = Scrubber()
+
+
+def default_scrubber() -> Scrubber:
+    return _DEFAULT
+
+
 def scrub_phones(text: str) -> str:
-    def repl(m: re.Match) -> str:
-        return PHONE_TOKEN if _phone_digits_ok(m.group(0)) else m.group(0)
-
-    return _PHONE_RUN.sub(repl, text)
-
-
-def _inside_proper_noun(text: str, cue: re.Match) -> bool:
-    """A capitalised cue after a capitalised word is part of a place name ("Hai Bà Trưng"), not a person cue."""
-    if not cue.group(0)[0].isupper():
-        return False
-    before = re.search(r"([^\W\d_]+)[ \t]+$", text[: cue.start()])
-    return bool(before and before.group(1)[0].isupper())
+    return Scrubber._sub(_PHONE_RUN, "phone", _nfkc(text), Counter(), accept=Scrubber._phone_ok)
 
 
 def scrub_names(text: str) -> str:
-    """Replace the capitalised words following a cue ("tôi là", "anh", "bà", …) by a token."""
-    out: list[str] = []
-    pos = 0
-    for m in _NAME_CUE.finditer(text):
-        if m.start() < pos or _inside_proper_noun(text, m):
-            continue
-        i = m.end()
-        end = i
-        words = 0
-        while words < 4:
-            w = _WORD.match(text, i)
-            if not w or not w.group(0)[0].isupper() or w.group(0) in _NOT_NAMES:
-                break
-            end = w.end()
-            words += 1
-            nxt = re.match(r"[ \t]+", text[end:])
-            i = end + (nxt.end() if nxt else 0)
-            if not nxt:
-                break
-        if words:
-            out.append(text[pos : m.end()])
-            out.append(NAME_TOKEN)
-            pos = end
-    out.append(text[pos:])
-    return "".join(out)
+    return _DEFAULT._names(_nfkc(text), Counter())
 
 
-def scrub_text(text: str | None) -> str | None:
-    """All scrubbers in a fixed order: e-mails and ID numbers before phones, names last, long digit runs at the end."""
-    if text is None:
-        return None
-    t = unicodedata.normalize("NFC", str(text))
-    t = _EMAIL.sub(EMAIL_TOKEN, t)
-    t = _ID_CUE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + ID_TOKEN, t)
-    t = scrub_phones(t)
-    t = scrub_names(t)
-    t = _LONG_DIGITS.sub(NUMBER_TOKEN, t)  # 9+ digit runs left over (bare CCCD/CMND, bank accounts)
-    return t
+def scrub_text(text: Optional[str], counts: Optional[Counter] = None) -> Optional[str]:
+    return _DEFAULT.scrub(text, counts)
 
 
-_HOUSE_NUMBER = re.compile(
-    r"^\s*(?:số\s+)?(?:(?:nhà|nha)\s+)?\d+[A-Za-z]?(?:[/\-]\d+[A-Za-z]?)*(?:\s*,)?\s*|(?:hẻm|kiệt|ngõ|ngách)\s+\d+\S*\s*",
-    re.IGNORECASE,
-)
-
-
-def generalise_address(text: str | None) -> str | None:
+def generalise_address(text: Optional[str], counts: Optional[Counter] = None) -> Optional[str]:
     """Keep the street, drop the house number and alley numbers ("123/4 Lê Lợi" → "Lê Lợi")."""
-    if text is None:
-        return None
-    return scrub_text(_HOUSE_NUMBER.sub("", unicodedata.normalize("NFC", str(text))).strip(" ,"))
+    return _DEFAULT.address(text, counts)
+
+
+def removed_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every token in scrubbed text, for highlighting."""
+    by_token = {v: k for k, v in TOKENS.items()}
+    return [(m.start(), m.end(), by_token[m.group(0)]) for m in TOKEN_RE.finditer(text or "")]
