@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Optional
 
 from .package import DatasetInfo
-from .policy import LocationRule, Policy, PolicyError
+from .policy import ID_SECRET_ENV, LocationRule, Policy, PolicyError
 from .publish import TARGETS, run_export
 from .select import Selection
 
@@ -47,6 +47,11 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--cell-m", type=float, default=250.0)
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--rules", help="JSON file {table: {column: action}} overriding the default field rules")
+    ap.add_argument(
+        "--id-secret-env", default=ID_SECRET_ENV, help="environment variable holding the city's pseudonym secret"
+    )
+    ap.add_argument("--real-ids", action="store_true", help="publish real report ids instead of pseudonyms (risky)")
+    ap.add_argument("--confirm-real-ids", action="store_true", help="confirm --real-ids after reading the risk")
     ap.add_argument("--ckan-url")
     ap.add_argument("--ckan-org", help="CKAN organisation (owner_org) for a new dataset")
     ap.add_argument("--token-env", default="CKAN_API_TOKEN", help="environment variable holding the CKAN API token")
@@ -83,7 +88,13 @@ def main(argv: Optional[list[str]] = None) -> int:
             return 2
         opts = {"data_dir": args.ogc_data_dir, "config": args.ogc_config, "url": args.ogc_url}
     rules = json.loads(Path(args.rules).read_text(encoding="utf-8")) if args.rules else {}
-    policy = Policy(rules=rules, location=LocationRule(args.location, args.cell_m, args.k))
+    policy = Policy(
+        rules=rules,
+        location=LocationRule(args.location, args.cell_m, args.k),
+        id_mode="real" if args.real_ids else "pseudonym",
+        id_secret=os.environ.get(args.id_secret_env, ""),
+        real_ids_confirmed=args.confirm_real_ids,
+    )
     selection = Selection(
         tables=_split(args.tables),
         ward_ids=_split(args.wards),

@@ -9,10 +9,17 @@ Field actions:
   hour      timestamps cut to the hour
 Location methods for tables with citizens' locations: grid (snap to cell centres), kanon (k-anonymous cells,
 coarsened until each cell holds ≥ k rows, else the location is suppressed), exact, drop.
+
+Report ids: published as keyed pseudonyms (HMAC-SHA256 with a per-city secret that lives in QGIS's auth manager or
+in an environment variable, never in the store or the project), so portal users can follow one report across
+publications while nobody without the secret can turn a published id back into the Open311 id — which would
+return the exact location and address from a public Open311 server. Real ids only with an explicit confirmation.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -62,6 +69,16 @@ DEFAULT_RULES: dict[str, dict[str, str]] = {
 # Tables whose point locations are where citizens stood (often their home): generalised by default.
 PERSONAL_LOCATION_TABLES = {"field_reports"}
 NEVER_EXPORT = {"report_outbox", "ioc_meta", "layer_styles"}
+# Columns holding the Open311 / local report id; published as pseudonyms.
+ID_COLUMNS = {"field_reports": "report_id", "report_events": "report_id", "report_attachments": "report_id"}
+ID_MODES = ("pseudonym", "real")
+ID_SECRET_ENV = "IOC_EXPORT_ID_SECRET"
+MIN_SECRET_CHARS = 16
+REAL_IDS_RISK = (
+    "Publishing the real report ids lets anyone look each report up on the city's Open311 server, which returns "
+    "the exact location, the address and the photos: the grid or k-anonymity generalisation is undone and the "
+    "reporter's home can be found. Publish real ids only if the Open311 server is not public."
+)
 
 
 @dataclass
@@ -86,6 +103,28 @@ class Policy:
 
     rules: dict[str, dict[str, str]] = field(default_factory=dict)
     location: LocationRule = field(default_factory=LocationRule)
+    id_mode: str = "pseudonym"
+    id_secret: str = field(default="", repr=False)  # never serialised, logged or written
+    real_ids_confirmed: bool = False
+
+    def check_ids(self) -> None:
+        if self.id_mode not in ID_MODES:
+            raise PolicyError(f"unknown id mode {self.id_mode!r}; use one of {', '.join(ID_MODES)}")
+        if self.id_mode == "real" and not self.real_ids_confirmed:
+            raise PolicyError("real report ids need an explicit confirmation: " + REAL_IDS_RISK)
+        if self.id_mode == "pseudonym" and len(self.id_secret or "") < MIN_SECRET_CHARS:
+            raise PolicyError(
+                f"published report ids are keyed pseudonyms and need the city's secret (at least {MIN_SECRET_CHARS} "
+                f"characters): set it in the environment variable {ID_SECRET_ENV} or choose its QGIS "
+                "authentication configuration"
+            )
+
+    def public_id(self, value: object) -> object:
+        """The id as published: HMAC-SHA256 pseudonym (stable for one secret) or the real id when confirmed."""
+        if value is None or self.id_mode == "real":
+            return value
+        digest = hmac.new(self.id_secret.encode("utf-8"), f"report:{value}".encode(), hashlib.sha256).hexdigest()
+        return "r-" + digest[:24]
 
     def action(self, table: str, column: str, sql_type: str) -> str:
         explicit = self.rules.get(table, {}).get(column)
@@ -106,6 +145,8 @@ class Policy:
         if table in NEVER_EXPORT:
             raise PolicyError(f"table {table} is internal and is never exported")
         self.location.check()
+        if table in ID_COLUMNS:
+            self.check_ids()
         for column, action in self.rules.get(table, {}).items():
             if action not in ACTIONS:
                 raise PolicyError(f"{table}.{column}: unknown action {action!r}; use one of {', '.join(ACTIONS)}")
@@ -122,6 +163,8 @@ class Policy:
         """column → action, for the metadata and the preview."""
         out = {c: self.action(table, c, t) for c, t in columns.items()}
         out["(location)"] = self.location_method(table)
+        if table in ID_COLUMNS:
+            out[ID_COLUMNS[table]] = "keep (real id)" if self.id_mode == "real" else "pseudonym"
         return out
 
     @classmethod
@@ -136,6 +179,7 @@ class Policy:
                 k=int(loc.get("k", 5)),
                 crs=str(loc.get("crs", "")),
             ),
+            id_mode=str(data.get("id_mode", "pseudonym")),
         )
 
     def to_dict(self) -> dict:
@@ -143,4 +187,5 @@ class Policy:
         return {
             "rules": {t: dict(sorted(r.items())) for t, r in sorted(self.rules.items())},
             "location": {"method": loc.method, "cell_m": loc.cell_m, "k": loc.k, "crs": loc.crs},
+            "id_mode": self.id_mode,
         }

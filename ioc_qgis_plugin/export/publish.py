@@ -36,6 +36,7 @@ class ExportResult:
     uploaded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     message: str = ""
+    removed: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # table → field → why → count
 
     def files(self) -> dict[str, str]:
         return {d.path.name: d.sha256 for d in self.distributions}
@@ -84,6 +85,7 @@ def run_export(
     opts = dict(target_options or {})
     tables, dists = build_package(store, selection, policy, info, out_dir, progress)
     result = ExportResult(target, info.name, Path(out_dir), dists, {t.name: len(t) for t in tables})
+    result.removed = {t.name: t.removed for t in tables}
     if is_cancelled():
         raise Cancelled("cancelled before publishing; only the local package was written")
     say = progress or (lambda p, m: None)
@@ -137,6 +139,7 @@ def run_export(
             records=result.records,
             uploaded=result.uploaded,
             skipped=result.skipped,
+            removed={t.name: t.removed for t in tables},  # per field: why removed → count (no values)
         ),
         log_file,
     )

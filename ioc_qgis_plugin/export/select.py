@@ -6,6 +6,7 @@ differ from what is published.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
@@ -14,9 +15,10 @@ from shapely.geometry.base import BaseGeometry
 
 from ..core.timeutil import to_utc_iso
 from ..store.base import IocStore
-from . import locations
-from .policy import Policy, PolicyError
-from .scrub import generalise_address, scrub_text
+from . import history, locations
+from .gazetteer import store_gazetteer
+from .policy import ID_COLUMNS, Policy, PolicyError
+from .scrub import Scrubber
 
 DEFAULT_CRS = "EPSG:5899"
 
@@ -62,6 +64,7 @@ class ExportTable:
     actions: dict[str, str] = field(default_factory=dict)
     suppressed_locations: int = 0
     time_field: Optional[str] = None
+    removed: dict[str, dict[str, int]] = field(default_factory=dict)  # column → why removed → count
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -91,13 +94,13 @@ def _key(table) -> str:  # noqa: ANN001 - store.schema.Table
     return "fid"
 
 
-def _apply(action: str, values: list[Any]) -> list[Any]:
+def _apply(action: str, values: list[Any], scrubber: Scrubber, counts: Optional[Counter] = None) -> list[Any]:
     if action == "keep":
         return values
     if action == "scrub":
-        return [scrub_text(v) if isinstance(v, str) else v for v in values]
+        return [scrubber.scrub(v, counts) if isinstance(v, str) else v for v in values]
     if action == "address":
-        return [generalise_address(v) if isinstance(v, str) else v for v in values]
+        return [scrubber.address(v, counts) if isinstance(v, str) else v for v in values]
     if action in ("day", "hour"):
         cut = 10 if action == "day" else 13
         return [v[:cut] if isinstance(v, str) else v for v in values]
@@ -110,11 +113,16 @@ def read_table(
     selection: Selection,
     policy: Policy,
     progress: Optional[Callable[[str], None]] = None,
+    scrubber: Optional[Scrubber] = None,
 ) -> ExportTable:
+    scrubber = scrubber or Scrubber(store_gazetteer(store))
     t = store.schema.table(table)
     types = {c.name: c.type for c in t.columns}
     policy.check(table, types)
     actions = {c: policy.action(table, c, ty) for c, ty in types.items()}
+    id_column = ID_COLUMNS.get(table)
+    if id_column in actions and actions[id_column] != "drop":
+        actions[id_column] = "keep"  # replaced by its pseudonym below; scrubbing would mangle the pseudonym
     published = [c for c in t.column_names if actions[c] != "drop"]
     where, params = _where(set(types), selection)
     key = _key(t)
@@ -133,7 +141,18 @@ def read_table(
     )
     if progress:
         progress(f"{table}: {len(rows)} rows read")
-    columns = {c: _apply(actions[c], [r.get(c) for r in rows]) for c in published}
+    if table == "report_events":
+        report_types = {c.name: c.type for c in store.schema.table("field_reports").columns}
+
+        def report_action(column: str) -> str:
+            return policy.action("field_reports", column, report_types[column]) if column in report_types else "drop"
+
+        rows = history.public_events(rows, policy, report_action, lambda a, v: _apply(a, [v], scrubber)[0])
+    if id_column in published:
+        for r in rows:
+            r[id_column] = policy.public_id(r.get(id_column))
+    removed: dict[str, Counter] = {c: Counter() for c in published}
+    columns = {c: _apply(actions[c], [r.get(c) for r in rows], scrubber, removed[c]) for c in published}
     out = ExportTable(
         name=table,
         title=t.title,
@@ -143,7 +162,10 @@ def read_table(
         geometry_type=t.geometry if method != "drop" or not point else None,
         actions={**actions, "(location)": method if point else "exact"},
         time_field=selection.time_field if selection.time_field in types else None,
+        removed={c: dict(sorted(n.items())) for c, n in removed.items() if n},
     )
+    if id_column in published:
+        out.actions[id_column] = "keep (real id)" if policy.id_mode == "real" else "pseudonym"
     if point and method != "drop":
         if "lon" in types:
             lon = np.array([np.nan if r.get("lon") is None else float(r["lon"]) for r in rows], dtype=float)
@@ -170,7 +192,25 @@ def read_selection(
 ) -> list[ExportTable]:
     if not selection.tables:
         raise PolicyError("choose at least one table to export")
-    return [read_table(store, t, selection, policy, progress) for t in selection.tables]
+    scrubber = Scrubber(store_gazetteer(store))
+    tables = [read_table(store, t, selection, policy, progress, scrubber) for t in selection.tables]
+    for t in tables:
+        _order_by_public_id(t)
+    return tables
+
+
+def _order_by_public_id(table: ExportTable) -> None:
+    """Pseudonymised rows in pseudonym order: store order would tell the rank of the real (sequential) id."""
+    id_column = ID_COLUMNS.get(table.name)
+    if id_column not in table.columns or table.actions.get(id_column) != "pseudonym" or not table.rows:
+        return
+    i = table.columns.index(id_column)
+    order = sorted(range(len(table.rows)), key=lambda k: (str(table.rows[k][i]), k))
+    table.rows = [table.rows[k] for k in order]
+    if table.lon is not None:
+        table.lon, table.lat = table.lon[order], table.lat[order]
+    if table.geometries is not None:
+        table.geometries = [table.geometries[k] for k in order]
 
 
 def preview_rows(table: ExportTable, limit: int = 200) -> tuple[list[str], list[list[Any]]]:
