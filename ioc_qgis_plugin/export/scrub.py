@@ -22,7 +22,7 @@ import unicodedata
 from collections import Counter
 from typing import Callable, Iterable, Optional
 
-from .vn_lexicon import COMMON_STREETS, NOT_NAME_WORDS, fold, is_family_name, is_middle_name
+from .vn_lexicon import _FAMILY, _MIDDLE, COMMON_STREETS, NOT_NAME_WORDS, fold, is_family_name, is_middle_name
 
 TOKENS = {
     "email": "[email]",
@@ -47,7 +47,7 @@ TOKEN_RE = re.compile("|".join(re.escape(t) for t in sorted(TOKENS.values(), key
 _I = re.IGNORECASE
 # Separators people put between digit groups: spaces, dots, dashes, slashes, brackets.
 _SEP = r"[\s.\-/()\u00a0]{0,3}"
-_PHONE_RUN = re.compile(rf"(?<![\d+])(?:(?:\(?\+\s*84\)?|\(?0084\)?|\(84\)){_SEP})?\(?\d(?:{_SEP}\d){{6,13}}(?!\d)")
+_PHONE_RUN = re.compile(rf"(?<![\d+\-/])(?:(?:\(?\+\s*84\)?|\(?0084\)?|\(84\)){_SEP})?\(?\d(?:{_SEP}\d){{6,13}}(?!\d)")
 _EMAIL = re.compile(
     r"[\w.+\-]+\s*(?:@|\(at\)|\[at\]|\{at\}|\s+at\s+)\s*[\w\-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\s+dot\s+)\s*[\w\-]+)+", _I
 )
@@ -107,11 +107,11 @@ _AMOUNT = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
 _CURRENCY_AFTER = re.compile(r"\s*(?:đ|đồng|dong|vnd|vnđ|triệu|tỷ|usd)(?!\w)", _I)
 _DATE_FULL = re.compile(r"\d{1,2}[.\-/]\d{1,2}[.\-/]\d{4}|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}")
 # Words before a number that make it something other than a house number (legal refs, units, admin groups).
-_NOT_HOUSE_BEFORE = {
-    fold(w)
-    for w in "điều khoản điểm chương mục tiết km ql lộ tổ kp phố ấp khóm thôn lần tầng thứ ngày tháng năm lúc "
-    "khoảng hơn gần có được phường quận xã đội tuyến số xe loại đợt khu vực p q hẻm kiệt ngõ từ đến".split()
-}
+_NOT_HOUSE_WORDS = (
+    "điều khoản điểm chương mục tiết km ql lộ tổ kp phố ấp khóm thôn lần tầng thứ ngày tháng năm lúc khoảng hơn gần "
+    "có được phường quận xã đội tuyến số xe loại đợt khu vực p q hẻm kiệt ngõ từ đến hôm sáng chiều tối"
+).split()
+_NAME_FOLDS = {fold(w) for w in (*_FAMILY, *_MIDDLE)}
 _WORD = re.compile(r"[^\W\d_]+")
 
 # Name cues, written with diacritics; matched on folded text and then checked against the original word, so that
@@ -180,17 +180,17 @@ for _c in _CUE_FORMS:
 _STRONG_FOLDED = {fold(c) for c in _STRONG_CUES}
 _KIN_LA = re.compile(r"(?<![a-z])(?:con|chau|vo|chong|bo|me|cha|em|anh|chi)(?![a-z])[^.;:\n\[]{0,80}?(?<![a-z])(la)\s+")
 # The word before a capitalised run that makes it a place: the last word of "đường", "công viên", "bệnh viện"…
-_PLACE_BEFORE = {
-    fold(w)
-    for w in "đường phố phường xã quận huyện tỉnh tp hẻm kiệt ngõ ngách chợ cầu trường thcs thpt viện viên khu ấp "
+_PLACE_WORDS = (
+    "đường phố phường xã quận huyện tỉnh tp hẻm kiệt ngõ ngách chợ cầu trường thcs thpt viện viên khu ấp "
     "thôn khóm kp p q đ bến ga xoay tư lộ góc nút tuyến đoạn cư cổng đình chùa thờ đền đài lăng trạm ubnd sở tâm "
-    "tòa tháp hồ sông suối kênh rạch núi đồi đảo sạn quán tiệm định luật điều xóm xứ đạo nghiệp dự án hóa".split()
-}
-_LOWER_STOP = {
-    fold(w)
-    for w in "ở sống tại phản ánh xin có đang là người dân nhà đã muốn báo và với cần thấy bị gọi liên hệ của "
-    "cư trú hiện".split()
-}
+    "tòa tháp sông suối kênh rạch núi đồi đảo sạn quán tiệm định luật điều xóm xứ đạo nghiệp dự án hóa"
+).split()
+_LOWER_STOP_WORDS = (
+    "ở sống tại phản ánh xin có đang là người dân nhà đã muốn báo và với cần thấy bị gọi liên hệ của cư trú hiện"
+).split()
+_LOWER_STOP = {w for w in _LOWER_STOP_WORDS}
+# without diacritics "bao" may be "báo" (report) or the middle name "Bảo": only unambiguous words stop a name
+_LOWER_STOP_FOLDED = {fold(w) for w in _LOWER_STOP_WORDS} - {fold(w) for w in (*_MIDDLE, *_FAMILY)}
 
 
 def _nfkc(text: str) -> str:
@@ -198,9 +198,22 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text))
 
 
-def _prev_word(folded: str, pos: int) -> str:
-    m = re.search(r"([a-z]+)[^a-z0-9\[\]]*$", folded[max(0, pos - 40) : pos])
-    return m.group(1) if m else ""
+def _wordset(words: list[str]) -> tuple[frozenset, frozenset]:
+    return frozenset(x.lower() for x in words), frozenset(fold(x) for x in words) - _NAME_FOLDS
+
+
+_NOT_HOUSE_BEFORE = _wordset(_NOT_HOUSE_WORDS)
+_PLACE_BEFORE = _wordset(_PLACE_WORDS)
+
+
+def _word_before_is(text: str, pos: int, words: tuple[frozenset, frozenset]) -> bool:
+    """Is the word right before pos (spaces only between) one of `words`? With diacritics it must match exactly
+    ("Tử" is not "từ"); typed without, it matches by folding unless that also folds to a name part."""
+    m = re.search(r"([^\W\d_]+)\.?[ \t]*$", text[max(0, pos - 40) : pos])
+    if not m:
+        return False
+    w = m.group(1).lower()
+    return w in words[0] if not w.isascii() else fold(w) in words[1]
 
 
 class Scrubber:
@@ -275,7 +288,7 @@ class Scrubber:
                         if not is_family_name(word):
                             break
                         first_lower_ok = True
-                    elif not first_lower_ok or fw in _LOWER_STOP:
+                    elif not first_lower_ok or (fw in _LOWER_STOP_FOLDED if word.isascii() else word in _LOWER_STOP):
                         break
                 end, words = w.end(), words + 1
                 gap = re.match(r"[ \t]+", text[end:])
@@ -313,8 +326,8 @@ class Scrubber:
         for w in _WORD.finditer(text):
             if not is_family_name(w.group(0)) or is_protected(w.start(), w.end()):
                 continue
-            if _prev_word(folded, w.start()) in _PLACE_BEFORE:
-                continue
+            if _word_before_is(text, w.start(), _PLACE_BEFORE):
+                continue  # "đường Nguyễn Trãi", "trường Lê Quý Đôn" (only spaces between: a comma ends a place)
             nxt = _WORD.match(text, w.end() + 1) if text[w.end() : w.end() + 1] in (" ", "\t") else None
             if not nxt:
                 continue
@@ -355,7 +368,7 @@ class Scrubber:
         spans = [
             m.span(1)
             for m in self._num_street.finditer(folded)
-            if _prev_word(folded, m.start(1)) not in _NOT_HOUSE_BEFORE
+            if not _word_before_is(t, m.start(1), _NOT_HOUSE_BEFORE)
         ]
         for s, e in reversed(spans):
             t = t[:s] + TOKENS["house_number"] + t[e:]
@@ -367,7 +380,7 @@ class Scrubber:
             t,
             counts,
             1,
-            lambda m, s: _prev_word(fold(s), m.start(1)) not in _NOT_HOUSE_BEFORE,
+            lambda m, s: not _word_before_is(s, m.start(1), _NOT_HOUSE_BEFORE),
         )
         return t
 
@@ -402,7 +415,7 @@ class Scrubber:
         t = self.scrub(text, c) or ""
 
         def drop(m: re.Match) -> str:
-            if _prev_word(fold(t), m.start()) in _ADDRESS_KEEP_BEFORE:
+            if _word_before_is(t, m.start(), _ADDRESS_KEEP_BEFORE):
                 return m.group(0)
             c["house_number"] += 1
             return ""
@@ -425,9 +438,9 @@ _ADDRESS_TOKEN = re.compile(
     + re.escape(TOKENS["house_number"]),
     _I,
 )
-_ADDRESS_KEEP_BEFORE = {
-    fold(w) for w in "tổ kp phố vực ấp khóm thôn phường p quận q xã đội km lộ ql dt đt tl khu liên gia".split()
-}
+_ADDRESS_KEEP_BEFORE = _wordset(
+    "tổ kp phố vực ấp khóm thôn phường p quận q xã đội km lộ ql dt đt tl khu liên gia".split()
+)
 
 
 def _phone_digits_ok(text: str) -> bool:

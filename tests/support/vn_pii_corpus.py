@@ -134,10 +134,15 @@ class _Gen:
         self.r = random.Random(seed)
         self.streets = list(streets)
         self.wards = list(wards)
-        place_words = {fold(w) for n in (*streets, *wards) for w in n.split()}
-        # single given names must not also be a word of a street or ward name, or the search could not tell them
-        # apart from a look-alike in the same row
-        self.single_given = [g for g in GIVEN if fold(g) not in place_words]
+        self.single_given = list(GIVEN)
+        self.place_names = {norm(n).strip() for n in (*streets, *wards)}
+        # single given names must not fold to a word of any look-alike or filler ("Nga" ~ "ngã tư", "Đạt" ~
+        # "Đất đai"), or the search could not tell a leaked name from a kept look-alike in the same row
+        vocab = {w for n in (*streets, *wards, *FILLERS, *NOTES) for w in norm(n).split()}
+        for _ in range(400):
+            vocab.update(norm(_look(self)[1]).split())
+        self.single_given = [g for g in GIVEN if fold(g) not in vocab]
+        self.r = random.Random(seed)
         self.used_numbers: set[str] = set()
 
     def pick(self, seq):  # noqa: ANN001, ANN201
@@ -152,8 +157,10 @@ class _Gen:
 
     def full_name(self) -> tuple[str, str]:
         """(full name, the part that identifies: middle + given)."""
-        f, m, g = self.pick(FAMILY), self.pick(MIDDLE), self.pick(GIVEN)
-        return f"{f} {m} {g}", f"{m} {g}"
+        while True:  # "Xuân Hoa" would fold to the ward "Xuân Hòa": the search could not tell them apart
+            f, m, g = self.pick(FAMILY), self.pick(MIDDLE), self.pick(GIVEN)
+            if norm(f"{m} {g}").strip() not in self.place_names:
+                return f"{f} {m} {g}", f"{m} {g}"
 
     def style(self, s: str, how: str) -> str:
         if how == "lower":
@@ -384,7 +391,7 @@ def _look(g: _Gen) -> tuple[str, str]:
             ("legal", f"khoản {g.r.randint(1, 9)} Điều {g.r.randint(2, 60)} Luật Đất đai"),
             ("legal", f"Quyết định {g.r.randint(100, 9999)}/QĐ-UBND"),
             ("legal", f"Thông tư {g.r.randint(1, 40):02d}/{y}/TT-BTNMT"),
-            ("amount", f"phạt {g.r.randint(1, 40) * 250}.000 đồng"),
+            ("amount", "phạt " + f"{g.r.randint(1, 40) * 250_000:,}".replace(",", ".") + " đồng"),
             ("amount", f"thiệt hại {g.r.randint(10, 99)}.{g.r.randint(100, 999)}.000 đồng"),
             ("amount", f"khoảng {g.r.randint(2, 90)} triệu đồng"),
             ("time", f"lúc {g.r.randint(0, 23)}:{g.r.randint(0, 59):02d}"),
@@ -414,9 +421,7 @@ FILLERS = [
 NOTES = ["Đã tiếp nhận", "Đã chuyển đơn vị xử lý", "Đang kiểm tra hiện trường", "Đã xử lý xong"]
 
 
-def generate(
-    seed: int, n_rows: int, streets: Sequence[str], wards: Sequence[str], start_id: int = 1
-) -> Corpus:
+def generate(seed: int, n_rows: int, streets: Sequence[str], wards: Sequence[str], start_id: int = 1) -> Corpus:
     """n_rows field-report dicts (text columns and reporter columns only) with everything planted recorded."""
     g = _Gen(seed, streets, wards)
     kinds = [k for k, w in PII_KINDS for _ in range(w)]

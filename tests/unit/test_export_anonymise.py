@@ -83,19 +83,21 @@ def test_address_drops_house_numbers() -> None:
 
 def test_policy_refuses_personal_columns_and_unknown_actions() -> None:
     cols = {"report_id": "TEXT", "description": "TEXT", "reporter_phone": "TEXT", "lat": "REAL", "lon": "REAL"}
-    Policy().check("field_reports", cols)
+    key = "city-secret-0123456789"
+    Policy(id_secret=key).check("field_reports", cols)
     with pytest.raises(PolicyError, match="personal"):
-        Policy(rules={"field_reports": {"reporter_phone": "keep"}}).check("field_reports", cols)
+        Policy(rules={"field_reports": {"reporter_phone": "keep"}}, id_secret=key).check("field_reports", cols)
     with pytest.raises(PolicyError, match="unknown action"):
-        Policy(rules={"field_reports": {"description": "blur"}}).check("field_reports", cols)
+        Policy(rules={"field_reports": {"description": "blur"}}, id_secret=key).check("field_reports", cols)
     with pytest.raises(PolicyError, match="exact location"):
-        Policy(rules={"field_reports": {"lat": "keep"}}).check("field_reports", cols)
+        Policy(rules={"field_reports": {"lat": "keep"}}, id_secret=key).check("field_reports", cols)
     with pytest.raises(PolicyError, match="internal"):
         Policy().check("report_outbox", {"payload": "TEXT"})
     p = Policy(rules={"field_reports": {"description": "drop"}})
     assert p.action("field_reports", "description", "TEXT") == "drop"
     assert p.action("wards", "mystery_email", "TEXT") == "drop"
     assert Policy.from_dict(p.to_dict()).to_dict() == p.to_dict()
+    assert key not in str(Policy(id_secret=key).to_dict()) and key not in repr(Policy(id_secret=key))
 
 
 def _cloud(n: int = 2000, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
