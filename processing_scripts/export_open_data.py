@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from qgis.core import (
@@ -18,7 +19,7 @@ from qgis.core import (
 )
 
 from ioc_qgis_plugin.export.package import DatasetInfo
-from ioc_qgis_plugin.export.policy import LOCATION_METHODS, LocationRule, Policy
+from ioc_qgis_plugin.export.policy import ID_SECRET_ENV, LOCATION_METHODS, LocationRule, Policy
 from ioc_qgis_plugin.export.publish import TARGETS, Cancelled, run_export
 from ioc_qgis_plugin.export.select import Selection
 from ioc_qgis_plugin.processing.common import IocAlgorithm, log, tr
@@ -120,7 +121,10 @@ class ExportOpenData(IocAlgorithm):
         out_dir = self.parameterAsString(parameters, self.OUTPUT, context)
         tables = [t.strip() for t in self.parameterAsString(parameters, self.TABLES, context).split(",") if t.strip()]
         method = LOCATION_METHODS[self.parameterAsEnum(parameters, self.LOCATION, context)]
-        policy = Policy(location=LocationRule(method, self.parameterAsDouble(parameters, self.CELL_M, context)))
+        policy = Policy(
+            location=LocationRule(method, self.parameterAsDouble(parameters, self.CELL_M, context)),
+            id_secret=os.environ.get(ID_SECRET_ENV, ""),  # published ids are pseudonyms keyed by the city's secret
+        )
         selection = Selection(
             tables=tables,
             start=self.parameterAsString(parameters, self.START, context) or None,

@@ -1,9 +1,9 @@
 """The city's street and ward names, read from the store, so that the scrubber keeps "đường Nguyễn Trãi".
 
-Sources are official, not citizen-written: ward names (wards.name), the street part of cadastral addresses
-(parcels.address) and an optional list a data officer keeps in ioc_meta under `export.gazetteer` (JSON list of
-names). Report addresses are deliberately not used: a citizen writing "nhà ông Lê Văn Tám" into the address would
-otherwise put a person's name on the list of things never to remove.
+Sources are official, not citizen-written: ward and province names (wards.name, wards.province), the street
+part of cadastral addresses (parcels.address) and an optional list a data officer keeps in ioc_meta under
+`export.gazetteer` (JSON list of names). Report addresses are deliberately not used: a citizen writing
+"nhà ông Lê Văn Tám" into the address would otherwise put a person's name on the list of things never to remove.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ def store_gazetteer(store: Any) -> list[str]:  # noqa: ANN401 - IocStore
             if isinstance(n, str) and n.strip():
                 names.add(n.strip())
                 names.add(_ADMIN_PREFIX.sub("", n.strip()))
+        for n in store.distinct("wards", "province"):  # "Đồng Nai" starts with a family name too
+            if isinstance(n, str) and n.strip():
+                names.add(_ADMIN_PREFIX.sub("", re.sub(r"^tỉnh\s+", "", n.strip(), flags=re.IGNORECASE)))
     if "parcels" in tables:
         for a in store.distinct("parcels", "address"):
             if isinstance(a, str) and a.strip():

@@ -16,6 +16,7 @@ from ioc_qgis_plugin.export.select import Selection
 from ioc_qgis_plugin.store.gpkg import GeoPackageStore
 
 N = 100_000
+POLICY = Policy(id_secret="bench-city-secret-000001")
 INFO = DatasetInfo(name="phan-anh-100k", title="Phản ánh hiện trường (100k)")
 
 
@@ -34,7 +35,7 @@ def _run(path: Path, out: Path, target: str, opts: dict) -> tuple[float, object]
     store = GeoPackageStore.open(path)
     try:
         t0 = time.perf_counter()
-        res = run_export(store, Selection(tables=("field_reports",)), Policy(), INFO, out, target, opts)
+        res = run_export(store, Selection(tables=("field_reports",)), POLICY, INFO, out, target, opts)
         return time.perf_counter() - t0, res
     finally:
         store.close()

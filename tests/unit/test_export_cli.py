@@ -15,7 +15,7 @@ TOKEN = "cli-token-" + "x9" * 10
 def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "ioc_qgis_plugin.export", *args],
-        env={**os.environ, **env},
+        env={**os.environ, "IOC_EXPORT_ID_SECRET": "cli-test-city-secret-0001", **env},
         capture_output=True,
         text=True,
         timeout=120,

@@ -23,7 +23,15 @@ def test_round_trip_through_pygeoapi(demo_copy: Path, tmp_path: Path) -> None:
     store = GeoPackageStore.open(demo_copy)
     sel = Selection(tables=("field_reports", "wards"), statuses=("closed",))
     opts = {"data_dir": str(tmp_path / "data"), "config": str(tmp_path / "pygeoapi.yml")}
-    res = run_export(store, sel, Policy(), info, tmp_path / "pkg", target="ogcapi", target_options=opts)
+    res = run_export(
+        store,
+        sel,
+        Policy(id_secret="ogc-test-city-secret-01"),
+        info,
+        tmp_path / "pkg",
+        target="ogcapi",
+        target_options=opts,
+    )
     phones = {r["reporter_phone"] for r in store.fetch("field_reports", columns=["reporter_phone"])}
     store.close()
     n = res.records["field_reports"]

@@ -16,6 +16,7 @@ from ioc_qgis_plugin.export.publish import run_export
 from ioc_qgis_plugin.export.select import Selection, preview_rows, read_selection
 from ioc_qgis_plugin.store.gpkg import GeoPackageStore
 
+KEY = "package-test-city-secret-01"
 HIDDEN = [
     "liên hệ 0912 345 678",
     "gọi +84 98.765.4321 gặp anh Tuấn",
@@ -53,7 +54,12 @@ def _export(store_path: Path, out: Path, **kw) -> list:
     try:
         info = DatasetInfo(name="phan-anh-hien-truong", title="Phản ánh hiện trường", keywords=["IOC", "phản ánh"])
         res = run_export(
-            store, Selection(tables=("field_reports", "wards")), kw.pop("policy", Policy()), info, out, **kw
+            store,
+            Selection(tables=("field_reports", "wards")),
+            kw.pop("policy", Policy(id_secret=KEY)),
+            info,
+            out,
+            **kw,
         )
         return res.distributions
     finally:
@@ -88,7 +94,9 @@ def test_repeat_export_is_byte_identical(store_path: Path, tmp_path: Path) -> No
 def test_package_contents_and_metadata(store_path: Path, tmp_path: Path) -> None:
     from osgeo import ogr
 
-    _export(store_path, tmp_path / "p", policy=Policy(location=LocationRule(method="kanon", cell_m=200, k=5)))
+    _export(
+        store_path, tmp_path / "p", policy=Policy(location=LocationRule(method="kanon", cell_m=200, k=5), id_secret=KEY)
+    )
     meta = json.loads((tmp_path / "p" / "phan-anh-hien-truong.metadata.json").read_text(encoding="utf-8"))
     for key in ("title", "description", "license", "crs", "spatial", "temporal", "source", "contactPoint", "keyword"):
         assert key in meta
@@ -110,7 +118,7 @@ def test_package_contents_and_metadata(store_path: Path, tmp_path: Path) -> None
 def test_preview_is_what_is_written_and_filters(store_path: Path, tmp_path: Path) -> None:
     store = GeoPackageStore.open(store_path)
     sel = Selection(tables=("field_reports",), statuses=("closed",), start="2026-01-01", end="2026-07-01")
-    tables = read_selection(store, sel, Policy())
+    tables = read_selection(store, sel, Policy(id_secret=KEY))
     header, rows = preview_rows(tables[0], limit=5)
     store.close()
     assert header[-2:] == ["lon", "lat"] and "reporter_phone" not in header
@@ -137,4 +145,10 @@ def test_publish_log_records_each_run(store_path: Path, tmp_path: Path) -> None:
     last = log[-1]
     assert last["who"] == "data.officer" and last["target"] == "file" and last["result"] == "ok"
     assert "phan-anh-hien-truong.gpkg" in last["files"]
+    # why removed, per field, counts only (the hidden phones, names, e-mails and ID above are in the description)
+    why = last["removed"]["field_reports"]
+    assert why["description"]["phone"] >= 3 and why["description"]["email"] >= 1 and why["description"]["name"] >= 2
+    assert why["status_notes"]["id_number"] >= 1
+    assert not re.search(r"\d{9}|@gmail", json.dumps(last["removed"], ensure_ascii=False))
+    assert not last["removed"]["wards"]  # "Đồng Nai" is a province from the gazetteer, not a person
     assert json.loads((tmp_path / "log.jsonl").read_text().splitlines()[-1])["dataset"] == "phan-anh-hien-truong"
