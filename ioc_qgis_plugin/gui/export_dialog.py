@@ -1,16 +1,19 @@
 """Export dialog (open data): choose tables, filters, target and anonymisation, preview exactly what leaves, publish.
 
-Publishing runs as a QgsTask on its own store connection (store_factory) with progress and cancel. The CKAN token
-is resolved from QGIS's auth manager inside the task at publish time and is never shown, logged or stored.
+Preview and publishing run as QgsTasks on their own store connection (store_factory) with progress, so the GUI never
+waits on the store or the scrubber. The CKAN token and the city's pseudonym secret are resolved from QGIS's auth
+manager inside the task and are never shown, logged or stored. The preview highlights what the scrubber removed.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsTask
 from qgis.PyQt.QtCore import QCoreApplication, QDate, QObject, Qt
+from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAction,
     QCheckBox,
@@ -25,19 +28,22 @@ from qgis.PyQt.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from ..export.package import DatasetInfo
-from ..export.policy import ACTIONS, LOCATION_METHODS, NEVER_EXPORT, LocationRule, Policy
+from ..export.policy import ACTIONS, ID_SECRET_ENV, LOCATION_METHODS, NEVER_EXPORT, LocationRule, Policy
 from ..export.publish import TARGETS, ExportResult, run_export
+from ..export.scrub import TOKEN_RE, removed_spans
 from ..export.select import Selection, preview_rows, read_selection
 from ..store.schema import load_schema
 from .tasks import FunctionTask, run_task
@@ -60,6 +66,27 @@ def token_from_authcfg(authcfg: str) -> str:
     return token
 
 
+def id_secret_from(authcfg: str) -> str:
+    """The city's pseudonym secret: its QGIS auth configuration if chosen, else the environment variable."""
+    return token_from_authcfg(authcfg) if authcfg else os.environ.get(ID_SECRET_ENV, "")
+
+
+_HIGHLIGHT = QColor(255, 236, 153)
+
+
+def highlighted_html(text: str) -> str:
+    """Scrubbed text as HTML with every removed span marked (the token says what was removed)."""
+    import html
+
+    out, pos = [], 0
+    for start, end, _kind in removed_spans(text):
+        out.append(html.escape(text[pos:start]))
+        out.append(f'<span style="background:#ffec99;font-weight:bold">{html.escape(text[start:end])}</span>')
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
 class ExportDialog(QDialog):
     def __init__(self, store_factory: Callable[[], Any], parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -71,8 +98,17 @@ class ExportDialog(QDialog):
         tabs.addTab(self._what_tab(), tr("Data"))
         tabs.addTab(self._rules_tab(), tr("Anonymisation"))
         tabs.addTab(self._target_tab(), tr("Target"))
-        self.preview = QTableWidget(0, 0, self)
-        tabs.addTab(self.preview, tr("Preview"))
+        preview_page = QWidget(self)
+        preview_layout = QVBoxLayout(preview_page)
+        self.preview = QTableWidget(0, 0, preview_page)
+        self.preview_detail = QTextBrowser(preview_page)
+        self.preview_detail.setMaximumHeight(90)
+        self.preview.currentCellChanged.connect(self._show_cell)
+        preview_layout.addWidget(self.preview)
+        preview_layout.addWidget(self.preview_detail)
+        self.preview_task: Optional[QgsTask] = None
+        tabs.addTab(preview_page, tr("Preview"))
+        self.preview_page = preview_page
         self.tabs = tabs
         self.progress = QProgressBar(self)
         self.status = QLabel("", self)
@@ -81,7 +117,7 @@ class ExportDialog(QDialog):
         self.publish_button = QPushButton(tr("Publish"), self)
         self.cancel_button = QPushButton(tr("Cancel publishing"), self)
         self.cancel_button.setEnabled(False)
-        self.preview_button.clicked.connect(self.show_preview)
+        self.preview_button.clicked.connect(lambda _checked=False: self.show_preview())  # clicked passes a bool
         self.publish_button.clicked.connect(self.publish)
         self.cancel_button.clicked.connect(self.cancel)
         buttons = QHBoxLayout()
@@ -200,7 +236,32 @@ class ExportDialog(QDialog):
         form.addRow(tr("pygeoapi data folder"), self.ogc_data)
         form.addRow(tr("pygeoapi configuration"), self.ogc_config)
         form.addRow(tr("pygeoapi URL (check)"), self.ogc_url)
+        self.id_authcfg = QLineEdit(w)
+        self.id_authcfg.setPlaceholderText(ID_SECRET_ENV)
+        self.real_ids = QCheckBox(tr("Publish the real report ids (risky)"), w)
+        self.real_ids.toggled.connect(self._confirm_real_ids)
+        form.addRow(tr("Report id secret (QGIS authentication id)"), self.id_authcfg)
+        form.addRow(self.real_ids)
         return w
+
+    def ask_real_ids(self) -> bool:
+        answer = QMessageBox.warning(
+            self,
+            tr("Publish real report ids?"),
+            tr(
+                "Publishing the real report ids lets anyone look each report up on the city's Open311 server, which "
+                "returns the exact location, the address and the photos: the grid or k-anonymity generalisation is "
+                "undone and the reporter's home can be found. Publish real ids only if the Open311 server is not "
+                "public."
+            ),
+            QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.No,
+        )
+        return answer == QMessageBox.Yes
+
+    def _confirm_real_ids(self, checked: bool) -> None:
+        if checked and not self.ask_real_ids():
+            self.real_ids.setChecked(False)
 
     # -- requests -----------------------------------------------------------------------------------------------
     def selection(self, limit: Optional[int] = None) -> Selection:
@@ -232,7 +293,12 @@ class ExportDialog(QDialog):
             action = self.rules.cellWidget(row, 2).currentText()
             if action != default.action(table, column, schema.table(table).column(column).type):
                 rules.setdefault(table, {})[column] = action
-        return Policy(rules, LocationRule(self.location.currentText(), self.cell.value(), self.k.value()))
+        return Policy(
+            rules,
+            LocationRule(self.location.currentText(), self.cell.value(), self.k.value()),
+            id_mode="real" if self.real_ids.isChecked() else "pseudonym",
+            real_ids_confirmed=self.real_ids.isChecked(),  # only checked after the warning was accepted
+        )
 
     def info(self) -> DatasetInfo:
         return DatasetInfo(
@@ -245,31 +311,71 @@ class ExportDialog(QDialog):
         )
 
     # -- preview ------------------------------------------------------------------------------------------------
-    def show_preview(self, limit: int = 200) -> None:
-        store = self.store_factory()
-        try:
-            tables = read_selection(store, self.selection(), self.policy())
-        except Exception as exc:  # noqa: BLE001 - shown in the dialog
-            self.status.setText(str(exc))
-            return
-        finally:
-            store.close()
+    def show_preview(self, limit: int = 200) -> Optional[QgsTask]:
+        """Read and anonymise in a task (seconds on a big store); the table fills when it is done."""
+        if self.preview_task is not None:
+            return self.preview_task
+        selection, policy = self.selection(), self.policy()
+        factory, id_authcfg = self.store_factory, self.id_authcfg.text().strip()
+
+        def work(task: QgsTask) -> tuple[list, list[str], list[list[Any]]]:
+            policy.id_secret = id_secret_from(id_authcfg)
+            store = factory()
+            try:
+                tables = read_selection(store, selection, policy, lambda m: task.setProgress(50))
+            finally:
+                store.close()
+            header, rows = preview_rows(tables[0], limit)
+            return tables, header, rows
+
+        self.preview_task = FunctionTask(tr("Export preview"), work, self._preview_done, self._preview_failed)
+        self.preview_task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
+        self.preview_button.setEnabled(False)
+        self.progress.setRange(0, 0)  # busy: reading and scrubbing has no meaningful percentage
+        self.status.setText(tr("Reading and anonymising the preview…"))
+        return run_task(self.preview_task)
+
+    def _preview_finish(self) -> None:
+        self.preview_task = None
+        self.preview_button.setEnabled(True)
+        self.progress.setRange(0, 100)
+
+    def _preview_failed(self, message: str) -> None:
+        self._preview_finish()
+        self.status.setText(message)
+
+    def _preview_done(self, result: tuple[list, list[str], list[list[Any]]]) -> None:
+        self._preview_finish()
+        tables, header, rows = result
         first = tables[0]
-        header, rows = preview_rows(first, limit)
         self.preview.clear()
         self.preview.setColumnCount(len(header))
         self.preview.setRowCount(len(rows))
         self.preview.setHorizontalHeaderLabels(header)
+        marked = 0
         for r, row in enumerate(rows):
             for c, v in enumerate(row):
-                self.preview.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
+                text = "" if v is None else str(v)
+                item = QTableWidgetItem(text)
+                if isinstance(v, str) and TOKEN_RE.search(v):
+                    item.setBackground(_HIGHLIGHT)
+                    kinds = sorted({k for _, _, k in removed_spans(v)})
+                    item.setToolTip(tr("Removed: {}").format(", ".join(kinds)))
+                    marked += 1
+                self.preview.setItem(r, c, item)
         counts = ", ".join(f"{t.name}: {len(t)}" for t in tables)
         self.status.setText(
             tr("Will publish {} rows ({}). Preview of {}: first {} rows.").format(
                 sum(len(t) for t in tables), counts, first.name, len(rows)
             )
+            + " "
+            + tr("{} cells with removed personal data are highlighted.").format(marked)
         )
-        self.tabs.setCurrentWidget(self.preview)
+        self.tabs.setCurrentWidget(self.preview_page)
+
+    def _show_cell(self, row: int, column: int, *_: int) -> None:
+        item = self.preview.item(row, column) if row >= 0 and column >= 0 else None
+        self.preview_detail.setHtml(highlighted_html(item.text()) if item is not None else "")
 
     # -- publish ------------------------------------------------------------------------------------------------
     def publish(self) -> Optional[QgsTask]:
@@ -278,6 +384,7 @@ class ExportDialog(QDialog):
         out_dir = Path(self.out_dir.text())
         opts: dict[str, Any] = {}
         authcfg = self.authcfg.text().strip()
+        id_authcfg = self.id_authcfg.text().strip()
         if target == "ckan":
             opts = {"url": self.ckan_url.text().strip(), "owner_org": self.ckan_org.text().strip() or None}
         elif target == "ogcapi":
@@ -287,6 +394,7 @@ class ExportDialog(QDialog):
         def work(task: QgsTask) -> ExportResult:
             if target == "ckan":
                 opts["token"] = token_from_authcfg(authcfg)  # resolved here, never kept on the dialog
+            policy.id_secret = id_secret_from(id_authcfg)
             store = factory()
             try:
                 return run_export(
@@ -355,8 +463,9 @@ class ExportController(QObject):
 
     def unload(self) -> None:
         if self.dialog is not None:
-            if self.dialog.task is not None:
-                self.dialog.task.cancel()
+            for task in (self.dialog.task, self.dialog.preview_task):
+                if task is not None:
+                    task.cancel()
             self.dialog.close()
             self.dialog.deleteLater()
             self.dialog = None

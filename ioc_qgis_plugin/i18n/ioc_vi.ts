@@ -13,27 +13,27 @@
         <translation>Đã hủy</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="125" />
+        <location filename="../processing/common.py" line="134" />
         <source>The analysis CRS {} is geographic; choose a projected CRS in metres (e.g. VN-2000 / TM-3).</source>
         <translation>Hệ tọa độ phân tích {} là hệ tọa độ địa lý; hãy chọn hệ tọa độ phẳng đơn vị mét (ví dụ VN-2000 / TM-3).</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="135" />
+        <location filename="../processing/common.py" line="144" />
         <source>Analysis CRS (used when the input is geographic)</source>
         <translation>Hệ tọa độ phân tích (dùng khi lớp đầu vào là tọa độ địa lý)</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="253" />
+        <location filename="../processing/common.py" line="262" />
         <source>The input has {} usable {} (with geometry); at least {} needed.</source>
         <translation>Lớp đầu vào có {} {} dùng được (có hình học); cần tối thiểu {}.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="253" />
+        <location filename="../processing/common.py" line="262" />
         <source>{} features without a usable geometry were skipped.</source>
         <translation>Đã bỏ qua {} đối tượng không có hình học hợp lệ.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="391" />
+        <location filename="../processing/common.py" line="400" />
         <source>Could not create the raster {}</source>
         <translation>Không tạo được lớp raster {}</translation>
     </message>
@@ -123,7 +123,7 @@
         <translation>Tất cả sự vụ nằm trong một ô; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="170" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="168" />
         <source>Camera coverage: {hot} hot cells (Gi_Bin ≥ {b}, cell {cell:g} m), {gaps} not seen by any of {cams} cameras (&lt; {pct:g}% of the cell in a field of view).</source>
         <translation>Độ phủ camera: {hot} ô nóng (Gi_Bin ≥ {b}, ô {cell:g} m), {gaps} ô không nằm trong tầm quan sát của camera nào trong số {cams} camera (&lt; {pct:g}% diện tích ô trong vùng quan sát).</translation>
     </message>
@@ -178,12 +178,12 @@
         <translation>Không có phản ánh hiện trường để phân tích.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="140" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="138" />
         <source>The wards layer has no field {}</source>
         <translation>Lớp phường/xã không có trường {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="157" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="155" />
         <source>Deadline performance: {n} reports in {g} groups; resolved on time {rate} ({on}/{res}); open overdue {od}.</source>
         <translation>Tình hình xử lý đúng hạn: {n} phản ánh trong {g} nhóm; xử lý đúng hạn {rate} ({on}/{res}); đang quá hạn {od}.</translation>
     </message>
@@ -238,7 +238,7 @@
         <translation>Số sự vụ ít hơn kích thước cụm tối thiểu.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="141" />
+        <location filename="../../processing_scripts/density_clusters.py" line="137" />
         <source>{method}: {k} clusters, {noise} noise points of {n}; largest {sizes}; {params}.</source>
         <translation>{method}: {k} cụm, {noise}/{n} điểm nhiễu; cụm lớn nhất {sizes}; {params}.</translation>
     </message>
@@ -300,12 +300,12 @@ Với phản ánh hiện trường: dùng requested_at làm trường thời gia
         <translation>Tất cả sự vụ nằm trong một bước thời gian; hãy chọn bước ngắn hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="165" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="163" />
         <source>Emerging hot spots: {cells} cells × {steps} {step}s, cell {cell:g} m, band {band:g} m; {counts}.</source>
         <translation>Xu hướng điểm nóng: {cells} ô × {steps} bước thời gian ({step}), ô {cell:g} m, dải {band:g} m; {counts}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="168" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="166" />
         <source>Incidents without a readable time: {}.</source>
         <translation>Sự vụ không đọc được thời gian: {}.</translation>
     </message>
@@ -580,12 +580,12 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Điểm nóng tối ưu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="109" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="107" />
         <source>Moran's I z by band: {}.</source>
         <translation>z-score Moran's I theo dải: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="111" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="109" />
         <source>Outlying incidents set aside: {}.</source>
         <translation>Sự vụ ngoại biên được để riêng: {}.</translation>
     </message>
@@ -620,52 +620,52 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Thư mục kết quả</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="56" />
+        <location filename="../gui/export_dialog.py" line="62" />
         <source>The authentication configuration cannot be loaded</source>
         <translation>Không tải được cấu hình xác thực</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="69" />
+        <location filename="../gui/export_dialog.py" line="96" />
         <source>Export open data</source>
         <translation>Xuất dữ liệu mở</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="71" />
+        <location filename="../gui/export_dialog.py" line="98" />
         <source>Data</source>
         <translation>Dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="72" />
+        <location filename="../gui/export_dialog.py" line="99" />
         <source>Anonymisation</source>
         <translation>Ẩn danh hoá</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="79" />
+        <location filename="../../processing_scripts/export_open_data.py" line="80" />
         <source>Target</source>
         <translation>Nơi xuất</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="80" />
+        <location filename="../gui/export_dialog.py" line="116" />
         <source>Preview</source>
         <translation>Xem trước</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="81" />
+        <location filename="../gui/export_dialog.py" line="117" />
         <source>Publish</source>
         <translation>Công bố</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="82" />
+        <location filename="../gui/export_dialog.py" line="118" />
         <source>Cancel publishing</source>
         <translation>Hủy công bố</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="108" />
+        <location filename="../gui/export_dialog.py" line="144" />
         <source>Tables</source>
         <translation>Bảng dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="109" />
+        <location filename="../gui/export_dialog.py" line="145" />
         <source>Only reports requested in this period</source>
         <translation>Chỉ các phản ánh gửi trong khoảng thời gian này</translation>
     </message>
@@ -675,157 +675,157 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Từ</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="117" />
+        <location filename="../gui/export_dialog.py" line="153" />
         <source>Until (exclusive)</source>
         <translation>Đến (không bao gồm)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="122" />
+        <location filename="../gui/export_dialog.py" line="158" />
         <source>all (or a comma separated list)</source>
         <translation>tất cả (hoặc danh sách cách nhau bằng dấu phẩy)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="123" />
+        <location filename="../gui/export_dialog.py" line="159" />
         <source>Wards</source>
         <translation>Phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="124" />
+        <location filename="../gui/export_dialog.py" line="160" />
         <source>Categories</source>
         <translation>Lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="125" />
+        <location filename="../gui/export_dialog.py" line="161" />
         <source>Statuses</source>
         <translation>Trạng thái</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="80" />
+        <location filename="../../processing_scripts/export_open_data.py" line="81" />
         <source>Dataset id</source>
         <translation>Mã bộ dữ liệu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="81" />
+        <location filename="../../processing_scripts/export_open_data.py" line="82" />
         <source>Title</source>
         <translation>Tiêu đề</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="135" />
+        <location filename="../gui/export_dialog.py" line="171" />
         <source>Description</source>
         <translation>Mô tả</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="136" />
+        <location filename="../gui/export_dialog.py" line="172" />
         <source>Licence</source>
         <translation>Giấy phép</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="137" />
+        <location filename="../gui/export_dialog.py" line="173" />
         <source>Contact e-mail (office)</source>
         <translation>Email liên hệ (cơ quan)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="138" />
+        <location filename="../gui/export_dialog.py" line="174" />
         <source>Keywords</source>
         <translation>Từ khóa</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="82" />
+        <location filename="../../processing_scripts/export_open_data.py" line="83" />
         <source>Report locations</source>
         <translation>Vị trí phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="155" />
+        <location filename="../gui/export_dialog.py" line="191" />
         <source>Grid cell</source>
         <translation>Ô lưới</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="156" />
+        <location filename="../gui/export_dialog.py" line="192" />
         <source>k (k-anonymity)</source>
         <translation>k (k-ẩn danh)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="159" />
+        <location filename="../gui/export_dialog.py" line="195" />
         <source>Table</source>
         <translation>Bảng</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="159" />
+        <location filename="../gui/export_dialog.py" line="195" />
         <source>Field</source>
         <translation>Trường</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="159" />
+        <location filename="../gui/export_dialog.py" line="195" />
         <source>Action</source>
         <translation>Thao tác</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="100" />
+        <location filename="../../processing_scripts/export_open_data.py" line="101" />
         <source>Package folder</source>
         <translation>Thư mục gói dữ liệu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="90" />
+        <location filename="../../processing_scripts/export_open_data.py" line="91" />
         <source>CKAN portal URL</source>
         <translation>Địa chỉ cổng CKAN</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="198" />
+        <location filename="../gui/export_dialog.py" line="234" />
         <source>CKAN organisation</source>
         <translation>Tổ chức trên CKAN</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="199" />
+        <location filename="../gui/export_dialog.py" line="235" />
         <source>CKAN API token (QGIS authentication)</source>
         <translation>Mã API CKAN (xác thực QGIS)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="92" />
+        <location filename="../../processing_scripts/export_open_data.py" line="93" />
         <source>pygeoapi data folder</source>
         <translation>Thư mục dữ liệu pygeoapi</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="97" />
+        <location filename="../../processing_scripts/export_open_data.py" line="98" />
         <source>pygeoapi configuration</source>
         <translation>Cấu hình pygeoapi</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="202" />
+        <location filename="../gui/export_dialog.py" line="238" />
         <source>pygeoapi URL (check)</source>
         <translation>Địa chỉ pygeoapi (kiểm tra)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="267" />
+        <location filename="../gui/export_dialog.py" line="367" />
         <source>Will publish {} rows ({}). Preview of {}: first {} rows.</source>
         <translation>Sẽ công bố {} dòng ({}). Xem trước {}: {} dòng đầu.</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="306" />
+        <location filename="../gui/export_dialog.py" line="414" />
         <source>Publishing {}</source>
         <translation>Đang công bố {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="310" />
+        <location filename="../gui/export_dialog.py" line="418" />
         <source>Publishing…</source>
         <translation>Đang công bố…</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="316" />
+        <location filename="../gui/export_dialog.py" line="424" />
         <source>Cancelling… files already sent stay on the portal; a new run resumes.</source>
         <translation>Đang hủy… các tệp đã gửi vẫn ở trên cổng dữ liệu; lần chạy sau sẽ tiếp tục.</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="326" />
+        <location filename="../gui/export_dialog.py" line="434" />
         <source>Published: {}</source>
         <translation>Đã công bố: {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="330" />
+        <location filename="../gui/export_dialog.py" line="438" />
         <source>Not published: {}</source>
         <translation>Chưa công bố: {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="342" />
+        <location filename="../gui/export_dialog.py" line="450" />
         <source>Export open data…</source>
         <translation>Xuất dữ liệu mở…</translation>
     </message>
@@ -1060,22 +1060,22 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Đất đai và quy hoạch</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="33" />
+        <location filename="../../processing_scripts/export_open_data.py" line="34" />
         <source>Authentication configuration {} cannot be loaded</source>
         <translation>Không tải được cấu hình xác thực {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="56" />
+        <location filename="../../processing_scripts/export_open_data.py" line="57" />
         <source>Export open data (anonymised)</source>
         <translation>Xuất dữ liệu mở (đã ẩn danh hoá)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="59" />
+        <location filename="../../processing_scripts/export_open_data.py" line="60" />
         <source>Open data</source>
         <translation>Dữ liệu mở</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="65" />
+        <location filename="../../processing_scripts/export_open_data.py" line="66" />
         <source>Exports IOC tables from an IOC GeoPackage, anonymised (Decree 13/2023: reporter names, phones, e-mails dropped; phones, e-mails, ID numbers and names scrubbed from free text; report locations snapped to a grid or made k-anonymous), as a file package (GeoPackage, GeoJSON, CSV, DCAT-style metadata), and optionally publishes it to a CKAN portal (token from the QGIS authentication configuration) or a pygeoapi OGC API – Features server. Exporting the same data again gives identical files and uploads nothing new.</source>
         <translation>Xuất các bảng IOC từ GeoPackage IOC đã được ẩn danh hoá (Nghị định 13/2023: bỏ họ tên, số điện thoại, email người phản ánh; xóa số điện thoại, email, số giấy tờ tùy thân và họ tên khỏi nội dung tự do; vị trí phản ánh được gắn vào lưới hoặc làm k-ẩn danh) thành gói tệp (GeoPackage, GeoJSON, CSV, siêu dữ liệu kiểu DCAT), và có thể công bố lên cổng CKAN (mã truy cập lấy từ cấu hình xác thực QGIS) hoặc máy chủ pygeoapi OGC API – Features. Xuất lại cùng dữ liệu sẽ cho các tệp giống hệt và không tải lên gì mới.</translation>
     </message>
@@ -1085,37 +1085,37 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="76" />
+        <location filename="../../processing_scripts/export_open_data.py" line="77" />
         <source>Tables (comma separated)</source>
         <translation>Bảng dữ liệu (cách nhau bằng dấu phẩy)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="77" />
+        <location filename="../../processing_scripts/export_open_data.py" line="78" />
         <source>From (ISO date)</source>
         <translation>Từ ngày (ISO)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="78" />
+        <location filename="../../processing_scripts/export_open_data.py" line="79" />
         <source>Until (ISO date, exclusive)</source>
         <translation>Đến ngày (ISO, không bao gồm)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="85" />
+        <location filename="../../processing_scripts/export_open_data.py" line="86" />
         <source>Grid cell (m)</source>
         <translation>Ô lưới (m)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="91" />
+        <location filename="../../processing_scripts/export_open_data.py" line="92" />
         <source>CKAN API token</source>
         <translation>Mã API CKAN</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="101" />
+        <location filename="../../processing_scripts/export_open_data.py" line="102" />
         <source>Result</source>
         <translation>Kết quả</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/export_open_data.py" line="114" />
+        <location filename="../../processing_scripts/export_open_data.py" line="115" />
         <source>Give the CKAN portal URL</source>
         <translation>Hãy nhập địa chỉ cổng CKAN</translation>
     </message>
@@ -1280,7 +1280,7 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Không đọc được tệp quy định thời hạn xử lý (SLA) {}: {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="146" />
+        <location filename="../../processing_scripts/report_statistics.py" line="144" />
         <source>Report statistics: {rows} rows ({months} months); received {received}, resolved on time {resolved_on_time}, late {resolved_late}, returned {returned}.</source>
         <translation>Thống kê phản ánh: {rows} dòng ({months} tháng); tiếp nhận {received}, xử lý đúng hạn {resolved_on_time}, trễ hạn {resolved_late}, trả lại {returned}.</translation>
     </message>
@@ -1731,6 +1731,46 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <source>no camera's field of view covers report {0}</source>
         <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
     </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="241" />
+        <source>Publish the real report ids (risky)</source>
+        <translation>Công bố mã phản ánh thật (rủi ro)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="243" />
+        <source>Report id secret (QGIS authentication id)</source>
+        <translation>Khóa bí mật cho mã phản ánh (mã xác thực QGIS)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="248" />
+        <source>Publish real report ids?</source>
+        <translation>Công bố mã phản ánh thật?</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="248" />
+        <source>Publishing the real report ids lets anyone look each report up on the city's Open311 server, which returns the exact location, the address and the photos: the grid or k-anonymity generalisation is undone and the reporter's home can be found. Publish real ids only if the Open311 server is not public.</source>
+        <translation>Công bố mã phản ánh thật cho phép bất kỳ ai tra cứu từng phản ánh trên máy chủ Open311 của thành phố, nơi trả về vị trí chính xác, địa chỉ và ảnh: việc làm thô vị trí theo lưới hoặc k-ẩn danh bị vô hiệu và có thể tìm ra nhà của người phản ánh. Chỉ công bố mã thật nếu máy chủ Open311 không công khai.</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="331" />
+        <source>Export preview</source>
+        <translation>Xem trước dữ liệu xuất</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="335" />
+        <source>Reading and anonymising the preview…</source>
+        <translation>Đang đọc và ẩn danh hóa dữ liệu xem trước…</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="363" />
+        <source>Removed: {}</source>
+        <translation>Đã loại bỏ: {}</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="367" />
+        <source>{} cells with removed personal data are highlighted.</source>
+        <translation>{} ô có dữ liệu cá nhân đã bị loại bỏ được tô sáng.</translation>
+    </message>
 </context>
 <context>
     <name>CamerasTab</name>
@@ -1864,67 +1904,67 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>IocPlugin</name>
     <message>
-        <location filename="../plugin.py" line="87" />
+        <location filename="../plugin.py" line="88" />
         <source>IOC</source>
         <translation>IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="89" />
+        <location filename="../plugin.py" line="90" />
         <source>IOC panel</source>
         <translation>Bảng điều khiển IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="90" />
+        <location filename="../plugin.py" line="91" />
         <source>Open IOC data store…</source>
         <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="252" />
+        <location filename="../plugin.py" line="253" />
         <source>Open IOC GeoPackage</source>
         <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="252" />
+        <location filename="../plugin.py" line="253" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="315" />
+        <location filename="../plugin.py" line="316" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="315" />
+        <location filename="../plugin.py" line="316" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="410" />
+        <location filename="../plugin.py" line="412" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="402" />
+        <location filename="../plugin.py" line="404" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="410" />
+        <location filename="../plugin.py" line="412" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="446" />
+        <location filename="../plugin.py" line="448" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="419" />
+        <location filename="../plugin.py" line="421" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="91" />
+        <location filename="../plugin.py" line="92" />
         <source>Connect to the city database (PostGIS)…</source>
         <translation>Kết nối cơ sở dữ liệu đô thị (PostGIS)…</translation>
     </message>
@@ -2038,12 +2078,12 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Mọi tiến độ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="109" />
+        <location filename="../gui/tabs/reports_tab.py" line="111" />
         <source>All wards</source>
         <translation>Tất cả phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="202" />
+        <location filename="../gui/tabs/reports_tab.py" line="204" />
         <source>{shown} of {total} reports · {open} open · {overdue} overdue · {soon} due soon</source>
         <translation>{shown}/{total} phản ánh · {open} chưa xử lý · {overdue} quá hạn · {soon} sắp đến hạn</translation>
     </message>
@@ -2051,7 +2091,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>TableTab</name>
     <message>
-        <location filename="../gui/tabs/base.py" line="73" />
+        <location filename="../gui/tabs/base.py" line="89" />
         <source>{shown} of {total}</source>
         <translation>{shown}/{total}</translation>
     </message>

@@ -18,19 +18,42 @@ def _wait(predicate, timeout: float = 20.0) -> None:  # noqa: ANN001
         time.sleep(0.02)
 
 
-def test_dialog_preview_and_publish(qgis_app, demo_copy: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_dialog_preview_and_publish(qgis_app, demo_copy: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     from ioc_qgis_plugin.gui.export_dialog import ExportController
 
+    monkeypatch.setenv("IOC_EXPORT_ID_SECRET", "gui-test-city-secret-00001")
     ctrl = ExportController(None, lambda: GeoPackageStore.open(demo_copy))
     assert [a.text() for a in ctrl.actions()] == ["Export open data…"]
     dlg = ctrl.open_dialog()
     dlg.statuses.setText("closed")
+    # the button, as a user clicks it (clicked(bool) once passed False as the row limit: an empty preview)
+    dlg.preview_button.click()
+    assert dlg.preview_task is not None and not dlg.preview_button.isEnabled()  # runs as a task, GUI stays live
+    _wait(lambda: dlg.preview_task is None)
+    assert dlg.preview.rowCount() == 200, dlg.status.text()
     dlg.show_preview(limit=20)
+    _wait(lambda: dlg.preview_task is None)
     header = [dlg.preview.horizontalHeaderItem(i).text() for i in range(dlg.preview.columnCount())]
     assert "reporter_phone" not in header and "description" in header and header[-2:] == ["lon", "lat"]
     assert dlg.preview.rowCount() == 20
     col = header.index("status")
     assert {dlg.preview.item(r, col).text() for r in range(20)} == {"closed"}
+    ids = {dlg.preview.item(r, header.index("report_id")).text() for r in range(20)}
+    assert all(i.startswith("r-") for i in ids)  # keyed pseudonyms, not the Open311 ids
+    # scrubbed spans are highlighted: cell background, tooltip, and marked spans in the detail view
+    dlg.statuses.setText("")
+    dlg.show_preview(limit=400)
+    _wait(lambda: dlg.preview_task is None)
+    desc = header.index("description")
+    marked = [r for r in range(dlg.preview.rowCount()) if "[số điện thoại]" in dlg.preview.item(r, desc).text()]
+    assert marked, dlg.status.text()
+    item = dlg.preview.item(marked[0], desc)
+    assert item.background().color().name() == "#ffec99" and "phone" in item.toolTip()
+    dlg.preview.setCurrentCell(marked[0], desc)
+    assert (
+        "background:#ffec99" in dlg.preview_detail.toHtml().replace(" ", "") or "ffec99" in dlg.preview_detail.toHtml()
+    )
+    assert "highlighted" in dlg.status.text()
     dlg.out_dir.setText(str(tmp_path / "pkg"))
     dlg.publish()
     _wait(lambda: dlg.result_ is not None or "Not published" in dlg.status.text())
@@ -41,8 +64,10 @@ def test_dialog_preview_and_publish(qgis_app, demo_copy: Path, tmp_path: Path) -
     assert ctrl.dialog is None
 
 
-def test_processing_algorithm_runs(qgis_app, demo_copy: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_processing_algorithm_runs(qgis_app, demo_copy: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     import processing
+
+    monkeypatch.setenv("IOC_EXPORT_ID_SECRET", "processing-test-secret-01")
     from processing.core.Processing import Processing
 
     from ioc_qgis_plugin.processing.provider import IocProcessingProvider
