@@ -239,7 +239,7 @@ def _house(g: _Gen) -> tuple[str, str, list]:
     elif "/" in secret:
         pats = [_chars_pattern(secret)]
     else:
-        pats = [re.compile(rf"(?<!\d){n}[a-z]?\s+(?:[a-z]+\s+){{0,2}}{norm(st).strip()}")]
+        pats = [re.compile(rf"(?<![0-9a-z]){n}[a-z]?\s+(?:[a-z]+\s+){{0,2}}{norm(st).strip()}")]  # not "KP8"
     return phrase, "house_number", pats
 
 
