@@ -36,6 +36,10 @@ $(VENV)/.done: requirements-dev.txt requirements-dev.lock
 	mkdir -p $(BUILD)
 	$(SYSPY) -m pip freeze --path /usr/lib/python3/dist-packages > $(BUILD)/system-constraints.txt
 	$(PY) -m pip install -q -c $(BUILD)/system-constraints.txt -c requirements-dev.lock -r requirements-dev.txt
+	@# pyproj (Debian's) looks for PROJ's data under the venv's prefix and warns "Valid PROJ data directory not
+	@# found" for every command run with .venv/bin/python; point it at Debian's data unless the user set one.
+	echo "import os; os.environ.setdefault('PROJ_DATA', '/usr/share/proj')" > \
+	  "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/ioc_proj_data.pth"
 	touch $@
 
 build: resources translate ## compile resources and translations in place
