@@ -20,7 +20,7 @@ APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-geopandas 
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav \
   xvfb xauth pyqt5-dev-tools qttools5-dev-tools zip unzip poppler-utils
 
-.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis bench smoke package deploy lint clean
+.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis test-stress bench smoke package deploy lint clean
 
 setup: apt venv build ## install Debian packages and the pip-only tools (idempotent)
 
@@ -73,6 +73,9 @@ test-unit:
 
 test-qgis: build
 	$(PY) -m pytest -q -p no:cacheprovider tests/qgis
+
+test-stress: setup lint build ## the unit and QGIS suites 5 times in a row beside two busy processes; stops at a failure
+	$(PY) tools/test_stress.py --runs 5 --busy 2
 
 bench: setup build ## benchmarks -> bench/results.json
 	rm -f bench/results.json
