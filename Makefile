@@ -20,7 +20,7 @@ APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-geopandas 
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav \
   xvfb xauth pyqt5-dev-tools qttools5-dev-tools zip unzip poppler-utils
 
-.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis bench smoke package deploy lint clean
+.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis test-stress bench smoke package deploy lint clean
 
 setup: apt venv build ## install Debian packages and the pip-only tools (idempotent)
 
@@ -36,6 +36,10 @@ $(VENV)/.done: requirements-dev.txt requirements-dev.lock
 	mkdir -p $(BUILD)
 	$(SYSPY) -m pip freeze --path /usr/lib/python3/dist-packages > $(BUILD)/system-constraints.txt
 	$(PY) -m pip install -q -c $(BUILD)/system-constraints.txt -c requirements-dev.lock -r requirements-dev.txt
+	@# pyproj (Debian's) looks for PROJ's data under the venv's prefix and warns "Valid PROJ data directory not
+	@# found" for every command run with .venv/bin/python; point it at Debian's data unless the user set one.
+	echo "import os; os.environ.setdefault('PROJ_DATA', '/usr/share/proj')" > \
+	  "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/ioc_proj_data.pth"
 	touch $@
 
 build: resources translate ## compile resources and translations in place
@@ -58,6 +62,9 @@ $(BUILD)/demo/ioc.gpkg: $(shell git ls-files $(PLUGIN)/demo $(PLUGIN)/store laye
 	mkdir -p $(BUILD)/demo
 	$(PY) -m $(PLUGIN).demo.citygen --out $@ --force
 	$(PY) layers/make_qlr.py $@ $(BUILD)/demo/ioc_layers.qlr
+	@# the demo city's pseudonym secret for published report ids (a city keeps its own, see README: export)
+	test -s $(BUILD)/demo/export-id-secret || \
+	  (umask 077 && $(SYSPY) -c "import secrets; print(secrets.token_hex(32))" > $(BUILD)/demo/export-id-secret)
 
 demo: setup demo-data stage ## build the demo city, start demo cameras and services, open QGIS with the plugin
 	$(PY) tools/run_demo.py --gpkg $(BUILD)/demo/ioc.gpkg --plugin-dir $(STAGE)
@@ -69,6 +76,9 @@ test-unit:
 
 test-qgis: build
 	$(PY) -m pytest -q -p no:cacheprovider tests/qgis
+
+test-stress: setup lint build ## the unit and QGIS suites 5 times in a row beside two busy processes; stops at a failure
+	$(PY) tools/test_stress.py --runs 5 --busy 2
 
 bench: setup build ## benchmarks -> bench/results.json
 	rm -f bench/results.json

@@ -29,12 +29,10 @@ def demo_gpkg(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_copy(demo_gpkg, tmp_path) -> Path:
-    """A private copy for tests that write."""
-    import shutil
+    """A private copy for tests that write (a consistent snapshot, see tests/support/gpkg_copy.py)."""
+    from tests.support.gpkg_copy import copy_gpkg
 
-    dst = tmp_path / "ioc.gpkg"
-    shutil.copy(demo_gpkg, dst)
-    return dst
+    return copy_gpkg(demo_gpkg, tmp_path / "ioc.gpkg")
 
 
 def pytest_sessionfinish(session, exitstatus):

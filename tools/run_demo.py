@@ -1,7 +1,8 @@
 """`make demo`: start the demo city's services on 127.0.0.1 and open QGIS with the plugin and its layers.
 
 Services: GStreamer RTSP cameras (rtsp://127.0.0.1:8554/camNN, sub-streams camNN_sub), the Open311 reporting
-system (:8311) and the SensorThings street-light server (:8090), all seeded from the demo GeoPackage. They stop
+system (:8311), the SensorThings street-light server (:8090), all seeded from the demo GeoPackage, and a local
+CKAN action API (:8800, token demo-ckan-token) standing in for the open-data portal. They stop
 when QGIS closes. Without a display (no $DISPLAY) QGIS runs under Xvfb, saves a screenshot and exits.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+DEMO_CKAN_TOKEN = "demo-ckan-token"  # the token the demo portal accepts (README: publishing)
 sys.path.insert(0, str(HERE))
 from qgis_profile import desktop_command, make_profile  # noqa: E402
 
@@ -57,6 +59,10 @@ def main() -> int:
     py = sys.executable
     gpkg = str(a.gpkg.resolve())
     print("Starting demo services on 127.0.0.1 …")
+    os.environ["IOC_DEMO_CKAN"] = DEMO_CKAN_TOKEN
+    secret = a.gpkg.parent / "export-id-secret"  # written by make demo-data; QGIS's export dialog reads it
+    if secret.is_file():
+        os.environ.setdefault("IOC_EXPORT_ID_SECRET", secret.read_text(encoding="utf-8").strip())
     procs = [
         start(
             [
@@ -84,6 +90,12 @@ def main() -> int:
             [py, "-m", "ioc_qgis_plugin.devservers.sensorthings_server", "--gpkg", gpkg, "--port", "8090", "--live"],
             "READY",
             "street lights (SensorThings)",
+        ),
+        # the provincial portal's stand-in, so the README's publishing example runs as written
+        start(
+            [py, "-m", "ioc_qgis_plugin.devservers.ckan_server", "--port", "8800", "--token-env", "IOC_DEMO_CKAN"],
+            "ready",
+            "open-data portal (CKAN)",
         ),
     ]
     profiles = ROOT / "build" / "demo" / "qgis-profile"

@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .lifecycle import stop_on_sigterm
+
 HELP = "http://127.0.0.1/api/3/action/help_show?name={}"
 NAME_RE = re.compile(r"^[a-z0-9_\-]{2,100}$")
 
@@ -399,6 +401,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = ap.parse_args(argv)
     token = os.environ.get(args.token_env, "")
     srv = CkanServer(args.port, {token} if token else set(), Path(args.storage) if args.storage else None)
+    stop_on_sigterm(srv.httpd)  # before the ready line: a launcher may stop us right after it
     print(f"CKAN action API ready on {srv.url}/api/3/action/ (token from ${args.token_env})", flush=True)
     try:
         srv.httpd.serve_forever()

@@ -29,6 +29,7 @@ from xml.sax.saxutils import escape
 from ..core import statuses
 from ..core.categories import CATEGORIES
 from ..core.timeutil import CITY_TZ, parse_iso
+from .lifecycle import stop_on_sigterm
 
 FIELDS = (
     "service_request_id",
@@ -582,6 +583,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = ap.parse_args(argv)
     rows = rows_from_gpkg(args.gpkg) if args.gpkg else []
     server = Open311Server(rows, args.host, args.port, api_keys={args.api_key})
+    stop_on_sigterm(server.httpd)  # before the ready line: a launcher may stop us right after it
     # The one line the demo launcher and tests wait for.
     print(f"Open311 server ready at {server.url} ({len(server.state.records)} requests)", flush=True)
     try:

@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import numpy as np
 
 from ..connectors.sensorthings import FIELD_NAMES, TALQ_FIELDS, iso_z, obs_time
+from .lifecycle import stop_on_sigterm
 
 HOST = "127.0.0.1"
 OBS_STRIDE = 1_000_000  # Observation id = Datastream id * OBS_STRIDE + sequence number
@@ -847,6 +848,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if a.live:
         model.shift_times(time.time() - 60 - model.newest_time())
     srv = SensorThingsServer(model, a.port, max_top=a.max_top)
+    stop_on_sigterm(srv.httpd)  # before the ready line: a launcher may stop us right after it
     print(f"READY {srv.url}", flush=True)
     try:
         srv.httpd.serve_forever()

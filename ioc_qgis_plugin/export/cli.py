@@ -1,7 +1,7 @@
 """Command line for scheduled publishing (cron, systemd timers, Windows Task Scheduler).
 
     python -m ioc_qgis_plugin.export --gpkg ioc.gpkg --target ckan --ckan-url https://data.tinh.gov.vn \
-        --name phan-anh-hien-truong --title "Phản ánh hiện trường" --out build/export
+        --name phan-anh-hien-truong --title "Phản ánh hiện trường"
 
 Secrets come only from environment variables (default CKAN_API_TOKEN), never from arguments, which other users
 can read in the process list, and they are never printed.
@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -27,7 +28,11 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--gpkg", help="IOC GeoPackage store")
     ap.add_argument("--postgis", help="PostGIS connection string of the IOC store (instead of --gpkg)")
     ap.add_argument("--target", choices=TARGETS, default="file")
-    ap.add_argument("--out", default="export", help="folder for the file package (always written)")
+    ap.add_argument(
+        "--out",
+        default=None,
+        help="folder for the file package (needed for --target file; otherwise a temporary folder, removed after)",
+    )
     ap.add_argument("--tables", default="field_reports", help="comma list of tables")
     ap.add_argument("--wards", default="", help="comma list of ward ids")
     ap.add_argument("--categories", default="", help="comma list of service codes")
@@ -81,6 +86,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         if not token:
             print(f"error: set the CKAN API token in the environment variable {args.token_env}", file=sys.stderr)
             return 2
+        if not token.isascii() or not token.isprintable():
+            # an HTTP header carries ASCII only: a pasted placeholder such as "…" would fail deep inside requests
+            print(f"error: the token in {args.token_env} has characters a CKAN token never has", file=sys.stderr)
+            return 2
         opts = {"url": args.ckan_url, "token": token, "owner_org": args.ckan_org}
     elif args.target == "ogcapi":
         if not (args.ogc_data_dir and args.ogc_config):
@@ -114,6 +123,17 @@ def main(argv: Optional[list[str]] = None) -> int:
         keywords=_split(args.keywords),
         issued=args.issued,
     )
+    if args.target == "file" and not args.out:
+        print("error: give --out FOLDER for the file package", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="ioc-export-") as scratch:
+        # for a portal target the package is only the upload's source: it goes to a temporary folder unless asked
+        return _export(args, selection, policy, info, opts, Path(args.out) if args.out else Path(scratch))
+
+
+def _export(
+    args: argparse.Namespace, selection: Selection, policy: Policy, info: DatasetInfo, opts: dict, out: Path
+) -> int:
     if args.gpkg:
         from ..store.gpkg import GeoPackageStore
 
@@ -128,7 +148,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             selection,
             policy,
             info,
-            Path(args.out),
+            out,
             args.target,
             opts,
             progress=lambda p, m: print(f"[{p:5.1f}%] {m}", flush=True),

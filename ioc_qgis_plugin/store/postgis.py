@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -59,7 +60,9 @@ def explain_connect_error(exc: Exception, params: dict[str, str]) -> StoreUnavai
     text = str(exc).strip()
     first = text.splitlines()[0] if text else "connection failed"
     user, db = params.get("user", "?"), params.get("dbname", "?")
-    where = f"{params.get('host', '?')}:{params.get('port', '5432')}"
+    # without host/port in the DSN libpq takes PGHOST/PGPORT, else the local socket: name what it really tried
+    host = params.get("host") or os.environ.get("PGHOST") or "the local socket"
+    where = f"{host}:{params.get('port') or os.environ.get('PGPORT') or '5432'}"
     low = text.lower()
     head = f"cannot connect to PostGIS at {where}"
     if "password authentication failed" in low or "no password supplied" in low:

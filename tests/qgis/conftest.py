@@ -6,24 +6,32 @@ import pytest
 from qgis.core import QgsApplication, QgsProject, QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication, QEvent
 
+from tests.support.waiting import wait_until
+
 
 def flush_deletes() -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     QCoreApplication.processEvents()
 
 
-def wait_tasks(timeout_s: float = 30.0) -> None:
-    """Until background tasks are done and the layers (added one per event-loop turn) are in."""
-    import time
+def wait_tasks(plugin=None, timeout_s: float = 60.0) -> None:  # noqa: ANN001
+    """Until background tasks are done and, for a plugin, its panel is loaded and its layers are in.
 
-    end = time.time() + timeout_s
+    The layers are added one per event-loop turn after the tasks end, so a fixed number of turns was not
+    enough on a loaded machine: wait for the plugin's own state instead.
+    """
     manager = QgsApplication.taskManager()
-    while manager.countActiveTasks() and time.time() < end:
-        QCoreApplication.processEvents()
-        time.sleep(0.01)
-    for _ in range(30):
-        QCoreApplication.processEvents()
-        time.sleep(0.002)
+
+    def settled() -> bool:
+        if manager.countActiveTasks():
+            return False
+        if plugin is None:
+            return True
+        dock = getattr(plugin, "dock", None)
+        return plugin.layer_loader is None and (dock is None or dock.task is None)
+
+    assert wait_until(settled, timeout_s), "background work did not finish"
+    QCoreApplication.processEvents()
 
 
 @pytest.fixture

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from qgis.core import QgsApplication
-from qgis.PyQt.QtCore import QCoreApplication
 
 from ioc_qgis_plugin.store.gpkg import GeoPackageStore
+from tests.support.waiting import wait_until
 
 
 def _wait(predicate, timeout: float = 20.0) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < deadline:
-        QCoreApplication.processEvents()
-        time.sleep(0.02)
+    wait_until(predicate, timeout)
 
 
 def test_dialog_preview_and_publish(qgis_app, demo_copy: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 from qgis.core import QgsCoordinateReferenceSystem, QgsLocatorContext, QgsPointXY
 from qgis.PyQt.QtCore import QCoreApplication
 
@@ -14,6 +12,7 @@ from ioc_qgis_plugin.gui.land_locator import ParcelLocatorFilter, result_fid
 from ioc_qgis_plugin.land.synthetic import make_sheet, write_sheet
 from ioc_qgis_plugin.store.gpkg import GeoPackageStore
 from tests.qgis.conftest import flush_deletes, wait_tasks
+from tests.support.gpkg_copy import copy_gpkg
 
 
 def factory(path):
@@ -22,7 +21,7 @@ def factory(path):
 
 def test_import_dialog_runs_task(qgis_app, tmp_path, demo_gpkg):
     store = tmp_path / "ioc.gpkg"
-    shutil.copy(demo_gpkg, store)
+    copy_gpkg(demo_gpkg, store)
     src = write_sheet(make_sheet(120, seed=21), str(tmp_path / "to.shp"))
     dlg = LandImportDialog(factory(store), presets_dir=tmp_path / "presets")
     dlg.load_file(src)

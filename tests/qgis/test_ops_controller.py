@@ -3,29 +3,19 @@ temporal replay settings and frames, the ward briefing from the panel, clean unl
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from qgis.core import QgsProject, QgsVectorLayerTemporalProperties
-from qgis.PyQt.QtCore import QCoreApplication, QSize
+from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QImage
 from shapely.geometry import Point
 
 from ioc_qgis_plugin.core.fov import fov_wedge
 from ioc_qgis_plugin.core.timeutil import CITY_TZ
 from ioc_qgis_plugin.store.gpkg import GeoPackageStore
-
-
-def wait_until(cond, timeout: float = 20.0) -> bool:  # noqa: ANN001
-    end = time.time() + timeout
-    while time.time() < end:
-        QCoreApplication.processEvents()
-        if cond():
-            return True
-        time.sleep(0.01)
-    return False
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def _ioc_objects(main_window) -> dict[str, int]:
 
 def test_open_demo_store_adds_styled_layers_and_fills_panel(plugin, demo_copy):
     assert plugin.open_gpkg(str(demo_copy))
-    wait_tasks()
+    wait_tasks(plugin)
     layers = {lyr.customProperty("ioc/table"): lyr for lyr in QgsProject.instance().mapLayers().values()}
     assert {"wards", "cameras", "field_reports", "parcels", "planning_zones", "street_lights"} <= set(layers)
     assert layers["field_reports"].featureCount() == 3000
@@ -38,7 +38,7 @@ def test_open_demo_store_adds_styled_layers_and_fills_panel(plugin, demo_copy):
 
 def test_filter_and_selection_sync(plugin, demo_copy):
     plugin.open_gpkg(str(demo_copy))
-    wait_tasks()
+    wait_tasks(plugin)
     tab = plugin.dock.reports
     layer = tab.layer
     idx = tab.category.findData("traffic")
@@ -61,7 +61,7 @@ def test_overdue_filter_matches_sql_subset(plugin, demo_copy):
     from ioc_qgis_plugin.core.sla import DeadlineState
 
     plugin.open_gpkg(str(demo_copy))
-    wait_tasks()
+    wait_tasks(plugin)
     tab = plugin.dock.reports
     tab.filter_map.setChecked(True)
     for state in (DeadlineState.OVERDUE, DeadlineState.RESOLVED_LATE, DeadlineState.RESOLVED_ON_TIME):
@@ -106,7 +106,7 @@ def test_camera_health_reaches_the_panel(plugin, demo_copy):
     """The health checker's results (here: every demo camera unreachable, no RTSP server) reach the Cameras tab
     and the overview figure."""
     plugin.open_gpkg(str(demo_copy))
-    wait_tasks()
+    wait_tasks(plugin)
     summary = {f"CAM{i:02d}": {"online": i % 2 == 0, "reason": "", "last_seen": None} for i in range(1, 51)}
     plugin.cameras.health.checked.emit(summary)
     tab = plugin.dock.cameras

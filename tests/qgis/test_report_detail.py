@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
 from qgis.core import QgsApplication
-from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QColor, QImage
 
 from ioc_qgis_plugin.connectors.open311 import Open311Client
@@ -17,16 +15,11 @@ from ioc_qgis_plugin.gui.report_detail import ReportDetail
 from ioc_qgis_plugin.gui.report_sync_task import ReportSyncTask
 from ioc_qgis_plugin.store.gpkg import GeoPackageStore
 from tests.support.open311_data import END, demo_rows
+from tests.support.waiting import wait_until
 
 
 def wait(predicate, timeout: float = 10.0) -> bool:  # noqa: ANN001
-    end = time.time() + timeout
-    while time.time() < end:
-        QCoreApplication.processEvents()
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
+    return wait_until(predicate, timeout, step=0.01)
 
 
 @pytest.fixture

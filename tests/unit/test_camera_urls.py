@@ -39,14 +39,18 @@ def test_mask_text_in_error_messages():
 
 
 def test_probe_rtsp_with_auth():
+    # The first DESCRIBE to a freshly started server can take seconds on a loaded machine; what is tested here is
+    # the answer, not the product's 2 s default, so every probe gets a generous timeout.
+    slow = 20.0
     with RtspServerProcess(count=1, size=(256, 144), sub_size=(256, 144), user="op", password="pw") as srv:
         good = srv.url("cam01").replace("rtsp://", "rtsp://op:pw@")
-        assert probe(good)[0]
-        ok, reason = probe(srv.url("cam01").replace("rtsp://", "rtsp://op:bad@"))
+        assert probe(good, timeout=slow)[0]
+        ok, reason = probe(srv.url("cam01").replace("rtsp://", "rtsp://op:bad@"), timeout=slow)
         assert not ok and "wrong" in reason and "bad" not in reason
-        assert probe(srv.url("cam01"))[1] == "unauthorized: credentials needed"
-        assert "404" in probe(good.replace("cam01", "cam77"))[1]
-        assert probe_first(["", srv.url("cam01").replace("rtsp://", "rtsp://op:bad@"), good])[2] == good
+        assert probe(srv.url("cam01"), timeout=slow)[1] == "unauthorized: credentials needed"
+        assert "404" in probe(good.replace("cam01", "cam77"), timeout=slow)[1]
+        bad = srv.url("cam01").replace("rtsp://", "rtsp://op:bad@")
+        assert probe_first(["", bad, good], timeout=slow)[2] == good
 
 
 def test_probe_unreachable_and_silent():

@@ -11,18 +11,14 @@ import requests
 from ioc_qgis_plugin.devservers.hls_server import HlsServer
 from ioc_qgis_plugin.video import timecode
 from ioc_qgis_plugin.video.reader import FrameReader, State
+from tests.support.waiting import wait_until
 
 # HLS delivers a whole 1 s segment at a time: a healthy stream is silent for up to ~1 s between bursts.
 HLS = {"open_timeout": 3.0, "read_timeout": 2.0, "stall_after": 2.5, "backoff_initial": 0.2, "backoff_max": 1.0}
 
 
 def wait_for(pred, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
+    return wait_until(pred, timeout, step=0.05)
 
 
 def reader_threads() -> list[threading.Thread]:

@@ -12,6 +12,7 @@ from ioc_qgis_plugin.devservers.rtsp_server import RtspServerProcess
 from ioc_qgis_plugin.video import timecode
 from ioc_qgis_plugin.video.devhttp import MjpegHttpServer, SilentServer
 from ioc_qgis_plugin.video.reader import FrameReader, State
+from tests.support.waiting import wait_until
 
 FAST = {"open_timeout": 2.0, "read_timeout": 1.5, "stall_after": 1.5, "backoff_initial": 0.2, "backoff_max": 1.0}
 
@@ -27,12 +28,7 @@ def rtsp_url(srv: RtspServerProcess, mount: str = "cam01", user: str = "op", pas
 
 
 def wait_for(pred, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
+    return wait_until(pred, timeout, step=0.05)
 
 
 def no_reader_threads() -> bool:
