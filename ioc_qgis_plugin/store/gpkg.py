@@ -94,6 +94,10 @@ class GeoPackageStore(IocStore):
     def _connect(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
         gpkg_geometry.register_sql_functions(conn)
+        # QGIS (and sqlite3, ogr2ogr) leave a GeoPackage in rollback-journal mode when they close it; QGIS's own
+        # connections switch it to WAL again while ours stay in rollback mode, and its layers then fail with
+        # "unable to open database file". Every store connection therefore puts the file in WAL first.
+        conn.execute("PRAGMA journal_mode = WAL")
         return conn
 
     def describe(self) -> str:

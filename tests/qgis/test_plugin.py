@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sqlite3
 
 from qgis.core import QgsApplication, QgsProject
 from qgis.PyQt.QtWidgets import QAction, QDockWidget, QToolBar
@@ -68,6 +69,23 @@ def test_overdue_filter_matches_sql_subset(plugin, demo_copy):
         tab.show_state(int(state))
         assert tab.model.rowCount() > 0
         assert tab.layer.featureCount() == tab.model.rowCount(), state
+
+
+def test_store_left_in_rollback_journal_mode_opens_and_filters(plugin, demo_copy):
+    """QGIS sets a GeoPackage it releases back to journal_mode=DELETE (so does sqlite3 or ogr2ogr by default).
+
+    The plugin's layers then failed with "unable to open database file" as soon as the map was filtered: the
+    store opened such a file in rollback mode while QGIS's own connections switched it to WAL.
+    """
+    con = sqlite3.connect(str(demo_copy))
+    assert con.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    con.close()
+    plugin.open_gpkg(str(demo_copy))
+    wait_tasks(plugin)
+    tab = plugin.dock.reports
+    tab.category.setCurrentIndex(tab.category.findData("traffic"))
+    tab.filter_map.setChecked(True)
+    assert tab.layer.featureCount() == tab.model.rowCount() > 0
 
 
 def test_bad_store_gives_message_not_traceback(plugin, tmp_path, qgis_iface):
