@@ -154,6 +154,7 @@ class OnvifClient:
         auth: str = "auto",
     ) -> None:
         import requests
+        from requests.auth import HTTPDigestAuth
 
         if auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}")
@@ -163,6 +164,8 @@ class OnvifClient:
         self.used_auth = ""  # the scheme that worked: "digest", "wsse" or "none"
         self.clock_offset: Optional[timedelta] = None  # device clock − ours, for UsernameTokens
         self._session = requests.Session()
+        # one Digest state per client: its nonce and nonce count are reused, so later calls need one round trip
+        self._digest = HTTPDigestAuth(user, password) if user else None
         self.media_url: Optional[str] = None
 
     def close(self) -> None:
@@ -177,7 +180,6 @@ class OnvifClient:
     # -- transport -------------------------------------------------------------------------------------------
     def _post(self, url: str, body: str, action: str, scheme: str) -> _Answer:
         import requests
-        from requests.auth import HTTPDigestAuth
 
         header = ""
         if scheme == "wsse":
@@ -187,7 +189,7 @@ class OnvifClient:
             f'xmlns:trt="{NS["trt"]}" xmlns:tt="{NS["tt"]}">{header}<s:Body>{body}</s:Body></s:Envelope>'
         )
         headers = {"Content-Type": f'application/soap+xml; charset=utf-8; action="{action}"'}
-        auth = HTTPDigestAuth(self.user, self.password) if scheme == "digest" else None
+        auth = self._digest if scheme == "digest" else None
         where = mask_text(url)
         try:
             resp = self._session.post(url, data=envelope.encode(), headers=headers, timeout=self.timeout, auth=auth)
@@ -230,17 +232,22 @@ class OnvifClient:
             return False  # Digest asked for and refused: a wrong password, not a legacy device
         return _is_not_authorized(answer.root) or answer.status == 401
 
+    def _refused(self) -> OnvifAuthError:
+        if not self.user:
+            return OnvifAuthError("ONVIF: unauthorized: the camera needs a login (choose an authentication config)")
+        return OnvifAuthError("ONVIF: unauthorized (wrong user name or password)")
+
     def _check(self, answer: _Answer, url: str) -> ET.Element:
         root, status = answer.root, answer.status
         if root is None:
             if status == 401:
-                raise OnvifAuthError("ONVIF: unauthorized (wrong user name or password)")
+                raise self._refused()
             kind = answer.content_type or "no content type"
             raise OnvifNotDeviceError(
                 f"{mask_text(url)} is not an ONVIF device service (HTTP {status}, {kind}, no SOAP envelope)"
             )
         if _is_not_authorized(root) or status == 401:
-            raise OnvifAuthError("ONVIF: unauthorized (wrong user name or password)")
+            raise self._refused()
         fault = root.find(".//s:Fault", NS)
         if fault is not None:
             codes = " ".join(v.text or "" for v in fault.iterfind(".//s:Value", NS))

@@ -364,6 +364,7 @@ class OnvifDialog(QDialog):
                 status = tr("{0} profile(s)").format(len(device.profiles))
             else:
                 status = device.error or tr("no media profiles")
+                log(mask_text(f"ONVIF {device.device_url}: {status}"), "warning")
             self.table.item(r, 9).setText(status)
         self._busy(tr("Profiles read from {0} of {1} camera(s)").format(ok, len(rows)), None)
 

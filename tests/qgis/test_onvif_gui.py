@@ -150,6 +150,12 @@ def test_add_two_cameras_from_discovery_and_play_the_main_stream(qgis_iface, qgi
 
 
 def test_wrong_password_is_shown_per_camera_and_nothing_is_saved(qgis_iface, store_path, sim, authcfg):
+    logged: list[str] = []
+
+    def keep(text: str, *_args) -> None:  # noqa: ANN002
+        logged.append(text)
+
+    QgsApplication.messageLog().messageReceived.connect(keep)
     dialog = make_dialog(qgis_iface, store_path, sim)
     dialog.address.setText(sim.device_urls[0].replace("http://", f"http://{USER}:typed@"))
     assert dialog.add_address()
@@ -168,6 +174,10 @@ def test_wrong_password_is_shown_per_camera_and_nothing_is_saved(qgis_iface, sto
         assert store.count("cameras") == 0
     finally:
         store.close()
+    QCoreApplication.processEvents()
+    QgsApplication.messageLog().messageReceived.disconnect(keep)
+    assert logged  # the failure was logged (so the check below looks at something)
+    assert not [text for text in logged if "not-the-password" in text or "typed" in text]
 
 
 def test_cancel_ends_a_long_search(qgis_iface, store_path, sim):

@@ -54,6 +54,8 @@ def test_profiles_and_uris_with_each_auth_scheme(device):
     # the first GetProfiles goes out without credentials (a Digest challenge or a NotAuthorized fault answers it)
     answered = {scheme for _cam, op, scheme in device.requests if op == "GetProfiles" and scheme != "refused"}
     assert answered == {expected}
+    # and only that first call was refused: the Digest nonce / the WS-Security choice is reused afterwards
+    assert [op for _cam, op, scheme in device.requests if scheme == "refused"] == ["GetProfiles"]
 
 
 def test_digest_sha256():
@@ -83,8 +85,9 @@ def test_wrong_password_is_reported_without_it(mode, caplog):
 
 def test_no_credentials_on_a_protected_device():
     sim = OnvifDeviceSimulator(1, USER, PASSWORD, auth="digest")
-    with sim, OnvifClient(sim.start().device_urls[0], timeout=3) as client, pytest.raises(OnvifAuthError):
+    with sim, OnvifClient(sim.start().device_urls[0], timeout=3) as client, pytest.raises(OnvifAuthError) as err:
         client.profiles()
+    assert "needs a login" in str(err.value)
 
 
 def test_credentials_the_device_puts_into_uris_are_stripped():
