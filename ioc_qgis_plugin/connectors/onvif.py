@@ -212,6 +212,8 @@ class OnvifClient:
     def call(self, url: str, body: str, action: str) -> ET.Element:
         """The first element of the SOAP body of a successful answer; OnvifError (or a subclass) otherwise."""
         scheme = self.used_auth or ("digest" if self.auth in ("auto", "digest") else self.auth)
+        if scheme == "wsse" and self.clock_offset is None:
+            self.clock_offset = self._device_clock_offset()
         answer = self._post(url, body, action, scheme)
         if self.auth == "auto" and scheme != "wsse" and self._wants_username_token(answer):
             # A UsernameToken-only device (fault, no Digest challenge): retry on the WS level.

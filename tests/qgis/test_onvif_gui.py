@@ -138,6 +138,16 @@ def test_add_two_cameras_from_discovery_and_play_the_main_stream(qgis_iface, qgi
         assert all(PASSWORD not in str(v) and f"{USER}:" not in str(v) for v in row.values())
     assert first["camera_id"] in ("SIM-CAM01", "SIM-CAM02")
 
+    # saving the same cameras again is refused as a whole, with the ids named
+    dialog.save_button.click()
+    assert wait_until(lambda: not dialog.running())
+    assert "already in the store" in dialog.status.text() and "SIM-CAM0" in dialog.status.text()
+    store = GeoPackageStore.open(store_path)
+    try:
+        assert store.count("cameras") == 2
+    finally:
+        store.close()
+
     # the stored main stream plays through the project's reader, with the login from the auth manager
     reader = FrameReader(connect_url(first["stream_url"], first["authcfg"]), name="onvif-test", open_timeout=10)
     reader.start()

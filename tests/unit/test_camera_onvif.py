@@ -64,9 +64,10 @@ def test_digest_sha256():
         assert camera_urls(client.discover())["stream_url"] == RTSP + "cam01"
 
 
-def test_username_token_with_device_clock_off_by_an_hour():
+@pytest.mark.parametrize("mode", ["auto", "wsse"])
+def test_username_token_with_device_clock_off_by_an_hour(mode):
     sim = OnvifDeviceSimulator(1, USER, PASSWORD, auth="wsse", clock_skew_s=3600, rtsp_base=RTSP)
-    with sim, OnvifClient(sim.start().device_urls[0], USER, PASSWORD, timeout=3) as client:
+    with sim, OnvifClient(sim.start().device_urls[0], USER, PASSWORD, timeout=3, auth=mode) as client:
         assert client.profiles()
         assert abs(client.clock_offset.total_seconds() - 3600) < 5
 
