@@ -230,7 +230,7 @@ class OnvifDeviceSimulator:
             cam.port = server.server_address[1]
             self._servers.append(server)
             self._spawn(server.serve_forever, f"onvif-sim-{cam.mount}")
-        if self.discovery_port is not None:
+        if self.discovery_port is not None or self.multicast:
             self._udp = self._discovery_socket()
             self._spawn(self._discovery_loop, "onvif-sim-discovery")
         return self
@@ -568,7 +568,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         multicast=a.multicast,
         first_port=a.port,
     ).start()
-    extra = f" discovery={sim.discovery_address[0]}:{sim.discovery_address[1]}" if a.discovery_port is not None else ""
+    extra = f" discovery={sim.discovery_address[0]}:{sim.discovery_address[1]}" if sim._udp is not None else ""
     print("READY " + " ".join(sim.device_urls) + extra, flush=True)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
