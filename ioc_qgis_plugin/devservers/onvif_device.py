@@ -198,6 +198,7 @@ class OnvifDeviceSimulator:
         discovery_port: Optional[int] = None,
         multicast: bool = False,
         first_port: int = 0,
+        get_capabilities: bool = True,
     ) -> None:
         if auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}")
@@ -210,6 +211,7 @@ class OnvifDeviceSimulator:
         self.uri_credentials = uri_credentials
         self.digest = _DigestChecker("IOC ONVIF simulator", digest_algorithm)
         self.discovery_port, self.multicast, self.first_port = discovery_port, multicast, first_port
+        self.get_capabilities = get_capabilities  # False: a newer device that only has GetServices
         self.requests: list[tuple[str, str, str]] = []  # (camera mount, operation, auth used) for tests
         self._seen_nonces: set[str] = set()
         self._lock = threading.Lock()
@@ -335,7 +337,7 @@ class OnvifDeviceSimulator:
                     f"<tt:Month>{now.month}</tt:Month><tt:Day>{now.day}</tt:Day></tt:Date></tt:UTCDateTime>"
                     "</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>"
                 )
-            if name == "GetCapabilities":
+            if name == "GetCapabilities" and self.get_capabilities:
                 return 200, _envelope(
                     "<tds:GetCapabilitiesResponse><tds:Capabilities>"
                     f"<tt:Device><tt:XAddr>{device}</tt:XAddr></tt:Device>"

@@ -64,6 +64,14 @@ def test_digest_sha256():
         assert camera_urls(client.discover())["stream_url"] == RTSP + "cam01"
 
 
+def test_device_without_get_capabilities_is_read_through_get_services():
+    sim = OnvifDeviceSimulator(1, USER, PASSWORD, rtsp_base=RTSP, get_capabilities=False)
+    with sim, OnvifClient(sim.start().device_urls[0], USER, PASSWORD, timeout=3) as client:
+        assert camera_urls(client.discover())["stream_url"] == RTSP + "cam01"
+        assert client.media_url.endswith("/onvif/media_service")
+    assert [op for _c, op, _s in sim.requests][:2] == ["GetCapabilities", "GetServices"]
+
+
 @pytest.mark.parametrize("mode", ["auto", "wsse"])
 def test_username_token_with_device_clock_off_by_an_hour(mode):
     sim = OnvifDeviceSimulator(1, USER, PASSWORD, auth="wsse", clock_skew_s=3600, rtsp_base=RTSP)

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from ioc_qgis_plugin.connectors.onvif import OnvifClient, camera_urls
-from ioc_qgis_plugin.connectors.wsdiscovery import discover, parse_probe_matches, probe_message
+from ioc_qgis_plugin.connectors.wsdiscovery import DiscoveredDevice, discover, parse_probe_matches, probe_message
 from ioc_qgis_plugin.devservers.onvif_device import OnvifDeviceSimulator
 
 
@@ -75,3 +75,14 @@ def test_responder_answers_the_prober_port():
         finally:
             sock.close()
     assert parse_probe_matches(data, "urn:uuid:raw")[0].device_url == sim.device_urls[0]
+
+
+def test_device_url_prefers_the_address_the_answer_came_from():
+    device = DiscoveredDevice(
+        "urn:uuid:x",
+        xaddrs=["http://169.254.1.2/onvif/device_service", "http://192.168.1.20/onvif/device_service"],
+        scopes=["onvif://www.onvif.org/name/C%E1%BB%95ng%20ch%C3%ADnh", "onvif://www.onvif.org/hardware/DS-2CD"],
+        sender="192.168.1.20",
+    )
+    assert device.device_url == "http://192.168.1.20/onvif/device_service"
+    assert device.name == "Cổng chính" and device.scope("hardware") == "DS-2CD"
