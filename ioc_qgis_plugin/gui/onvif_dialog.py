@@ -268,7 +268,12 @@ class OnvifDialog(QDialog):
         target, timeout = self.discovery_target, self.discovery_timeout
 
         def work(task: QgsTask) -> list[DiscoveredDevice]:
-            return discover(timeout, interface, target=target, should_stop=task.isCanceled)
+            try:
+                return discover(timeout, interface, target=target, should_stop=task.isCanceled)
+            except OSError as exc:  # no such interface, no route for multicast, …
+                raise RuntimeError(
+                    tr("Cannot search on this network interface: {0}").format(exc.strerror or exc)
+                ) from exc
 
         return self._start(tr("Searching the local network…"), tr("ONVIF discovery"), work, self._found)
 

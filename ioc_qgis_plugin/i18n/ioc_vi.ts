@@ -1892,119 +1892,124 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Đã hủy</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="273" />
+        <location filename="../gui/onvif_dialog.py" line="278" />
         <source>Searching the local network…</source>
         <translation>Đang tìm trong mạng nội bộ…</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="273" />
+        <location filename="../gui/onvif_dialog.py" line="278" />
         <source>ONVIF discovery</source>
         <translation>Dò tìm camera ONVIF</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="277" />
+        <location filename="../gui/onvif_dialog.py" line="282" />
         <source>{0} camera(s) answered, {1} new</source>
         <translation>{0} camera đã trả lời, {1} camera mới</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="284" />
+        <location filename="../gui/onvif_dialog.py" line="289" />
         <source>Not a camera address: {0}</source>
         <translation>Không phải địa chỉ camera: {0}</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="287" />
+        <location filename="../gui/onvif_dialog.py" line="292" />
         <source>The user name and password typed in the address were removed: use a camera login.</source>
         <translation>Tên đăng nhập và mật khẩu gõ trong địa chỉ đã được xóa: hãy dùng tài khoản đăng nhập camera.</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="303" />
+        <location filename="../gui/onvif_dialog.py" line="308" />
         <source>not read yet</source>
         <translation>chưa đọc</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="320" />
+        <location filename="../gui/onvif_dialog.py" line="325" />
         <source>Search the network or type a camera address first.</source>
         <translation>Hãy tìm trong mạng hoặc nhập địa chỉ camera trước.</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="338" />
+        <location filename="../gui/onvif_dialog.py" line="343" />
         <source>Reading camera profiles…</source>
         <translation>Đang đọc cấu hình luồng của camera…</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="338" />
+        <location filename="../gui/onvif_dialog.py" line="343" />
         <source>ONVIF profiles</source>
         <translation>Cấu hình luồng ONVIF</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="351" />
+        <location filename="../gui/onvif_dialog.py" line="356" />
         <source>(none)</source>
         <translation>(không có)</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="364" />
+        <location filename="../gui/onvif_dialog.py" line="369" />
         <source>{0} profile(s)</source>
         <translation>{0} cấu hình luồng</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="366" />
+        <location filename="../gui/onvif_dialog.py" line="371" />
         <source>no media profiles</source>
         <translation>không có cấu hình luồng nào</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="368" />
+        <location filename="../gui/onvif_dialog.py" line="374" />
         <source>Profiles read from {0} of {1} camera(s)</source>
         <translation>Đã đọc cấu hình luồng của {0}/{1} camera</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="383" />
+        <location filename="../gui/onvif_dialog.py" line="389" />
         <source>Click the camera's position on the map</source>
         <translation>Nhấp vào vị trí camera trên bản đồ</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="420" />
+        <location filename="../gui/onvif_dialog.py" line="426" />
         <source>{0}: no main stream (read the profiles first)</source>
         <translation>{0}: chưa có luồng chính (hãy đọc cấu hình luồng trước)</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="423" />
+        <location filename="../gui/onvif_dialog.py" line="429" />
         <source>{0}: camera id missing or repeated</source>
         <translation>{0}: thiếu mã camera hoặc mã bị trùng</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="428" />
+        <location filename="../gui/onvif_dialog.py" line="434" />
         <source>{0}: position missing (type it or pick it on the map)</source>
         <translation>{0}: chưa có vị trí (nhập tọa độ hoặc chọn trên bản đồ)</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="431" />
+        <location filename="../gui/onvif_dialog.py" line="437" />
         <source>{0}: position out of range</source>
         <translation>{0}: vị trí nằm ngoài phạm vi hợp lệ</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="458" />
+        <location filename="../gui/onvif_dialog.py" line="464" />
         <source>No camera chosen</source>
         <translation>Chưa chọn camera nào</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="470" />
+        <location filename="../gui/onvif_dialog.py" line="476" />
         <source>Saving cameras…</source>
         <translation>Đang lưu camera…</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="470" />
+        <location filename="../gui/onvif_dialog.py" line="476" />
         <source>Save ONVIF cameras</source>
         <translation>Lưu camera ONVIF</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="473" />
+        <location filename="../gui/onvif_dialog.py" line="479" />
         <source>{0} camera(s) added: {1}</source>
         <translation>Đã thêm {0} camera: {1}</translation>
     </message>
     <message>
-        <location filename="../gui/onvif_dialog.py" line="499" />
+        <location filename="../gui/onvif_dialog.py" line="505" />
         <source>Add cameras from ONVIF…</source>
         <translation>Thêm camera từ ONVIF…</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="274" />
+        <source>Cannot search on this network interface: {0}</source>
+        <translation>Không thể tìm trên giao diện mạng này: {0}</translation>
     </message>
 </context>
 <context>

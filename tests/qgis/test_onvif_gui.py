@@ -209,3 +209,13 @@ def test_controller_action_opens_the_dialog_and_unloads(qgis_iface, store_path):
     assert controller.dialog is not None and controller.dialog.isVisible()
     controller.unload()
     assert controller.dialog is None
+
+
+def test_search_on_an_address_this_machine_does_not_have(qgis_iface, store_path, sim):
+    dialog = make_dialog(qgis_iface, store_path, sim)
+    dialog.interface.addItem("203.0.113.77", "203.0.113.77")  # TEST-NET-3: not on any interface here
+    dialog.interface.setCurrentIndex(dialog.interface.count() - 1)
+    dialog.search()
+    assert wait_until(lambda: not dialog.running())
+    assert "Cannot search on this network interface" in dialog.status.text()
+    assert dialog.search_button.isEnabled()
