@@ -27,6 +27,7 @@ CONTROLLERS = (
     ("land_controller", "LandController"),
     ("export_dialog", "ExportController"),
     ("ops_controller", "OpsController"),
+    ("onvif_dialog", "OnvifController"),
 )
 
 

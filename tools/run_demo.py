@@ -1,8 +1,9 @@
 """`make demo`: start the demo city's services on 127.0.0.1 and open QGIS with the plugin and its layers.
 
 Services: GStreamer RTSP cameras (rtsp://127.0.0.1:8554/camNN, sub-streams camNN_sub), the Open311 reporting
-system (:8311), the SensorThings street-light server (:8090), all seeded from the demo GeoPackage, and a local
-CKAN action API (:8800, token demo-ckan-token) standing in for the open-data portal. They stop
+system (:8311), the SensorThings street-light server (:8090), all seeded from the demo GeoPackage, a local
+CKAN action API (:8800, token demo-ckan-token) standing in for the open-data portal, and two simulated ONVIF
+cameras (:8081, :8082; user admin) whose streams are the RTSP server's cam01 and cam02. They stop
 when QGIS closes. Without a display (no $DISPLAY) QGIS runs under Xvfb, saves a screenshot and exits.
 """
 
@@ -17,15 +18,18 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+DEMO_ONVIF_PASSWORD = "demo-onvif"  # the simulated cameras' login (README, operator section)
 ROOT = HERE.parent
 DEMO_CKAN_TOKEN = "demo-ckan-token"  # the token the demo portal accepts (README: publishing)
 sys.path.insert(0, str(HERE))
 from qgis_profile import desktop_command, make_profile  # noqa: E402
 
 
-def start(cmd: list[str], ready: str, name: str, timeout: float = 30.0) -> subprocess.Popen:
+def start(
+    cmd: list[str], ready: str, name: str, timeout: float = 30.0, env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """Start a service and wait for its ready line; a service that fails is reported, the demo goes on."""
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     end = time.time() + timeout
     while time.time() < end:
         line = proc.stdout.readline()
@@ -96,6 +100,13 @@ def main() -> int:
             [py, "-m", "ioc_qgis_plugin.devservers.ckan_server", "--port", "8800", "--token-env", "IOC_DEMO_CKAN"],
             "ready",
             "open-data portal (CKAN)",
+        ),
+        start(  # two ONVIF cameras to try "Add cameras from ONVIF…" on (type 127.0.0.1:8081 and 127.0.0.1:8082)
+            [py, "-m", "ioc_qgis_plugin.devservers.onvif_device", "--count", "2", "--port", "8081"]
+            + ["--user", "admin", "--rtsp", "rtsp://127.0.0.1:8554/"],
+            "READY",
+            "ONVIF cameras",
+            env=dict(os.environ, IOC_ONVIF_PASSWORD=DEMO_ONVIF_PASSWORD),  # not on the command line
         ),
     ]
     profiles = ROOT / "build" / "demo" / "qgis-profile"

@@ -1771,6 +1771,246 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <source>{} cells with removed personal data are highlighted.</source>
         <translation>{} ô có dữ liệu cá nhân đã bị loại bỏ được tô sáng.</translation>
     </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="106" />
+        <source>camera id already in the store: {0}</source>
+        <translation>mã camera đã có trong kho dữ liệu: {0}</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="135" />
+        <source>Add cameras from ONVIF</source>
+        <translation>Thêm camera từ ONVIF</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="139" />
+        <source>Find cameras</source>
+        <translation>Tìm camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="146" />
+        <source>Search the local network</source>
+        <translation>Tìm trong mạng nội bộ</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="151" />
+        <source>Network interface</source>
+        <translation>Giao diện mạng</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="153" />
+        <source>IP address, host:port or http://…/onvif/device_service</source>
+        <translation>Địa chỉ IP, máy:cổng hoặc http://…/onvif/device_service</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="155" />
+        <source>Add address</source>
+        <translation>Thêm địa chỉ</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="160" />
+        <source>Camera address</source>
+        <translation>Địa chỉ camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="168" />
+        <source>Camera login</source>
+        <translation>Tài khoản đăng nhập camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="172" />
+        <source>Add</source>
+        <translation>Thêm</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="172" />
+        <source>Device</source>
+        <translation>Thiết bị</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="172" />
+        <source>Main stream</source>
+        <translation>Luồng chính</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="172" />
+        <source>Sub-stream</source>
+        <translation>Luồng phụ</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="172" />
+        <source>Camera id</source>
+        <translation>Mã camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="172" />
+        <source>Longitude</source>
+        <translation>Kinh độ</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="172" />
+        <source>Latitude</source>
+        <translation>Vĩ độ</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="195" />
+        <source>View angle</source>
+        <translation>Góc nhìn</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="195" />
+        <source>Range</source>
+        <translation>Tầm nhìn</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="198" />
+        <source>Place selected camera on the map</source>
+        <translation>Đặt camera đang chọn trên bản đồ</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="208" />
+        <source>Read profiles</source>
+        <translation>Đọc cấu hình luồng</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="210" />
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="213" />
+        <source>Save cameras</source>
+        <translation>Lưu camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="215" />
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="251" />
+        <source>Cancelled</source>
+        <translation>Đã hủy</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="278" />
+        <source>Searching the local network…</source>
+        <translation>Đang tìm trong mạng nội bộ…</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="278" />
+        <source>ONVIF discovery</source>
+        <translation>Dò tìm camera ONVIF</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="282" />
+        <source>{0} camera(s) answered, {1} new</source>
+        <translation>{0} camera đã trả lời, {1} camera mới</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="289" />
+        <source>Not a camera address: {0}</source>
+        <translation>Không phải địa chỉ camera: {0}</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="292" />
+        <source>The user name and password typed in the address were removed: use a camera login.</source>
+        <translation>Tên đăng nhập và mật khẩu gõ trong địa chỉ đã được xóa: hãy dùng tài khoản đăng nhập camera.</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="308" />
+        <source>not read yet</source>
+        <translation>chưa đọc</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="325" />
+        <source>Search the network or type a camera address first.</source>
+        <translation>Hãy tìm trong mạng hoặc nhập địa chỉ camera trước.</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="343" />
+        <source>Reading camera profiles…</source>
+        <translation>Đang đọc cấu hình luồng của camera…</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="343" />
+        <source>ONVIF profiles</source>
+        <translation>Cấu hình luồng ONVIF</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="356" />
+        <source>(none)</source>
+        <translation>(không có)</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="369" />
+        <source>{0} profile(s)</source>
+        <translation>{0} cấu hình luồng</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="371" />
+        <source>no media profiles</source>
+        <translation>không có cấu hình luồng nào</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="374" />
+        <source>Profiles read from {0} of {1} camera(s)</source>
+        <translation>Đã đọc cấu hình luồng của {0}/{1} camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="389" />
+        <source>Click the camera's position on the map</source>
+        <translation>Nhấp vào vị trí camera trên bản đồ</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="426" />
+        <source>{0}: no main stream (read the profiles first)</source>
+        <translation>{0}: chưa có luồng chính (hãy đọc cấu hình luồng trước)</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="429" />
+        <source>{0}: camera id missing or repeated</source>
+        <translation>{0}: thiếu mã camera hoặc mã bị trùng</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="434" />
+        <source>{0}: position missing (type it or pick it on the map)</source>
+        <translation>{0}: chưa có vị trí (nhập tọa độ hoặc chọn trên bản đồ)</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="437" />
+        <source>{0}: position out of range</source>
+        <translation>{0}: vị trí nằm ngoài phạm vi hợp lệ</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="464" />
+        <source>No camera chosen</source>
+        <translation>Chưa chọn camera nào</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="476" />
+        <source>Saving cameras…</source>
+        <translation>Đang lưu camera…</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="476" />
+        <source>Save ONVIF cameras</source>
+        <translation>Lưu camera ONVIF</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="479" />
+        <source>{0} camera(s) added: {1}</source>
+        <translation>Đã thêm {0} camera: {1}</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="505" />
+        <source>Add cameras from ONVIF…</source>
+        <translation>Thêm camera từ ONVIF…</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="274" />
+        <source>Cannot search on this network interface: {0}</source>
+        <translation>Không thể tìm trên giao diện mạng này: {0}</translation>
+    </message>
 </context>
 <context>
     <name>CamerasTab</name>
@@ -1904,67 +2144,67 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>IocPlugin</name>
     <message>
-        <location filename="../plugin.py" line="88" />
+        <location filename="../plugin.py" line="89" />
         <source>IOC</source>
         <translation>IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="90" />
+        <location filename="../plugin.py" line="91" />
         <source>IOC panel</source>
         <translation>Bảng điều khiển IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="91" />
+        <location filename="../plugin.py" line="92" />
         <source>Open IOC data store…</source>
         <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="253" />
+        <location filename="../plugin.py" line="254" />
         <source>Open IOC GeoPackage</source>
         <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="253" />
+        <location filename="../plugin.py" line="254" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="316" />
+        <location filename="../plugin.py" line="317" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="316" />
+        <location filename="../plugin.py" line="317" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="412" />
+        <location filename="../plugin.py" line="413" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="404" />
+        <location filename="../plugin.py" line="405" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="412" />
+        <location filename="../plugin.py" line="413" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="448" />
+        <location filename="../plugin.py" line="449" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="421" />
+        <location filename="../plugin.py" line="422" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="92" />
+        <location filename="../plugin.py" line="93" />
         <source>Connect to the city database (PostGIS)…</source>
         <translation>Kết nối cơ sở dữ liệu đô thị (PostGIS)…</translation>
     </message>
