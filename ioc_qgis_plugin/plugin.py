@@ -295,7 +295,7 @@ class IocPlugin:
         if self.dock is not None:
             self.dock.setVisible(True)
             QTimer.singleShot(0, self._size_dock)
-            self.dock.load(lambda: open_store(settings), on_loaded=self._panel_loaded)
+            self.dock.load(lambda: open_store(settings, read_only=True), on_loaded=self._panel_loaded)
         if add_layers:
             if self.layer_loader is not None:
                 self.layer_loader.cancel()
@@ -367,7 +367,7 @@ class IocPlugin:
             self.open_configured_store()
         elif self.dock is not None:
             settings = self.settings
-            self.dock.load(lambda: open_store(settings))
+            self.dock.load(lambda: open_store(settings, read_only=True))
 
     def _layers_removed(self, layer_ids) -> None:
         if self.dock is None:

@@ -29,12 +29,10 @@ def demo_gpkg(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_copy(demo_gpkg, tmp_path) -> Path:
-    """A private copy for tests that write."""
-    import shutil
+    """A private copy for tests that write (SQLite backup API: the session file may be open in this process)."""
+    from ioc_qgis_plugin.store.gpkg import GeoPackageStore
 
-    dst = tmp_path / "ioc.gpkg"
-    shutil.copy(demo_gpkg, dst)
-    return dst
+    return GeoPackageStore.copy_file(demo_gpkg, tmp_path / "ioc.gpkg")
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -85,9 +85,7 @@ class GeoPackageStore(IocStore):
 
     kind = "gpkg"
 
-    def __init__(
-        self, path: str | Path, _conn: Optional[sqlite3.Connection] = None, read_only: bool = False
-    ) -> None:
+    def __init__(self, path: str | Path, _conn: Optional[sqlite3.Connection] = None, read_only: bool = False) -> None:
         super().__init__()
         self.path = Path(gpkg_safety.absolute(path))
         self.read_only = read_only
@@ -377,6 +375,15 @@ class GeoPackageStore(IocStore):
             self.conn.close()
         finally:
             self._release()
+
+    @classmethod
+    def copy_file(cls, src: str | Path, dest: str | Path) -> Path:
+        """Copy a store that may be in use (tests, tools): read-only open + backup API, never shutil.copy."""
+        store = cls.open(src, read_only=True)
+        try:
+            return store.snapshot(dest)
+        finally:
+            store.close()
 
     def snapshot(self, dest: str | Path) -> Path:
         """A consistent copy through SQLite's backup API (use this, never a file copy of the live store)."""

@@ -112,7 +112,7 @@ def _open_anchor(path: str) -> Any:
     except ImportError:  # no GDAL in this process: nothing else here can probe the file either
         return None
     try:
-        with _gdal_quiet(gdal):
+        with _GdalQuiet(gdal):
             ds = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY, allowed_drivers=["GPKG"])
     except Exception as exc:  # noqa: BLE001 - not a GeoPackage: the SQLite checks will say why
         log.debug("no GDAL anchor on %s: %s", path, exc)
@@ -120,7 +120,7 @@ def _open_anchor(path: str) -> Any:
     return ds
 
 
-class _gdal_quiet:
+class _GdalQuiet:
     def __init__(self, gdal: Any) -> None:
         self.gdal = gdal
 

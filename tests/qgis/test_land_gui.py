@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 from qgis.core import QgsCoordinateReferenceSystem, QgsLocatorContext, QgsPointXY
 from qgis.PyQt.QtCore import QCoreApplication
 
@@ -22,7 +20,7 @@ def factory(path):
 
 def test_import_dialog_runs_task(qgis_app, tmp_path, demo_gpkg):
     store = tmp_path / "ioc.gpkg"
-    shutil.copy(demo_gpkg, store)
+    GeoPackageStore.copy_file(demo_gpkg, store)  # backup API, never a file copy of a store
     src = write_sheet(make_sheet(120, seed=21), str(tmp_path / "to.shp"))
     dlg = LandImportDialog(factory(store), presets_dir=tmp_path / "presets")
     dlg.load_file(src)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -33,7 +32,7 @@ def demo(tmp_path_factory) -> Path:
 @pytest.fixture
 def store(demo: Path, tmp_path: Path):
     work = tmp_path / "ioc.gpkg"
-    shutil.copy(demo, work)
+    GeoPackageStore.copy_file(demo, work)  # backup API, never a file copy of a store
     s = GeoPackageStore.open(work)
     yield s
     s.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,7 @@ HIDDEN = [
 def store_path(demo_gpkg, tmp_path_factory) -> Path:
     """Demo city plus reports with personal data hidden in free text in many formats."""
     path = tmp_path_factory.mktemp("exp") / "ioc.gpkg"
-    shutil.copy(demo_gpkg, path)
+    GeoPackageStore.copy_file(demo_gpkg, path)  # backup API, never a file copy of a store
     store = GeoPackageStore.open(path)
     rows = store.fetch("field_reports", order_by="fid", limit=len(HIDDEN))
     for row, text in zip(rows, HIDDEN):

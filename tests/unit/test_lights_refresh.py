@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +30,7 @@ def demo_gpkg(tmp_path_factory) -> Path:
 @pytest.fixture
 def setup(demo_gpkg: Path, tmp_path: Path):
     work = tmp_path / "ioc.gpkg"
-    shutil.copy(demo_gpkg, work)
+    GeoPackageStore.copy_file(demo_gpkg, work)  # backup API, never a file copy of a store
     store = GeoPackageStore.open(work)
     model = model_from_gpkg(demo_gpkg)
     srv = SensorThingsServer(model, max_top=64).start()
