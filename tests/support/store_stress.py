@@ -32,7 +32,11 @@ class Run:
         self.iterations = 0
         self.errors: list[dict] = []
         self.conflicts = 0
-        self.acks = open(out / f"{role}.acks", "a", encoding="utf-8") if role in ("holder", "desk") else None
+        self.acks = (
+            open(out / f"{role}.acks", "a", encoding="utf-8")  # noqa: SIM115 - kept open for the whole run
+            if role in ("holder", "desk")
+            else None
+        )
 
     def alive(self) -> bool:
         return time.monotonic() < self.deadline
@@ -217,7 +221,7 @@ def role_export(run: Run, a: argparse.Namespace) -> None:
             "--who",
             f"stress-{run.iterations}",
         ]
-        rc = run.guard("export", lambda: cli.main(argv))
+        rc = run.guard("export", lambda argv=argv: cli.main(argv))
         if rc not in (0, None):
             run.errors.append({"what": "export", "type": "exit", "message": f"exit status {rc}"})
         pause(rng)

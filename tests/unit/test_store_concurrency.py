@@ -73,7 +73,7 @@ def run_workers(gpkg: Path, out: Path, seconds: float, open311: str, sta: str, s
             "--sta-now",
             str(sta_now),
         ]
-        log = open(out / f"{role}.log", "w")
+        log = open(out / f"{role}.log", "w")  # noqa: SIM115 - closed after the process ends
         procs[role] = (subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log)
     results = {}
     for role, (p, log) in procs.items():
