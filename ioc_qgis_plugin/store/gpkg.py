@@ -80,6 +80,10 @@ BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count - 1 WHERE lower
 """
 
 
+# SQLite errors; Python's sqlite3 raises UnicodeDecodeError when SQLite's own message quotes damaged schema text.
+_SQLITE_ERRORS = (sqlite3.Error, UnicodeDecodeError)
+
+
 class GeoPackageStore(IocStore):
     """One connection to the IOC GeoPackage; every opener follows the rule in gpkg_safety (read it first)."""
 
@@ -131,7 +135,11 @@ class GeoPackageStore(IocStore):
         SQLite: reading its header with open()/close() would drop this process's locks (see gpkg_safety).
         """
         p = Path(gpkg_safety.absolute(path))
-        if not p.is_file():
+        try:
+            exists = p.is_file()
+        except OSError as exc:  # e.g. a folder on the way that this user may not enter
+            raise StoreError(f"GeoPackage {p} cannot be reached: {exc.strerror}") from exc
+        if not exists:
             raise StoreError(f"GeoPackage {p} does not exist")
         if not read_only:
             problem = gpkg_safety.folder_problem(p)
@@ -140,18 +148,20 @@ class GeoPackageStore(IocStore):
         hold = gpkg_safety.hold(p)
         try:
             conn = cls._connect(p, "ro" if read_only else "rw")
-        except sqlite3.Error as exc:
+        except _SQLITE_ERRORS as exc:
             gpkg_safety.release(hold)
             raise StoreError(f"{p} cannot be opened: {exc}") from exc
         try:
             app_id = gpkg_safety.retry_busy(lambda: conn.execute("PRAGMA application_id").fetchone()[0])
             if app_id == _APPLICATION_ID and not read_only:
                 cls._ensure_wal(conn)
-        except sqlite3.Error as exc:
+        except _SQLITE_ERRORS as exc:
             conn.close()
             gpkg_safety.release(hold)
             if gpkg_safety.is_busy(exc):
                 raise StoreBusy(_busy_message(p)) from exc
+            if isinstance(exc, UnicodeDecodeError) or gpkg_safety.is_damage(exc) and "not a database" not in str(exc):
+                raise StoreDamaged(f"{p} is damaged ({exc}). {_DAMAGE_ADVICE}") from exc
             if "not a database" in str(exc).lower():
                 raise NotAnIocStore(
                     f"{p} is not a GeoPackage (not an SQLite database; corrupt or another format)"
@@ -286,7 +296,7 @@ class GeoPackageStore(IocStore):
             )
 
     # -- backend hooks ------------------------------------------------------------------------------------
-    def _error(self, exc: sqlite3.Error) -> StoreError:
+    def _error(self, exc: Exception) -> StoreError:
         """A StoreError the user can act on; damage also stops every later write."""
         if gpkg_safety.is_busy(exc):
             return StoreBusy(_busy_message(self.path))
@@ -306,7 +316,7 @@ class GeoPackageStore(IocStore):
             if self._in_tx:
                 return fn()  # inside BEGIN IMMEDIATE we hold the write lock: busy cannot happen
             return gpkg_safety.retry_busy(fn)
-        except sqlite3.Error as exc:
+        except _SQLITE_ERRORS as exc:
             raise self._error(exc) from exc
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -352,7 +362,7 @@ class GeoPackageStore(IocStore):
             return
         try:
             self.conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except _SQLITE_ERRORS as exc:
             self._rollback_quietly()
             raise self._error(exc) from exc
         self._in_tx = False
@@ -367,7 +377,7 @@ class GeoPackageStore(IocStore):
         self._in_tx, self._depth = False, 0
         try:
             self.conn.execute("ROLLBACK")
-        except sqlite3.Error:
+        except _SQLITE_ERRORS:
             pass  # SQLite already rolled back (e.g. after an I/O error)
 
     def close(self) -> None:
@@ -389,7 +399,7 @@ class GeoPackageStore(IocStore):
         """A consistent copy through SQLite's backup API (use this, never a file copy of the live store)."""
         try:
             return gpkg_safety.snapshot(self.conn, dest)
-        except sqlite3.Error as exc:
+        except _SQLITE_ERRORS as exc:
             raise self._error(exc) from exc
 
     def layer_uri(self, table: str) -> tuple[str, str]:

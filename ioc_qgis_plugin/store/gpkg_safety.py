@@ -56,7 +56,8 @@ def sqlite_uri(path: str | Path, mode: str) -> str:
 
 
 def is_damage(exc: BaseException) -> bool:
-    return any(m in str(exc).lower() for m in _DAMAGE_MARKERS)
+    # UnicodeDecodeError: Python could not even decode SQLite's message quoting the damaged schema
+    return isinstance(exc, UnicodeDecodeError) or any(m in str(exc).lower() for m in _DAMAGE_MARKERS)
 
 
 def is_busy(exc: BaseException) -> bool:
