@@ -161,12 +161,12 @@ class GeoPackageStore(IocStore):
             if gpkg_safety.is_busy(exc):
                 raise StoreBusy(_busy_message(p)) from exc
             if isinstance(exc, UnicodeDecodeError) or gpkg_safety.is_damage(exc) and "not a database" not in str(exc):
-                raise StoreDamaged(f"{p} is damaged ({exc}). {_DAMAGE_ADVICE}") from exc
+                raise StoreDamaged(f"{p} is damaged ({exc}). {_damage_advice(p)}") from exc
             if "not a database" in str(exc).lower():
                 raise NotAnIocStore(
                     f"{p} is not a GeoPackage (not an SQLite database; corrupt or another format)"
                 ) from exc
-            raise NotAnIocStore(f"{p} cannot be read as a GeoPackage: {exc}. {_DAMAGE_ADVICE}") from exc
+            raise NotAnIocStore(f"{p} cannot be read as a GeoPackage: {exc}. {_damage_advice(p)}") from exc
         except BaseException:
             conn.close()
             gpkg_safety.release(hold)
@@ -302,12 +302,12 @@ class GeoPackageStore(IocStore):
             return StoreBusy(_busy_message(self.path))
         if gpkg_safety.is_damage(exc):
             self.damaged = True
-            return StoreDamaged(f"{self.path} is damaged ({exc}). {_DAMAGE_ADVICE}")
+            return StoreDamaged(f"{self.path} is damaged ({exc}). {_damage_advice(self.path)}")
         return StoreError(f"{self.describe()}: {exc}")
 
     def _check_writable(self) -> None:
         if self.damaged:
-            raise StoreDamaged(f"{self.path} is damaged; nothing is written to it. {_DAMAGE_ADVICE}")
+            raise StoreDamaged(f"{self.path} is damaged; nothing is written to it. {_damage_advice(self.path)}")
         if self.read_only:
             raise StoreError(f"{self.describe()} was opened read-only; nothing is written to it")
 
@@ -409,10 +409,11 @@ class GeoPackageStore(IocStore):
         return gpkg_geometry.encode_points([r.get("lon") for r in rows], [r.get("lat") for r in rows], self.schema.srid)
 
 
-_DAMAGE_ADVICE = (
-    "Nothing more is written to it. Close the programs that use it, keep the file for inspection, and open the "
-    "last good backup (IOC ▸ Open data store…, folder '<name>-backups' next to the file)."
-)
+def _damage_advice(path: Path) -> str:
+    return (
+        "Nothing more is written to it. Close the programs that use it and keep the file for inspection; "
+        f"the daily backups are in {path.with_name(path.stem + '-backups')} (IOC offers to open the last good one)."
+    )
 
 
 def _busy_message(path: Path) -> str:

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from ioc_qgis_plugin.demo.citygen import CityConfig, build
@@ -45,14 +46,16 @@ def small_city(path: Path) -> Path:
     return path
 
 
-def run_workers(gpkg: Path, out: Path, seconds: float, open311: str, sta: str, sta_now: float) -> dict[str, dict]:
+def run_workers(
+    gpkg: Path, out: Path, seconds: float, open311: str, sta: str, sta_now: float, roles: tuple = ROLES
+) -> dict[str, dict]:
     env = {
         **os.environ,
         "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
         "QT_QPA_PLATFORM": "offscreen",
     }
     procs = {}
-    for i, role in enumerate(ROLES):
+    for i, role in enumerate(roles):
         cmd = [
             sys.executable,
             "-m",
@@ -119,7 +122,23 @@ def check_store(gpkg: Path, acks: list[tuple[str, str]]) -> tuple[str, list[str]
     return ("ok" if ok else text), missing, doubled
 
 
-def test_six_processes_share_one_geopackage(tmp_path: Path) -> None:
+@dataclass
+class StressOutcome:
+    results: dict[str, dict]
+    acks: list[tuple[str, str]]
+    integrity: str
+    missing: list[str]
+    doubled: list[str]
+    sent: list[str]
+    applied: dict
+
+    @property
+    def errors(self) -> dict[str, list]:
+        return {role: r["errors"] for role, r in self.results.items() if r["errors"]}
+
+
+def stress(tmp_path: Path, seconds: float, roles: tuple = ROLES) -> StressOutcome:
+    """A small city, the local Open311 and SensorThings servers, and `roles` working on it for `seconds`."""
     gpkg = small_city(tmp_path / "ioc.gpkg")
     out = tmp_path / "out"
     out.mkdir()
@@ -138,24 +157,30 @@ def test_six_processes_share_one_geopackage(tmp_path: Path) -> None:
         t = threading.Thread(target=citizens, daemon=True)
         t.start()
         try:
-            results = run_workers(gpkg, out, SECONDS, o311.url, sta.url, model.newest_time() + 60)
+            results = run_workers(gpkg, out, seconds, o311.url, sta.url, model.newest_time() + 60, roles)
         finally:
             stop.set()
             t.join(5)
             sta.stop()
         applied = dict(o311.state.applied_updates)
-    errors = {role: r["errors"] for role, r in results.items() if r["errors"]}
     acks = acknowledged(out)
     integrity, missing, doubled = check_store(gpkg, acks)
-    summary = {role: r["iterations"] for role, r in results.items()}
-    assert integrity == "ok", integrity
-    assert not errors, json.dumps(errors, ensure_ascii=False, indent=1)[:6000]
-    assert not missing, f"{len(missing)} of {len(acks)} acknowledged edits lost, e.g. {missing[:5]}"
-    assert not doubled, f"edits stored twice: {doubled[:5]}"
+    sent: list[str] = []
+    if integrity == "ok":
+        conn = sqlite3.connect(gpkg_safety.sqlite_uri(gpkg, "ro"), uri=True)
+        sent = [r[0] for r in conn.execute("SELECT change_id FROM report_outbox WHERE sent_at IS NOT NULL")]
+        conn.close()
+    return StressOutcome(results, acks, integrity, missing, doubled, sent, applied)
+
+
+def test_six_processes_share_one_geopackage(tmp_path: Path) -> None:
+    o = stress(tmp_path, SECONDS)
+    summary = {role: r["iterations"] for role, r in o.results.items()}
+    assert o.integrity == "ok", o.integrity
+    assert not o.errors, json.dumps(o.errors, ensure_ascii=False, indent=1)[:6000]
+    assert not o.missing, f"{len(o.missing)} of {len(o.acks)} acknowledged edits lost, e.g. {o.missing[:5]}"
+    assert not o.doubled, f"edits stored twice: {o.doubled[:5]}"
     assert all(n > 0 for n in summary.values()), summary
-    assert len(acks) > 50, summary
+    assert len(o.acks) > 50, summary
     # every change the desk queued for the city's system that was marked sent reached it (once: idempotency key)
-    conn = sqlite3.connect(gpkg_safety.sqlite_uri(gpkg, "ro"), uri=True)
-    sent = [r[0] for r in conn.execute("SELECT change_id FROM report_outbox WHERE sent_at IS NOT NULL")]
-    conn.close()
-    assert sent and all(c in applied for c in sent)
+    assert o.sent and all(c in o.applied for c in o.sent)
