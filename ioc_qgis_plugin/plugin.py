@@ -285,7 +285,11 @@ class IocPlugin:
         try:
             store = open_store(settings)
         except StoreError as exc:
-            notify(self.iface, self.tr("IOC data store"), str(exc), "error")
+            from .gui.store_recovery import is_damage, offer_backup
+
+            offered = settings.store_kind != "postgis" and is_damage(exc)
+            if not (offered and offer_backup(self.iface, settings.gpkg_path, exc, self.open_gpkg)):
+                notify(self.iface, self.tr("IOC data store"), str(exc), "error")
             return False
         if self.store is not None:
             self.store.close()
@@ -313,6 +317,10 @@ class IocPlugin:
             )
         self._attach_lights(settings)
         self._invalidate_controllers()
+        if settings.store_kind != "postgis" and settings.gpkg_path:
+            from .gui.store_recovery import start_daily_backup
+
+            start_daily_backup(settings.gpkg_path)  # once a day, SQLite backup API, in the background
         notify(self.iface, self.tr("IOC data store"), self.tr("opened {0}").format(store.describe()), "success", 4)
         return True
 
@@ -363,6 +371,9 @@ class IocPlugin:
                 self.store.replay_pending()
             except StoreError as exc:
                 log(f"pending edits not sent yet: {exc}", "warning")
+        if getattr(self.store, "damaged", False):  # a connection that saw damage never writes again: reopen
+            self.store.close()
+            self.store = None
         if self.store is None:
             self.open_configured_store()
         elif self.dock is not None:
