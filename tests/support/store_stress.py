@@ -2,7 +2,7 @@
 
     python -m tests.support.store_stress ROLE --gpkg F --out DIR --seconds S [--open311 URL] [--sta URL]
 
-Roles: `holder` (QGIS: plugin store kept open + GDAL/OGR layers in update mode, panel reloads, card edits),
+Roles: `holder` (QGIS: plugin store kept open + QgsVectorLayers of the OGR provider, panel reloads, card edits),
 `desk` (edit loop), `briefing`, `export`, `sync` (pull + outbox push), `lights` (SensorThings refresh).
 Every role loops until the deadline, opening and closing its store the way the real tool does, and writes
 DIR/ROLE.json: iterations and every error it saw (type and message). Edit loops append each *acknowledged* edit
@@ -107,55 +107,63 @@ def pause(rng: random.Random) -> None:
 
 # -- roles ------------------------------------------------------------------------------------------------------
 def role_holder(run: Run, a: argparse.Namespace) -> None:
-    """QGIS: the plugin's store stays open, OGR layers (update mode, as QGIS opens a GeoPackage) are read and
-    reopened, the panel reloads on its own read-only connection, and the card saves edits."""
-    from osgeo import gdal
+    """QGIS itself: the plugin's store stays open, the IOC layers are QgsVectorLayers of QGIS's OGR provider on
+    the same file (read, reloaded, recreated), the panel reloads on its own read-only connection, and the card
+    saves edits through the plugin's store."""
+    from qgis.core import QgsApplication, QgsVectorLayer
 
     from ioc_qgis_plugin.core.sla import SlaRules
     from ioc_qgis_plugin.gui.panel import load_panel_data
     from ioc_qgis_plugin.store.gpkg import GeoPackageStore
 
-    gdal.UseExceptions()
+    app = QgsApplication([], False)
+    app.initQgis()
     rng = random.Random(a.seed)
     ids = report_ids(a.gpkg)
     store = GeoPackageStore.open(a.gpkg)
-    layers = None
+    layers: list = []
 
-    def open_layers():  # noqa: ANN202
-        ds = gdal.OpenEx(a.gpkg, gdal.OF_VECTOR | gdal.OF_UPDATE)
+    def read_layers() -> None:
+        for layer in layers:
+            layer.reload()
+            n = sum(1 for _ in layer.getFeatures())
+            if n == 0 and layer.name() != "street_lights":
+                raise RuntimeError(f"layer {layer.name()} is empty")
+
+    def open_layers() -> list:
+        out = []
         for name in ("field_reports", "street_lights", "wards"):
-            lyr = ds.GetLayerByName(name)
-            lyr.ResetReading()
-            n = sum(1 for _ in lyr)
-            if n == 0 and name != "street_lights":
-                raise RuntimeError(f"layer {name} is empty")
-        return ds
+            uri, provider = store.layer_uri(name)
+            layer = QgsVectorLayer(uri, name, provider)
+            if not layer.isValid():
+                raise RuntimeError(f"QGIS could not open layer {name}")
+            out.append(layer)
+        return out
+
+    def panel_reload() -> None:
+        s = GeoPackageStore.open(a.gpkg, read_only=True)
+        try:
+            load_panel_data(s, time.time(), SlaRules.default())
+        finally:
+            s.close()
+
+    def reopen() -> None:  # the user opens the store again (IOC ▸ Open data store…)
+        nonlocal store
+        store.close()
+        store = GeoPackageStore.open(a.gpkg)
 
     while run.alive():
         run.iterations += 1
         run.guard("card edit", lambda: desk_edit(run, store, rng, ids, "holder"))
-        if run.iterations % 3 == 0:
-            layers = None
-            layers = run.guard("OGR layers", open_layers)
-
-        def panel_reload() -> None:
-            s = GeoPackageStore.open(a.gpkg, read_only=True)
-            try:
-                load_panel_data(s, time.time(), SlaRules.default())
-            finally:
-                s.close()
-
+        if run.iterations % 5 == 1:
+            layers = []
+            layers = run.guard("QGIS layers", open_layers) or []
+        run.guard("layer reload", read_layers)
         run.guard("panel reload", panel_reload)
-        if run.iterations % 10 == 0:  # the user opens the store again (IOC ▸ Open data store…)
-
-            def reopen() -> None:
-                nonlocal store
-                store.close()
-                store = GeoPackageStore.open(a.gpkg)
-
+        if run.iterations % 10 == 0:
             run.guard("reopen store", reopen)
         time.sleep(rng.uniform(0.0, 0.05))
-    layers = None  # noqa: F841
+    layers = []
     store.close()
 
 
@@ -304,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
         run.guard(a.role, lambda: ROLES[a.role](run, a))
     finally:
         run.finish()
+    if a.role == "holder":
+        os._exit(0)  # QGIS 3.22 can crash in C++ destructors at exit; the results are written
     return 0
 
 
