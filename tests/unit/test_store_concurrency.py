@@ -1,13 +1,15 @@
 """Issue 14: one GeoPackage shared by "QGIS", the briefing, the export, sync, the lights refresher and a desk.
 
-Six processes work on the same file for IOC_STRESS_SECONDS (default 60): the holder keeps the plugin's store and
-GDAL layers open like QGIS and reloads the panel, the others open and close the store like the real tools. The
+Six processes work on the same file for IOC_STRESS_SECONDS (default 60): the holder is a QgsApplication with the
+plugin's store and QGIS layers (OGR provider) open, reloading layers and the panel and saving card edits; the
+others open and close the store like the real tools. The
 local Open311 and SensorThings servers run here. Afterwards the file must pass integrity_check, every edit a
 process saw acknowledged must be there exactly once, and no process may have seen any error at all — "database
 is locked" included, which must be waited out and retried, never surfaced.
 
-Before the fix (header read with open()/close() in GeoPackageStore.open, no GDAL anchor) this failed: the holder
-lost its locks, another process deleted the -wal it was still writing to, and acknowledged edits vanished.
+Before the fix (header read with open()/close() in GeoPackageStore.open, no GDAL anchor) this failed within 30 s:
+the holder lost its locks, another process deleted the -wal it was still using, "disk I/O error" and
+"database disk image is malformed" followed.
 """
 
 from __future__ import annotations
