@@ -280,3 +280,15 @@ def test_not_a_geopackage_is_refused_without_touching_it(tmp_path: Path) -> None
     with pytest.raises(NotAnIocStore, match="not a GeoPackage"):
         GeoPackageStore.open(p)
     assert sha(p) == before and not Path(f"{p}-wal").exists()
+
+
+def test_an_export_never_replaces_the_store(tmp_path: Path) -> None:
+    from ioc_qgis_plugin.export import cli
+
+    p = tmp_path / "ioc.gpkg"
+    s = GeoPackageStore.create(p)
+    s.set_meta("keep", "me")
+    s.close()
+    before = sha(p)
+    rc = cli.main(["--gpkg", str(p), "--out", str(tmp_path), "--name", "ioc", "--title", "Mất dữ liệu?"])
+    assert rc == 2 and sha(p) == before
