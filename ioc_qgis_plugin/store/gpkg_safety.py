@@ -133,7 +133,7 @@ class _GdalQuiet:
 
 
 # -- snapshots -------------------------------------------------------------------------------------------------
-def snapshot(conn: sqlite3.Connection, dest: str | Path, pages_per_step: int = 2048) -> Path:
+def snapshot(conn: sqlite3.Connection, dest: str | Path) -> Path:
     """A consistent copy of a live store through SQLite's backup API (never a file copy), atomically renamed.
 
     The copy is written to ``dest.part`` in rollback-journal mode (a stand-alone file without -wal/-shm) and only
@@ -146,7 +146,9 @@ def snapshot(conn: sqlite3.Connection, dest: str | Path, pages_per_step: int = 2
         part.unlink()  # our own unfinished temp file from an earlier crash, never a store
     out = sqlite3.connect(str(part), isolation_level=None)
     try:
-        conn.backup(out, pages=pages_per_step, sleep=0.005)
+        # all pages in one step, i.e. under one read transaction: writers of other processes go on (WAL) and the
+        # copy never restarts because of them, as a step-wise backup would each time the source changes
+        conn.backup(out, pages=-1)
         out.execute("PRAGMA journal_mode = DELETE")
     finally:
         out.close()
