@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from qgis.PyQt.QtWidgets import QPushButton
 
 from ioc_qgis_plugin.gui.panel import IocDock
@@ -59,3 +60,24 @@ def test_damaged_store_offers_the_last_good_backup(qgis_iface, demo_copy: Path) 
     assert s.count("field_reports") > 0
     s.close()
     assert backup.exists()
+
+
+def test_plugin_reload_reopens_a_store_that_saw_damage(plugin, demo_copy: Path, tmp_path: Path) -> None:
+    healthy = GeoPackageStore.copy_file(demo_copy, tmp_path / "healthy.gpkg")
+    assert plugin.open_gpkg(str(demo_copy), add_layers=False)
+    wait_tasks()
+    first = plugin.store
+    first.close()  # nobody holds the file while the "disk" damages it
+    _damage(demo_copy, "field_reports")
+    first.conn = GeoPackageStore._connect(first.path, "rw")
+    with pytest.raises(StoreDamaged):
+        first.fetch("field_reports")
+    with pytest.raises(StoreDamaged):  # the card's save is refused: nothing is written to a damaged file
+        first.update_report(first.fetch("report_events", limit=1)[0]["report_id"], {}, actor="desk", note="x")
+    first.conn.close()
+    demo_copy.write_bytes(healthy.read_bytes())  # the administrator restores the file
+    first.conn = GeoPackageStore._connect(first.path, "rw")
+    plugin.reload()
+    wait_tasks()
+    assert plugin.store is not first and not plugin.store.damaged
+    assert plugin.store.count("field_reports") > 0
