@@ -139,7 +139,10 @@ def snapshot(conn: sqlite3.Connection, dest: str | Path) -> Path:
     The copy is written to ``dest.part`` in rollback-journal mode (a stand-alone file without -wal/-shm) and only
     renamed to `dest` once complete, so a crash never leaves a half backup under the real name.
     """
-    dest = Path(dest)
+    dest = Path(absolute(dest))
+    source = next((r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "")
+    if source and os.path.realpath(source) == os.path.realpath(dest):
+        raise ValueError(f"refusing to write a snapshot of {source} over itself")
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
     if part.exists():

@@ -75,3 +75,9 @@ def test_a_damaged_store_is_not_backed_up_and_older_backups_stay(tmp_path: Path)
         gpkg_backup.daily_backup(s, today=date(2026, 11, 2))
     s.close()
     assert gpkg_backup.backups(p) == [good]
+
+
+def test_a_snapshot_never_goes_over_its_own_store(store) -> None:
+    with pytest.raises(ValueError, match="over itself"):
+        store.snapshot(store.path)
+    assert store.get_meta("city_name") == "Đồng Xoài"
