@@ -286,7 +286,11 @@ class IocPlugin:
         try:
             store = open_store(settings)
         except StoreError as exc:
-            notify(self.iface, self.tr("IOC data store"), str(exc), "error")
+            from .gui.store_recovery import is_damage, offer_backup
+
+            offered = settings.store_kind != "postgis" and is_damage(exc)
+            if not (offered and offer_backup(self.iface, settings.gpkg_path, exc, self.open_gpkg)):
+                notify(self.iface, self.tr("IOC data store"), str(exc), "error")
             return False
         if self.store is not None:
             self.store.close()
@@ -296,7 +300,7 @@ class IocPlugin:
         if self.dock is not None:
             self.dock.setVisible(True)
             QTimer.singleShot(0, self._size_dock)
-            self.dock.load(lambda: open_store(settings), on_loaded=self._panel_loaded)
+            self.dock.load(lambda: open_store(settings, read_only=True), on_loaded=self._panel_loaded)
         if add_layers:
             if self.layer_loader is not None:
                 self.layer_loader.cancel()
@@ -314,6 +318,10 @@ class IocPlugin:
             )
         self._attach_lights(settings)
         self._invalidate_controllers()
+        if settings.store_kind != "postgis" and settings.gpkg_path:
+            from .gui.store_recovery import start_daily_backup
+
+            start_daily_backup(settings.gpkg_path)  # once a day, SQLite backup API, in the background
         notify(self.iface, self.tr("IOC data store"), self.tr("opened {0}").format(store.describe()), "success", 4)
         return True
 
@@ -364,11 +372,14 @@ class IocPlugin:
                 self.store.replay_pending()
             except StoreError as exc:
                 log(f"pending edits not sent yet: {exc}", "warning")
+        if getattr(self.store, "damaged", False):  # a connection that saw damage never writes again: reopen
+            self.store.close()
+            self.store = None
         if self.store is None:
             self.open_configured_store()
         elif self.dock is not None:
             settings = self.settings
-            self.dock.load(lambda: open_store(settings))
+            self.dock.load(lambda: open_store(settings, read_only=True))
 
     def _layers_removed(self, layer_ids) -> None:
         if self.dock is None:

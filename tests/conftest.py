@@ -29,10 +29,10 @@ def demo_gpkg(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_copy(demo_gpkg, tmp_path) -> Path:
-    """A private copy for tests that write (a consistent snapshot, see tests/support/gpkg_copy.py)."""
-    from tests.support.gpkg_copy import copy_gpkg
+    """A private copy for tests that write (SQLite backup API: the session file may be open in this process)."""
+    from ioc_qgis_plugin.store.gpkg import GeoPackageStore
 
-    return copy_gpkg(demo_gpkg, tmp_path / "ioc.gpkg")
+    return GeoPackageStore.copy_file(demo_gpkg, tmp_path / "ioc.gpkg")
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -44,7 +44,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         from .figures import compute_briefing
         from .layout import export_all
 
-        store = GeoPackageStore.open(gpkg)
+        store = GeoPackageStore.open(gpkg, read_only=True)  # a reader never writes
         try:
             briefing = compute_briefing(store, day, a.ward or None, days=a.days)
         finally:

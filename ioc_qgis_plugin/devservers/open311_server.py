@@ -567,7 +567,7 @@ class Open311Server:
 def rows_from_gpkg(path: str) -> list[dict[str, Any]]:
     from ..store.gpkg import GeoPackageStore
 
-    store = GeoPackageStore.open(path)
+    store = GeoPackageStore.open(path, read_only=True)
     try:
         return store.fetch("field_reports")
     finally:

@@ -172,7 +172,7 @@ def model_from_gpkg(path: str | Path, history: bool = True) -> Model:
     """Things from street_lights; Observations from light_readings plus the current state in street_lights."""
     from ..store.gpkg import GeoPackageStore
 
-    store = GeoPackageStore.open(path)
+    store = GeoPackageStore.open(path, read_only=True)
     try:
         lights = store.fetch("street_lights", geometry=True, order_by="fid")
         cols = ["light_id", "at", *(TALQ_FIELDS[f][0] for f in FIELD_NAMES)]

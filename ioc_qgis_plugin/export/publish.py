@@ -66,6 +66,20 @@ def build_package(
     return tables, dists
 
 
+def _never_over_the_store(store: IocStore, info: DatasetInfo, folders: list[Path]) -> None:
+    """The package's GeoPackage is written by replacing a file: never let that file be the live store."""
+    live = getattr(store, "path", None)
+    if live is None:
+        return
+    for folder in folders:
+        target = (folder / f"{info.name}.gpkg").resolve()
+        if target == Path(live).resolve():
+            raise ValueError(
+                f"exporting dataset '{info.name}' to {folder} would replace the IOC store {live} itself; "
+                "choose another output folder or dataset name"
+            )
+
+
 def run_export(
     store: IocStore,
     selection: Selection,
@@ -83,6 +97,7 @@ def run_export(
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; use one of {', '.join(TARGETS)}")
     opts = dict(target_options or {})
+    _never_over_the_store(store, info, [Path(out_dir)] + ([Path(opts["data_dir"])] if opts.get("data_dir") else []))
     tables, dists = build_package(store, selection, policy, info, out_dir, progress)
     result = ExportResult(target, info.name, Path(out_dir), dists, {t.name: len(t) for t in tables})
     result.removed = {t.name: t.removed for t in tables}

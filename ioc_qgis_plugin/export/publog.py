@@ -49,8 +49,9 @@ def read(store) -> list[dict]:  # noqa: ANN001 - IocStore
 
 def append(store, item: dict, file: Optional[Path] = None) -> None:  # noqa: ANN001 - IocStore
     if store is not None:
-        log = (read(store) + [item])[-MAX_ENTRIES:]
-        store.set_meta(META_KEY, json.dumps(log, ensure_ascii=False))
+        with store.transaction():  # read and write under one write lock: concurrent exports lose no entry
+            log = (read(store) + [item])[-MAX_ENTRIES:]
+            store.set_meta(META_KEY, json.dumps(log, ensure_ascii=False))
     if file is not None:
         Path(file).parent.mkdir(parents=True, exist_ok=True)
         with open(file, "a", encoding="utf-8") as fh:

@@ -122,6 +122,7 @@ class IocDock(QgsDockWidget):
         def failed(message: str) -> None:
             self.task = None
             self.store_label.setText(self.tr("Could not load: {0}").format(message))
+            self.mark_stale()
 
         self.task = FunctionTask(self.tr("IOC: loading the panel"), work, done, failed)
         run_task(self.task)
@@ -141,7 +142,19 @@ class IocDock(QgsDockWidget):
         )
         self.update_figures(data)
         self.loaded_at = time.time()
+        self.overview.set_stale("")
         log(f"panel loaded: {len(data['reports']):,} reports, {len(data['cameras']['fid'])} cameras")
+
+    def mark_stale(self) -> None:
+        """After a failed load the old figures stay visible, marked with their time, never passed off as current."""
+        if self.loaded_at is None:
+            return
+        since = time.strftime("%H:%M:%S", time.localtime(self.loaded_at))
+        self.overview.set_stale(
+            self.tr("Data as of {0} (not current: the last load failed). Press Reload once the file is fixed.").format(
+                since
+            )
+        )
 
     def update_figures(self, data: dict[str, Any]) -> None:
         r: ReportData = data["reports"]

@@ -48,8 +48,11 @@ def _escape(value: str) -> str:
     return str(value).replace("\\", "\\\\").replace("'", "\\'")
 
 
-def open_store(settings: IocSettings) -> IocStore:
-    """Open (never create) the configured store; raises StoreError with a message for the user."""
+def open_store(settings: IocSettings, read_only: bool = False) -> IocStore:
+    """Open (never create) the configured store; raises StoreError with a message for the user.
+
+    Readers (the panel load) pass read_only=True: a GeoPackage is then opened with SQLite's mode=ro.
+    """
     if settings.store_kind == "postgis":
         from ..store.postgis import PostgisStore
 
@@ -58,7 +61,7 @@ def open_store(settings: IocSettings) -> IocStore:
         raise StoreError("no IOC GeoPackage chosen yet: use IOC ▸ Open data store…")
     from ..store.gpkg import GeoPackageStore
 
-    return GeoPackageStore.open(settings.gpkg_path)
+    return GeoPackageStore.open(settings.gpkg_path, read_only=read_only)
 
 
 def qgis_layer_uri(store: IocStore, table: str, settings: IocSettings) -> tuple[str, str]:

@@ -1732,6 +1732,26 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
     </message>
     <message>
+        <location filename="../gui/store_recovery.py" line="49" />
+        <source>IOC: daily backup of the data store</source>
+        <translation>IOC: sao lưu hằng ngày kho dữ liệu</translation>
+    </message>
+    <message>
+        <location filename="../gui/store_recovery.py" line="68" />
+        <source>IOC data store</source>
+        <translation>Kho dữ liệu IOC</translation>
+    </message>
+    <message>
+        <location filename="../gui/store_recovery.py" line="59" />
+        <source>Open last good backup ({0})</source>
+        <translation>Mở bản sao lưu tốt gần nhất ({0})</translation>
+    </message>
+    <message>
+        <location filename="../gui/store_recovery.py" line="68" />
+        <source>Working on {0}, made from the backup {1}. The damaged file {2} was left as it is.</source>
+        <translation>Đang làm việc trên {0}, tạo từ bản sao lưu {1}. Tệp bị hỏng {2} được giữ nguyên.</translation>
+    </message>
+    <message>
         <location filename="../gui/export_dialog.py" line="241" />
         <source>Publish the real report ids (risky)</source>
         <translation>Công bố mã phản ánh thật (rủi ro)</translation>
@@ -1892,6 +1912,11 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Đã hủy</translation>
     </message>
     <message>
+        <location filename="../gui/onvif_dialog.py" line="274" />
+        <source>Cannot search on this network interface: {0}</source>
+        <translation>Không thể tìm trên giao diện mạng này: {0}</translation>
+    </message>
+    <message>
         <location filename="../gui/onvif_dialog.py" line="278" />
         <source>Searching the local network…</source>
         <translation>Đang tìm trong mạng nội bộ…</translation>
@@ -2006,11 +2031,6 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <source>Add cameras from ONVIF…</source>
         <translation>Thêm camera từ ONVIF…</translation>
     </message>
-    <message>
-        <location filename="../gui/onvif_dialog.py" line="274" />
-        <source>Cannot search on this network interface: {0}</source>
-        <translation>Không thể tìm trên giao diện mạng này: {0}</translation>
-    </message>
 </context>
 <context>
     <name>CamerasTab</name>
@@ -2101,7 +2121,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="170" />
+        <location filename="../gui/panel.py" line="183" />
         <source>Lights</source>
         <translation>Chiếu sáng</translation>
     </message>
@@ -2121,12 +2141,12 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Không tải được: {0}</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="126" />
+        <location filename="../gui/panel.py" line="127" />
         <source>IOC: loading the panel</source>
         <translation>IOC: đang tải bảng điều khiển</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="139" />
+        <location filename="../gui/panel.py" line="140" />
         <source>{n} wards · data loaded {t}</source>
         <translation>{n} phường/xã · dữ liệu tải lúc {t}</translation>
     </message>
@@ -2139,6 +2159,11 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <location filename="../gui/panel.py" line="66" />
         <source>Send pending changes to the reporting system (Open311), then fetch updates</source>
         <translation>Gửi các thay đổi đang chờ lên hệ thống tiếp nhận phản ánh (Open311), sau đó lấy các cập nhật mới</translation>
+    </message>
+    <message>
+        <location filename="../gui/panel.py" line="153" />
+        <source>Data as of {0} (not current: the last load failed). Press Reload once the file is fixed.</source>
+        <translation>Số liệu lúc {0} (không phải hiện tại: lần tải gần nhất bị lỗi). Bấm Tải lại khi tệp đã được sửa.</translation>
     </message>
 </context>
 <context>
@@ -2169,37 +2194,37 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="317" />
+        <location filename="../plugin.py" line="325" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="317" />
+        <location filename="../plugin.py" line="325" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="413" />
+        <location filename="../plugin.py" line="424" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="405" />
+        <location filename="../plugin.py" line="416" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="413" />
+        <location filename="../plugin.py" line="424" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="449" />
+        <location filename="../plugin.py" line="460" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="422" />
+        <location filename="../plugin.py" line="433" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
@@ -2212,42 +2237,42 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>OverviewTab</name>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="40" />
+        <location filename="../gui/tabs/overview_tab.py" line="48" />
         <source>open reports</source>
         <translation>phản ánh chưa xử lý</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="41" />
+        <location filename="../gui/tabs/overview_tab.py" line="49" />
         <source>overdue</source>
         <translation>quá hạn</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="42" />
+        <location filename="../gui/tabs/overview_tab.py" line="50" />
         <source>due soon</source>
         <translation>sắp đến hạn</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="43" />
+        <location filename="../gui/tabs/overview_tab.py" line="51" />
         <source>resolved late (all time)</source>
         <translation>xử lý trễ hạn (toàn thời gian)</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="44" />
+        <location filename="../gui/tabs/overview_tab.py" line="52" />
         <source>cameras offline</source>
         <translation>camera mất kết nối</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="45" />
+        <location filename="../gui/tabs/overview_tab.py" line="53" />
         <source>street lights in fault</source>
         <translation>đèn chiếu sáng bị lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="46" />
+        <location filename="../gui/tabs/overview_tab.py" line="54" />
         <source>lights with no data</source>
         <translation>đèn không có dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="47" />
+        <location filename="../gui/tabs/overview_tab.py" line="55" />
         <source>cadastral parcels</source>
         <translation>thửa đất địa chính</translation>
     </message>

@@ -87,7 +87,10 @@ class IocStore(ABC):
             raise NotAnIocStore(f"{self.describe()} is not an IOC store (no ioc_meta table): {exc}") from exc
         if not rows:
             raise NotAnIocStore(f"{self.describe()} is not an IOC store (no schema version recorded)")
-        return int(rows[0][0])
+        try:
+            return int(rows[0][0])
+        except (TypeError, ValueError) as exc:
+            raise NotAnIocStore(f"{self.describe()} has an unreadable schema version {rows[0][0]!r}") from exc
 
     def check_schema(self) -> None:
         found = self.schema_version()

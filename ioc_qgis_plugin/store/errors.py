@@ -23,3 +23,11 @@ class ConflictError(StoreError):
 
 class AlreadyExists(StoreError):
     """Refusing to overwrite an existing store."""
+
+
+class StoreBusy(StoreError):
+    """Another program kept the store locked longer than we wait; nothing was changed, try again."""
+
+
+class StoreDamaged(StoreError):
+    """SQLite reports the file as damaged; the store refuses to write to it (restore a backup)."""

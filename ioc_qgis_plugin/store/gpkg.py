@@ -9,9 +9,9 @@ from typing import Any, Iterable, Optional, Sequence
 from shapely.geometry.base import BaseGeometry
 
 from ..core.timeutil import now_utc_iso
-from . import gpkg_geometry
+from . import gpkg_geometry, gpkg_safety
 from .base import IocStore
-from .errors import AlreadyExists, NotAnIocStore, StoreError
+from .errors import AlreadyExists, NotAnIocStore, StoreBusy, StoreDamaged, StoreError
 from .schema import Table, gpkg_ddl
 
 _APPLICATION_ID = 0x47504B47  # "GPKG"
@@ -80,49 +80,103 @@ BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count - 1 WHERE lower
 """
 
 
+# SQLite errors; Python's sqlite3 raises UnicodeDecodeError when SQLite's own message quotes damaged schema text.
+_SQLITE_ERRORS = (sqlite3.Error, UnicodeDecodeError)
+
+
 class GeoPackageStore(IocStore):
+    """One connection to the IOC GeoPackage; every opener follows the rule in gpkg_safety (read it first)."""
+
     kind = "gpkg"
 
-    def __init__(self, path: str | Path, _conn: Optional[sqlite3.Connection] = None) -> None:
+    def __init__(self, path: str | Path, _conn: Optional[sqlite3.Connection] = None, read_only: bool = False) -> None:
         super().__init__()
-        self.path = Path(path)
+        self.path = Path(gpkg_safety.absolute(path))
+        self.read_only = read_only
+        self.damaged = False  # set when SQLite reports damage: from then on nothing is written
         self._in_tx = False
         self._depth = 0
-        self.conn = _conn or self._connect(self.path)
+        self._hold: Optional[str] = None
+        if _conn is None:
+            self._hold = gpkg_safety.hold(self.path)  # GDAL anchor before our first SQLite connection
+            try:
+                _conn = self._connect(self.path, "ro" if read_only else "rwc")
+            except BaseException:
+                self._release()
+                raise
+        self.conn = _conn
 
     @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+    def _connect(path: Path, mode: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            gpkg_safety.sqlite_uri(path, mode),
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=gpkg_safety.BUSY_TIMEOUT_S,
+        )
         gpkg_geometry.register_sql_functions(conn)
-        # QGIS (and sqlite3, ogr2ogr) leave a GeoPackage in rollback-journal mode when they close it; QGIS's own
-        # connections switch it to WAL again while ours stay in rollback mode, and its layers then fail with
-        # "unable to open database file". Every store connection therefore puts the file in WAL first.
-        conn.execute("PRAGMA journal_mode = WAL")
         return conn
+
+    def _release(self) -> None:
+        if self._hold is not None:
+            gpkg_safety.release(self._hold)
+            self._hold = None
 
     def describe(self) -> str:
         return f"GeoPackage {self.path}"
 
     # -- open / create --------------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path) -> GeoPackageStore:
-        """Open an existing IOC GeoPackage read-write after checking it is one, of our schema version."""
-        p = Path(path)
-        if not p.is_file():
-            raise StoreError(f"GeoPackage {p} does not exist")
-        with open(p, "rb") as fh:
-            head = fh.read(100)
-        if not head.startswith(b"SQLite format 3\x00"):
-            raise NotAnIocStore(f"{p} is not a GeoPackage (not an SQLite database; corrupt or another format)")
+    def open(cls, path: str | Path, read_only: bool = False) -> GeoPackageStore:
+        """Open an existing IOC GeoPackage after checking it is one, of our schema version.
+
+        Read-only tools (briefing, export, analytics) pass read_only=True. The file is only ever touched through
+        SQLite: reading its header with open()/close() would drop this process's locks (see gpkg_safety).
+        """
+        p = Path(gpkg_safety.absolute(path))
         try:
-            conn = cls._connect(p)
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise NotAnIocStore(f"{p} cannot be read as a GeoPackage: {exc}") from exc
+            exists = p.is_file()
+        except OSError as exc:  # e.g. a folder on the way that this user may not enter
+            raise StoreError(f"GeoPackage {p} cannot be reached: {exc.strerror}") from exc
+        if not exists:
+            raise StoreError(f"GeoPackage {p} does not exist")
+        if not read_only:
+            problem = gpkg_safety.folder_problem(p)
+            if problem:
+                raise StoreError(f"Cannot open {p} for writing: {problem}")
+        hold = gpkg_safety.hold(p)
+        try:
+            conn = cls._connect(p, "ro" if read_only else "rw")
+        except _SQLITE_ERRORS as exc:
+            gpkg_safety.release(hold)
+            raise StoreError(f"{p} cannot be opened: {exc}") from exc
+        try:
+            app_id = gpkg_safety.retry_busy(lambda: conn.execute("PRAGMA application_id").fetchone()[0])
+            if app_id == _APPLICATION_ID and not read_only:
+                cls._ensure_wal(conn)
+        except _SQLITE_ERRORS as exc:
+            conn.close()
+            gpkg_safety.release(hold)
+            if gpkg_safety.is_busy(exc):
+                raise StoreBusy(_busy_message(p)) from exc
+            if isinstance(exc, UnicodeDecodeError) or gpkg_safety.is_damage(exc) and "not a database" not in str(exc):
+                raise StoreDamaged(f"{p} is damaged ({exc}). {_damage_advice(p)}") from exc
+            if "not a database" in str(exc).lower():
+                raise NotAnIocStore(
+                    f"{p} is not a GeoPackage (not an SQLite database; corrupt or another format)"
+                ) from exc
+            raise NotAnIocStore(f"{p} cannot be read as a GeoPackage: {exc}. {_damage_advice(p)}") from exc
+        except BaseException:
+            conn.close()
+            gpkg_safety.release(hold)
+            raise
         if app_id != _APPLICATION_ID:
             conn.close()
+            gpkg_safety.release(hold)
             raise NotAnIocStore(f"{p} is an SQLite database but not a GeoPackage")
-        store = cls(p, conn)
+        store = cls(p, conn, read_only=read_only)
+        store._hold = hold
         try:
             store.check_schema()
         except Exception:
@@ -130,17 +184,33 @@ class GeoPackageStore(IocStore):
             raise
         return store
 
+    @staticmethod
+    def _ensure_wal(conn: sqlite3.Connection) -> None:
+        """Writers use WAL (readers never block the writer). Switching needs the file to ourselves: if another
+        program has it open in rollback mode we keep that mode rather than wait."""
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError as exc:
+                if not gpkg_safety.is_busy(exc):
+                    raise
+
     @classmethod
     def create(cls, path: str | Path, overwrite: bool = False) -> GeoPackageStore:
-        p = Path(path)
+        p = Path(gpkg_safety.absolute(path))
         if p.exists():
             if not overwrite:
                 raise AlreadyExists(f"{p} already exists; refusing to overwrite it")
-            p.unlink()
+            _retire_unused(p)
         p.parent.mkdir(parents=True, exist_ok=True)
         store = cls(p)
-        store._create_schema()
-        return store
+        try:
+            store._create_schema()
+        finally:
+            store.close()
+        # Reopen: only now is the file a GeoPackage GDAL can hold as this process's anchor (gpkg_safety).
+        return cls(p)
 
     def _create_schema(self) -> None:
         c = self.conn
@@ -226,27 +296,43 @@ class GeoPackageStore(IocStore):
             )
 
     # -- backend hooks ------------------------------------------------------------------------------------
-    def _execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        try:
-            return self.conn.execute(sql, tuple(params)).rowcount
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.describe()}: {exc}") from exc
+    def _error(self, exc: Exception) -> StoreError:
+        """A StoreError the user can act on; damage also stops every later write."""
+        if gpkg_safety.is_busy(exc):
+            return StoreBusy(_busy_message(self.path))
+        if gpkg_safety.is_damage(exc):
+            self.damaged = True
+            return StoreDamaged(f"{self.path} is damaged ({exc}). {_damage_advice(self.path)}")
+        return StoreError(f"{self.describe()}: {exc}")
 
-    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    def _check_writable(self) -> None:
+        if self.damaged:
+            raise StoreDamaged(f"{self.path} is damaged; nothing is written to it. {_damage_advice(self.path)}")
+        if self.read_only:
+            raise StoreError(f"{self.describe()} was opened read-only; nothing is written to it")
+
+    def _run(self, fn):  # noqa: ANN001, ANN202 - one statement, retried while busy outside a transaction
         try:
             if self._in_tx:
-                self.conn.executemany(sql, rows)
-            else:
-                with self.transaction():
-                    self.conn.executemany(sql, rows)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.describe()}: {exc}") from exc
+                return fn()  # inside BEGIN IMMEDIATE we hold the write lock: busy cannot happen
+            return gpkg_safety.retry_busy(fn)
+        except _SQLITE_ERRORS as exc:
+            raise self._error(exc) from exc
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self._check_writable()
+        return self._run(lambda: self.conn.execute(sql, tuple(params)).rowcount)
+
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._check_writable()
+        if self._in_tx:
+            self._run(lambda: self.conn.executemany(sql, rows))
+        else:
+            with self.transaction():
+                self._run(lambda: self.conn.executemany(sql, rows))
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        try:
-            return self.conn.execute(sql, tuple(params)).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.describe()}: {exc}") from exc
+        return self._run(lambda: self.conn.execute(sql, tuple(params)).fetchall())
 
     def _geom_param(self) -> str:
         return "?"
@@ -264,28 +350,95 @@ class GeoPackageStore(IocStore):
         if self._in_tx:  # nested: join the outer transaction
             self._depth += 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._check_writable()
+        # IMMEDIATE takes the write lock up front (waiting in the busy handler), so a transaction never fails
+        # half-way with "locked" because another writer committed after our first read.
+        self._run(lambda: self.conn.execute("BEGIN IMMEDIATE"))
         self._in_tx, self._depth = True, 0
 
     def _commit(self) -> None:
         if self._depth:
             self._depth -= 1
             return
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except _SQLITE_ERRORS as exc:
+            self._rollback_quietly()
+            raise self._error(exc) from exc
         self._in_tx = False
 
     def _rollback(self) -> None:
         if self._depth:
             self._depth -= 1
             return
-        self.conn.execute("ROLLBACK")
-        self._in_tx = False
+        self._rollback_quietly()
+
+    def _rollback_quietly(self) -> None:
+        self._in_tx, self._depth = False, 0
+        try:
+            self.conn.execute("ROLLBACK")
+        except _SQLITE_ERRORS:
+            pass  # SQLite already rolled back (e.g. after an I/O error)
 
     def close(self) -> None:
-        self.conn.close()
+        try:
+            self.conn.close()
+        finally:
+            self._release()
+
+    @classmethod
+    def copy_file(cls, src: str | Path, dest: str | Path) -> Path:
+        """Copy a store that may be in use (tests, tools): read-only open + backup API, never shutil.copy."""
+        store = cls.open(src, read_only=True)
+        try:
+            return store.snapshot(dest)
+        finally:
+            store.close()
+
+    def snapshot(self, dest: str | Path) -> Path:
+        """A consistent copy through SQLite's backup API (use this, never a file copy of the live store)."""
+        try:
+            return gpkg_safety.snapshot(self.conn, dest)
+        except _SQLITE_ERRORS as exc:
+            raise self._error(exc) from exc
 
     def layer_uri(self, table: str) -> tuple[str, str]:
         return f"{self.path}|layername={table}", "ogr"
 
     def point_geometries(self, rows):  # fast path without shapely objects
         return gpkg_geometry.encode_points([r.get("lon") for r in rows], [r.get("lat") for r in rows], self.schema.srid)
+
+
+def _damage_advice(path: Path) -> str:
+    return (
+        "Nothing more is written to it. Close the programs that use it and keep the file for inspection; "
+        f"the daily backups are in {path.with_name(path.stem + '-backups')} (IOC offers to open the last good one)."
+    )
+
+
+def _busy_message(path: Path) -> str:
+    return (
+        f"{path} is busy: another program (QGIS, sync, import, export) kept it locked for more than "
+        f"{gpkg_safety.BUSY_TIMEOUT_S:.0f} s. Nothing was changed; try again in a moment."
+    )
+
+
+def _retire_unused(path: Path) -> None:
+    """Remove an existing store before re-creating it, only if no other program has it open.
+
+    Switching the journal back to DELETE needs the file to ourselves; SQLite then folds in and removes its own
+    -wal/-shm. If another connection holds it, we refuse instead of deleting a live database.
+    """
+    try:
+        conn = sqlite3.connect(gpkg_safety.sqlite_uri(path, "rw"), uri=True, timeout=1)
+        try:
+            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if gpkg_safety.is_busy(exc):
+            raise StoreBusy(f"{path} is open in another program; close it before re-creating the store") from exc
+        mode = "delete"  # not an SQLite file: no -wal to worry about
+    if str(mode).lower() == "wal":
+        raise StoreBusy(f"{path} is open in another program; close it before re-creating the store")
+    path.unlink()

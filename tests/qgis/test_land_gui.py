@@ -12,7 +12,6 @@ from ioc_qgis_plugin.gui.land_locator import ParcelLocatorFilter, result_fid
 from ioc_qgis_plugin.land.synthetic import make_sheet, write_sheet
 from ioc_qgis_plugin.store.gpkg import GeoPackageStore
 from tests.qgis.conftest import flush_deletes, wait_tasks
-from tests.support.gpkg_copy import copy_gpkg
 
 
 def factory(path):
@@ -21,7 +20,7 @@ def factory(path):
 
 def test_import_dialog_runs_task(qgis_app, tmp_path, demo_gpkg):
     store = tmp_path / "ioc.gpkg"
-    copy_gpkg(demo_gpkg, store)
+    GeoPackageStore.copy_file(demo_gpkg, store)  # backup API, never a file copy of a store
     src = write_sheet(make_sheet(120, seed=21), str(tmp_path / "to.shp"))
     dlg = LandImportDialog(factory(store), presets_dir=tmp_path / "presets")
     dlg.load_file(src)

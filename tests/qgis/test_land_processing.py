@@ -6,7 +6,7 @@ import pytest
 from qgis.core import QgsProcessingException, QgsVectorLayer
 
 from ioc_qgis_plugin.land.synthetic import make_sheet, write_sheet
-from tests.support.gpkg_copy import copy_gpkg
+from ioc_qgis_plugin.store.gpkg import GeoPackageStore
 
 
 def test_parcel_quality_report(ioc_provider, tmp_path):
@@ -54,7 +54,7 @@ def test_import_cadastre_algorithm(ioc_provider, demo_gpkg, tmp_path):
     import processing
 
     store = tmp_path / "ioc.gpkg"
-    copy_gpkg(demo_gpkg, store)
+    GeoPackageStore.copy_file(demo_gpkg, store)  # backup API, never a file copy of a store
     path = write_sheet(make_sheet(150, seed=9), str(tmp_path / "to.shp"))
     res = processing.run("ioc:import_cadastre", {"INPUT": path, "STORE": str(store), "MODE": 1})
     assert res["IMPORTED"] == 150

@@ -16,7 +16,6 @@ from ioc_qgis_plugin.gui.lights_refresher import LightsRefresher
 from ioc_qgis_plugin.gui.lights_tab import LightsTab
 from ioc_qgis_plugin.lights.refresh import RefreshOptions
 from ioc_qgis_plugin.store.gpkg import GeoPackageStore
-from tests.support.gpkg_copy import copy_gpkg
 from tests.support.waiting import wait_until
 
 SMALL = CityConfig(lights=300, reports=200, parcels=20, cameras=5, end="2024-06-15")
@@ -34,7 +33,7 @@ def demo(tmp_path_factory) -> Path:
 @pytest.fixture
 def store(demo: Path, tmp_path: Path):
     work = tmp_path / "ioc.gpkg"
-    copy_gpkg(demo, work)
+    GeoPackageStore.copy_file(demo, work)  # backup API, never a file copy of a store
     s = GeoPackageStore.open(work)
     yield s
     s.close()

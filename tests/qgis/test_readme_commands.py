@@ -19,7 +19,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.support.gpkg_copy import copy_gpkg
+from ioc_qgis_plugin.store.gpkg import GeoPackageStore
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -68,7 +68,7 @@ def scratch(tmp_path_factory, demo_gpkg: Path) -> Path:  # noqa: ANN001
     (work / "build" / "demo").mkdir(parents=True)
     for name in CHECKOUT:
         (work / name).symlink_to(ROOT / name)
-    copy_gpkg(demo_gpkg, work / "build" / "demo" / "ioc.gpkg")
+    GeoPackageStore.copy_file(demo_gpkg, work / "build" / "demo" / "ioc.gpkg")
     (work / "build" / "demo" / "export-id-secret").write_text(os.urandom(32).hex() + "\n")  # as make demo-data
     stage = root / "stage"
     subprocess.run(["make", "-s", "-C", str(ROOT), "stage", f"BUILD={stage}"], check=True, capture_output=True)

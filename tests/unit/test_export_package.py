@@ -14,7 +14,6 @@ from ioc_qgis_plugin.export.policy import LocationRule, Policy
 from ioc_qgis_plugin.export.publish import run_export
 from ioc_qgis_plugin.export.select import Selection, preview_rows, read_selection
 from ioc_qgis_plugin.store.gpkg import GeoPackageStore
-from tests.support.gpkg_copy import copy_gpkg
 
 KEY = "package-test-city-secret-01"
 HIDDEN = [
@@ -30,7 +29,7 @@ HIDDEN = [
 def store_path(demo_gpkg, tmp_path_factory) -> Path:
     """Demo city plus reports with personal data hidden in free text in many formats."""
     path = tmp_path_factory.mktemp("exp") / "ioc.gpkg"
-    copy_gpkg(demo_gpkg, path)
+    GeoPackageStore.copy_file(demo_gpkg, path)  # backup API, never a file copy of a store
     store = GeoPackageStore.open(path)
     rows = store.fetch("field_reports", order_by="fid", limit=len(HIDDEN))
     for row, text in zip(rows, HIDDEN):

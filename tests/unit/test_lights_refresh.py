@@ -14,7 +14,6 @@ from ioc_qgis_plugin.devservers.sensorthings_server import SensorThingsServer, m
 from ioc_qgis_plugin.lights.refresh import RefreshOptions, refresh
 from ioc_qgis_plugin.lights.state import age_text, classify
 from ioc_qgis_plugin.store.gpkg import GeoPackageStore
-from tests.support.gpkg_copy import copy_gpkg
 
 SMALL = CityConfig(lights=200, reports=300, parcels=20, cameras=5, end="2024-06-15")
 
@@ -31,7 +30,7 @@ def demo_gpkg(tmp_path_factory) -> Path:
 @pytest.fixture
 def setup(demo_gpkg: Path, tmp_path: Path):
     work = tmp_path / "ioc.gpkg"
-    copy_gpkg(demo_gpkg, work)
+    GeoPackageStore.copy_file(demo_gpkg, work)  # backup API, never a file copy of a store
     store = GeoPackageStore.open(work)
     model = model_from_gpkg(demo_gpkg)
     srv = SensorThingsServer(model, max_top=64).start()

@@ -25,7 +25,15 @@ class FigureButton(QPushButton):
     def set_value(self, value: Optional[int], detail: str = "") -> None:
         number = "…" if value is None else f"{value:,}"
         self.setText(f"{number}\n{self.title}" + (f" · {detail}" if detail else ""))
-        self.setStyleSheet(_STYLE.format(bg="#ffffff") + f" QPushButton {{ color: {self.color}; font-weight: bold; }}")
+        self.set_stale(False)
+
+    def set_stale(self, stale: bool) -> None:
+        """Stale figures are greyed and italic so nobody reads them as current."""
+        color, style = ("#8c8c8c", "italic") if stale else (self.color, "normal")
+        self.setStyleSheet(
+            _STYLE.format(bg="#f2f2f2" if stale else "#ffffff")
+            + f" QPushButton {{ color: {color}; font-weight: bold; font-style: {style}; }}"
+        )
 
 
 class OverviewTab(QWidget):
@@ -50,7 +58,12 @@ class OverviewTab(QWidget):
             btn = FigureButton(title, color, self)
             self.figures[key] = btn
             grid.addWidget(btn, i // 2, i % 2)
+        self.stale_label = QLabel()  # "data as of …" after a failed load
+        self.stale_label.setWordWrap(True)
+        self.stale_label.setStyleSheet("color: #8a1c00; font-weight: bold;")
+        self.stale_label.setVisible(False)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.stale_label)
         layout.addWidget(self.city_label)
         layout.addLayout(grid)
         layout.addStretch(1)
@@ -62,3 +75,10 @@ class OverviewTab(QWidget):
         for key, value in values.items():
             if key in self.figures:
                 self.figures[key].set_value(value)
+
+    def set_stale(self, text: str) -> None:
+        """Mark every figure as old (text: "data as of …"), or as current again with an empty text."""
+        self.stale_label.setText(text)
+        self.stale_label.setVisible(bool(text))
+        for button in self.figures.values():
+            button.set_stale(bool(text))
