@@ -440,12 +440,17 @@ class IocPlugin:
     def _sync_done(self, outcome) -> None:
         self.sync_task = None
         self._invalidate_controllers()
-        notify(self.iface, self.tr("Sync reports"), outcome.summary(), "success", 6)
+        text, level = outcome.message()
+        notify(self.iface, self.tr("Sync reports"), text, level, 6 if level == "success" else 0)
         self._report_changed("")
 
     def _sync_failed(self, message: str) -> None:
         self.sync_task = None
-        notify(self.iface, self.tr("Sync reports"), message, "error")
+        if message == "cancelled":
+            text = self.tr("cancelled; what was fetched so far is kept and the next sync resumes")
+        else:
+            text = self.tr("failed: {0}").format(message)
+        notify(self.iface, self.tr("Sync reports"), text, "error")
 
     # -- street lights ------------------------------------------------------------------------------------
     def _attach_lights(self, settings: IocSettings) -> None:

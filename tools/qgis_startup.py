@@ -1,7 +1,9 @@
 """Runs inside the QGIS desktop (qgis --code): opens the IOC store through the plugin, then either stays open
 (demo) or, for `make smoke`, screenshots the window, loads/unloads the plugin 20 times and exits with a verdict.
 
-Configured by environment: IOC_GPKG, IOC_SCREENSHOT, IOC_RESULT (JSON), IOC_SMOKE=1, IOC_EXIT_AFTER_S.
+Configured by environment: IOC_GPKG, IOC_SCREENSHOT, IOC_RESULT (JSON), IOC_SMOKE=1, IOC_EXIT_AFTER_S; for the
+demo's reporting system IOC_DEMO_AUTH_MASTER (master password of the throwaway profile's auth database),
+IOC_DEMO_OPEN311_KEY and IOC_DEMO_OPEN311_AUTHCFG (the api key is kept in QGIS's auth manager under that id).
 """
 
 import json
@@ -138,8 +140,25 @@ def take_screenshots(plugin, folder):
     step(f"screenshots in {folder}")
 
 
+def provision_demo_auth():
+    """The demo's Open311 api key into the auth manager, under the id the profile's ioc/open311_authcfg names."""
+    master, key = os.environ.get("IOC_DEMO_AUTH_MASTER"), os.environ.get("IOC_DEMO_OPEN311_KEY")
+    authcfg = os.environ.get("IOC_DEMO_OPEN311_AUTHCFG", "")
+    if not (master and key and authcfg):
+        return
+    manager = QgsApplication.authManager()
+    if not manager.masterPasswordIsSet() and not manager.setMasterPassword(master, True):
+        errors.append("demo: the auth database did not accept the demo master password")
+        return
+    from ioc_qgis_plugin.gui.report_sync_task import store_api_key
+
+    result["open311_authcfg"] = store_api_key("IOC demo Open311", key, authcfg)
+    step("demo Open311 api key stored in the auth manager")
+
+
 def main():
     try:
+        provision_demo_auth()
         result["plugin_loaded"] = PLUGIN in qgis.utils.plugins
         plugin = qgis.utils.plugins.get(PLUGIN)
         gpkg = os.environ.get("IOC_GPKG")
