@@ -21,7 +21,6 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from qgis_profile import desktop_command, make_profile  # noqa: E402
 
-
 # The demo Open311 server's default api key (devservers/open311_server.py) and the auth manager id it is kept under.
 DEMO_OPEN311_KEY = "demo-key"
 DEMO_AUTHCFG = "iocd311"
