@@ -13,7 +13,7 @@ import traceback
 
 import qgis.utils
 from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsProject
-from qgis.PyQt.QtCore import QCoreApplication, QEvent, QTimer
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from qgis.PyQt.QtWidgets import QAction, QDockWidget, QToolBar
 from qgis.utils import iface
 
@@ -72,6 +72,21 @@ def ioc_objects():
         "providers": len([p for p in QgsApplication.processingRegistry().providers() if p.id() == "ioc"]),
         "menu_entries": len([a for a in iface.pluginMenu().actions() if a.text().replace("&", "") == "IOC"]),
     }
+
+
+def alive_qobjects():
+    """Every QObject alive under the main window, by class (what an unload must give back, ours or QGIS's)."""
+    counts = {}
+    for obj in iface.mainWindow().findChildren(QObject):
+        name = type(obj).__name__
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def flush_deleted():
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        QCoreApplication.processEvents()
 
 
 def wait(seconds):
@@ -187,21 +202,31 @@ def main():
             result["objects_loaded"] = ioc_objects()
             step("unloading")
             qgis.utils.unloadPlugin(PLUGIN)
-            QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+            flush_deleted()
             baseline = ioc_objects()
             result["objects_after_unload"] = baseline
-            for i in range(20):
+            alive_before = alive_qobjects()
+            cycles = 20
+            for i in range(cycles):
                 step(f"cycle {i}")
                 qgis.utils.loadPlugin(PLUGIN)
                 qgis.utils.startPlugin(PLUGIN)
                 qgis.utils.unloadPlugin(PLUGIN)
-                QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+                flush_deleted()
             QCoreApplication.processEvents()
             after = ioc_objects()
             result["objects_after_20_cycles"] = after
+            alive_after = alive_qobjects()
+            grown = {k: alive_after.get(k, 0) - alive_before.get(k, 0) for k in set(alive_after) | set(alive_before)}
+            result["unload_cycles"] = cycles
+            result["leaked_qobjects_by_class"] = {k: v for k, v in sorted(grown.items()) if v}
+            # objects QGIS releases late (from the first load, with the store open) do not offset a leak
+            result["unload_leaked_qobjects"] = sum(v for v in grown.values() if v > 0)
             # our own objects must be gone; signal receivers must be back to what QGIS had without the plugin
-            clean = all(v == 0 for k, v in after.items() if not k.endswith("_receivers")) and all(
-                after[k] == baseline[k] for k in after if k.endswith("_receivers")
+            clean = (
+                all(v == 0 for k, v in after.items() if not k.endswith("_receivers"))
+                and all(after[k] == baseline[k] for k in after if k.endswith("_receivers"))
+                and result["unload_leaked_qobjects"] == 0
             )
             result["clean_unload"] = clean
             ok = (

@@ -590,7 +590,7 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Sự vụ ngoại biên được để riêng: {}.</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="174" />
+        <location filename="../gui/ops_controller.py" line="187" />
         <source>Ward briefing</source>
         <translation>Báo cáo tình hình phường</translation>
     </message>
@@ -925,7 +925,7 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Phát lại diễn biến…</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="122" />
+        <location filename="../gui/ops_controller.py" line="135" />
         <source>Cameras</source>
         <translation>Camera</translation>
     </message>
@@ -935,32 +935,32 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Không có camera nào quan sát được phản ánh này</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="109" />
+        <location filename="../gui/ops_controller.py" line="122" />
         <source>Cameras seeing report</source>
         <translation>Camera quan sát phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="122" />
+        <location filename="../gui/ops_controller.py" line="135" />
         <source>Select a field report first</source>
         <translation>Hãy chọn một phản ánh hiện trường trước</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="141" />
+        <location filename="../gui/ops_controller.py" line="154" />
         <source>{n} open reports in view</source>
         <translation>{n} phản ánh chưa xử lý trong tầm quan sát</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="146" />
+        <location filename="../gui/ops_controller.py" line="159" />
         <source>Camera</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="171" />
+        <location filename="../gui/ops_controller.py" line="184" />
         <source>Written to {p}</source>
         <translation>Đã ghi vào {p}</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="215" />
+        <location filename="../gui/ops_controller.py" line="228" />
         <source>Replay</source>
         <translation>Phát lại</translation>
     </message>
@@ -1894,79 +1894,99 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>IocPlugin</name>
     <message>
-        <location filename="../plugin.py" line="88" />
+        <location filename="../plugin.py" line="97" />
         <source>IOC</source>
         <translation>IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="90" />
+        <location filename="../plugin.py" line="100" />
         <source>IOC panel</source>
         <translation>Bảng điều khiển IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="91" />
+        <location filename="../plugin.py" line="101" />
         <source>Open IOC data store…</source>
         <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="253" />
+        <location filename="../plugin.py" line="294" />
         <source>Open IOC GeoPackage</source>
         <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="253" />
+        <location filename="../plugin.py" line="294" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="316" />
+        <location filename="../plugin.py" line="357" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="316" />
+        <location filename="../plugin.py" line="357" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="412" />
+        <location filename="../plugin.py" line="479" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="404" />
+        <location filename="../plugin.py" line="479" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="412" />
+        <location filename="../plugin.py" line="449" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="453" />
+        <location filename="../plugin.py" line="526" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="421" />
+        <location filename="../plugin.py" line="494" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="92" />
+        <location filename="../plugin.py" line="102" />
         <source>Connect to the city database (PostGIS)…</source>
         <translation>Kết nối cơ sở dữ liệu đô thị (PostGIS)…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="450" />
+        <location filename="../plugin.py" line="523" />
         <source>cancelled; what was fetched so far is kept and the next sync resumes</source>
         <translation>đã hủy; phần đã tải được giữ lại, lần đồng bộ sau sẽ tiếp tục</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="452" />
+        <location filename="../plugin.py" line="525" />
         <source>failed: {0}</source>
         <translation>thất bại: {0}</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="463" />
+        <source>saved to {0}; not attached: camera {1} does not see report {2}</source>
+        <translation>đã lưu vào {0}; không đính kèm: camera {1} không nhìn thấy phản ánh {2}</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="472" />
+        <source>Attach snapshot</source>
+        <translation>Đính kèm ảnh chụp</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="472" />
+        <source>Attach the snapshot from camera {0} to report {1}?</source>
+        <translation>Đính kèm ảnh chụp từ camera {0} vào phản ánh {1}?</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="476" />
+        <source>saved to {0}; not attached</source>
+        <translation>đã lưu vào {0}; không đính kèm</translation>
     </message>
 </context>
 <context>

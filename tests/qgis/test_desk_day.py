@@ -1,0 +1,83 @@
+"""The desk officer's and the operator's day in real QGIS (offscreen): snapshots into reports, row clicks."""
+
+from __future__ import annotations
+
+from qgis.PyQt.QtCore import QTimer
+from qgis.PyQt.QtGui import QColor, QImage
+from qgis.PyQt.QtWidgets import QApplication, QMessageBox
+from shapely.geometry import Point
+
+from ioc_qgis_plugin.core.fov import fov_wedge
+from ioc_qgis_plugin.store.gpkg import GeoPackageStore
+from tests.qgis.conftest import wait_tasks
+
+
+def answer_next_question(button: int, seen: list) -> None:
+    """Click a button of the next modal question box, as the user would."""
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        seen.append(box.text())
+        box.button(button).click()
+
+    QTimer.singleShot(20, click)
+
+
+def seen_and_unseen(path) -> tuple[str, str, str]:  # noqa: ANN001
+    """(report id, a camera that sees it, a camera that does not)."""
+    store = GeoPackageStore.open(path)
+    cams = store.fetch("cameras", geometry=True)
+    reps = store.fetch("field_reports", columns=["report_id", "lon", "lat"])
+    store.close()
+    wedges = {c["camera_id"]: fov_wedge(c["geom"].x, c["geom"].y, c["bearing"], c["angle"], c["range_m"]) for c in cams}
+    for r in reps:
+        if r["lon"] is None:
+            continue
+        ids = [cid for cid, w in wedges.items() if w.covers(Point(r["lon"], r["lat"]))]
+        if ids:
+            other = next(cid for cid in wedges if cid not in ids)
+            return r["report_id"], ids[0], other
+    raise AssertionError("no report seen by a camera in the demo city")
+
+
+def attachments(path, report_id: str) -> int:  # noqa: ANN001
+    store = GeoPackageStore.open(path)
+    try:
+        return store.count("report_attachments", "report_id = ?", (report_id,))
+    finally:
+        store.close()
+
+
+def test_snapshot_is_attached_only_when_confirmed_and_only_from_a_camera_that_sees_the_report(
+    plugin, demo_copy, tmp_path
+):  # noqa: ANN001
+    assert plugin.open_gpkg(str(demo_copy))
+    wait_tasks()
+    report_id, seeing, blind = seen_and_unseen(demo_copy)
+    plugin.show_report(report_id)
+    assert plugin.report_detail.report_id == report_id
+    img = QImage(64, 48, QImage.Format_RGB32)
+    img.fill(QColor("#2c3e50"))
+    png = tmp_path / "snap.png"
+    assert img.save(str(png))
+    before = attachments(demo_copy, report_id)
+    asked: list = []
+
+    # a camera that does not see the report: no question, nothing attached
+    plugin._snapshot_taken(blind, str(png))
+    assert asked == [] and attachments(demo_copy, report_id) == before
+
+    # the user says No: nothing attached
+    answer_next_question(QMessageBox.No, asked)
+    plugin._snapshot_taken(seeing, str(png))
+    assert len(asked) == 1 and report_id in asked[0] and seeing in asked[0]
+    assert attachments(demo_copy, report_id) == before
+
+    # the user says Yes: attached
+    answer_next_question(QMessageBox.Yes, asked)
+    plugin._snapshot_taken(seeing, str(png))
+    assert len(asked) == 2
+    assert attachments(demo_copy, report_id) == before + 1
