@@ -205,6 +205,8 @@ def main():
             flush_deleted()
             baseline = ioc_objects()
             result["objects_after_unload"] = baseline
+            wait(1.5)  # let transient animations (message bar, dock layout) run out before counting
+            flush_deleted()
             alive_before = alive_qobjects()
             cycles = 20
             for i in range(cycles):
@@ -213,7 +215,8 @@ def main():
                 qgis.utils.startPlugin(PLUGIN)
                 qgis.utils.unloadPlugin(PLUGIN)
                 flush_deleted()
-            QCoreApplication.processEvents()
+            wait(1.5)
+            flush_deleted()
             after = ioc_objects()
             result["objects_after_20_cycles"] = after
             alive_after = alive_qobjects()

@@ -81,3 +81,32 @@ def test_snapshot_is_attached_only_when_confirmed_and_only_from_a_camera_that_se
     plugin._snapshot_taken(seeing, str(png))
     assert len(asked) == 2
     assert attachments(demo_copy, report_id) == before + 1
+
+
+def test_search_has_one_meaning_in_table_map_and_locator(plugin, demo_copy):
+    """Issue 21 item 5: the table, the map's filter and the parcel locator find the same, whatever the case and
+    accents, and % or _ are plain characters."""
+    from ioc_qgis_plugin.core.text_fold import fold
+    from ioc_qgis_plugin.land.search import search_parcels
+
+    assert plugin.open_gpkg(str(demo_copy))
+    wait_tasks()
+    tab = plugin.dock.reports
+    tab.filter_map.setChecked(True)
+    counts = {}
+    for needle in ("NGUYỄN TRÃI", "nguyen trai", "Nguyễn Trãi", "%", "_", "50%"):
+        tab.search.setText(needle)
+        tab.apply_filter()
+        counts[needle] = tab.model.rowCount()
+        assert tab.layer.featureCount() == counts[needle], needle
+    assert counts["NGUYỄN TRÃI"] == counts["nguyen trai"] == counts["Nguyễn Trãi"] > 0
+    assert counts["%"] == counts["_"] == 0  # not wildcards: no demo text contains them
+    store = GeoPackageStore.open(demo_copy)
+    try:
+        hits = search_parcels(store, "nguyen trai", limit=100000)
+        expected = [r for r in store.fetch("parcels", columns=["address"]) if "nguyen trai" in fold(r["address"])]
+        assert hits and len(hits) == len(expected)
+        assert len(search_parcels(store, "NGUYỄN TRÃI", limit=100000)) == len(expected)
+        assert search_parcels(store, "%", limit=10) == []
+    finally:
+        store.close()

@@ -7,6 +7,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtWidgets import QComboBox, QLineEdit, QSpinBox
 
 from ...core.land_use import land_uses
+from ...core.text_fold import fold
 from .base import TableTab, make_combo_data
 
 
@@ -86,7 +87,7 @@ class ParcelsTab(TableTab):
             m &= self.cols["parcel_no"] == self.parcel.value()
         if self.land_use.currentData():
             m &= self.cols["land_use"] == self.land_use.currentData()
-        text = self.address.text().strip().casefold()
-        if text:
-            m &= np.array([text in (a or "").casefold() for a in self.cols["address"]], dtype=bool)
+        text = fold(self.address.text().strip())
+        if text:  # the one search meaning: case- and accent-insensitive, literal
+            m &= np.array([text in fold(a) for a in self.cols["address"]], dtype=bool)
         return m
