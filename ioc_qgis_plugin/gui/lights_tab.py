@@ -193,7 +193,10 @@ class LightDetail(QWidget):
 
     @staticmethod
     def role() -> str:
-        return str(QgsSettings().value("ioc/lights/role", "viewer") or "viewer")
+        """The user's one role setting (IocSettings.role, key ioc/role) — the demo and the settings set that."""
+        from .settings import IocSettings
+
+        return IocSettings.load().role
 
     def update_permissions(self) -> None:
         allowed = can_command(self.role()) and self.send_command is not None
