@@ -28,7 +28,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.timeutil import epoch_to_iso, iso_to_epoch_array
 from ..lights.commands import can_command, command_parameters
-from ..lights.state import FAULT_LABELS, STATE_LABELS, age_text
+from ..lights.state import FAULT_LABELS, STATE_LABELS, age_text, state_counts
 from .lights_plot import TimeSeriesPlot
 
 LOG_TAG = "IOC"
@@ -237,6 +237,7 @@ class LightDetail(QWidget):
 
 class LightsTab(QWidget):
     zoom_to_light = pyqtSignal(str)
+    counts_changed = pyqtSignal(dict)  # {state: count} every time the tab re-reads the lights
 
     def __init__(self, store: Any, iface: Any = None, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -271,6 +272,7 @@ class LightsTab(QWidget):
         self.view.doubleClicked.connect(self._activated)
         self.view.clicked.connect(self._clicked)
         self.last_result: Any = None
+        self.counts: dict[str, int] = {}
         self.refresh()
 
     def refresh(self) -> None:
@@ -286,7 +288,8 @@ class LightsTab(QWidget):
     def _update_status(self, cols: dict[str, np.ndarray]) -> None:
         states = cols["state"].astype(str)
         n = len(states)
-        counts = {s: int(np.count_nonzero(states == s)) for s in STATE_ORDER}
+        counts = state_counts(states)
+        self.counts = counts
         # the words are translated outside the f-strings so that pylupdate5 extracts them
         w_lights, w_faults, w_nodata, w_lit = tr("lights"), tr("faults"), tr("no data"), tr("lit")
         text = (
@@ -303,6 +306,7 @@ class LightsTab(QWidget):
         elif r is not None:
             text += " · " + tr("updated") + f" {time.strftime('%H:%M:%S', time.localtime(r.at))}"
         self.status.setText(text)
+        self.counts_changed.emit(counts)
 
     def _clicked(self, index: QModelIndex) -> None:
         light_id = self.model.data(index, Qt.UserRole)

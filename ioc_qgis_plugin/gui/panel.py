@@ -13,6 +13,7 @@ from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QV
 
 from ..core.report_filter import REPORT_COLUMNS, ReportData
 from ..core.sla import DeadlineState, SlaRules
+from ..lights.state import state_counts
 from ..store.base import IocStore
 from .messages import log
 from .tabs.cameras_tab import CamerasTab
@@ -145,7 +146,8 @@ class IocDock(QgsDockWidget):
 
     def update_figures(self, data: dict[str, Any]) -> None:
         r: ReportData = data["reports"]
-        states = data["light_states"]
+        # the Lights tab re-reads the lights after every refresh: its counts are the newest, and the same figures
+        lights = getattr(self.lights, "counts", None) or state_counts(data["light_states"])
         self.overview.set_figures(
             {
                 "open": int(r.is_open.sum()),
@@ -153,8 +155,8 @@ class IocDock(QgsDockWidget):
                 "due_soon": int(np.count_nonzero(r.state == DeadlineState.DUE_SOON)),
                 "resolved_late": int(np.count_nonzero(r.state == DeadlineState.RESOLVED_LATE)),
                 "cameras_offline": int(np.count_nonzero(data["cameras"]["status"] == "offline")),
-                "lights_fault": int(np.count_nonzero(states == "fault")),
-                "lights_nodata": int(np.count_nonzero(states == "nodata")),
+                "lights_fault": lights["fault"],
+                "lights_nodata": lights["nodata"],
                 "parcels": len(data["parcels"]["fid"]),
             }
         )
@@ -169,8 +171,15 @@ class IocDock(QgsDockWidget):
         self.tabs.removeTab(self.lights_index)
         self.tabs.insertTab(self.lights_index, widget, self.tr("Lights"))
         self.lights = widget
+        if hasattr(widget, "counts_changed"):
+            widget.counts_changed.connect(self._light_counts)
+            if getattr(widget, "counts", None):
+                self._light_counts(widget.counts)
         if old is not None:
             old.deleteLater()
+
+    def _light_counts(self, counts: dict) -> None:
+        self.overview.set_figures({"lights_fault": counts.get("fault", 0), "lights_nodata": counts.get("nodata", 0)})
 
     # -- overview actions ---------------------------------------------------------------------------------
     def _show_reports(self, state: Optional[int], open_only: bool = False) -> None:

@@ -110,3 +110,30 @@ def test_search_has_one_meaning_in_table_map_and_locator(plugin, demo_copy):
         assert search_parcels(store, "%", limit=10) == []
     finally:
         store.close()
+
+
+def test_overview_light_figures_are_the_lights_tab_figures(plugin, demo_copy):
+    """Issue 21 item 9: one definition and one moment — after a refresh changed the lights, both agree."""
+    from ioc_qgis_plugin.lights.refresh import RefreshResult
+
+    assert plugin.open_gpkg(str(demo_copy))
+    wait_tasks()
+    overview, lights = plugin.dock.overview, plugin.lights_tab
+    assert lights is not None
+
+    def figures() -> tuple:
+        return overview.figures["lights_fault"].value, overview.figures["lights_nodata"].value
+
+    assert figures() == (lights.counts["fault"], lights.counts["nodata"])
+    # a background refresh changes states in the store (as the SensorThings refresh does), then the tab re-reads
+    store = GeoPackageStore.open(demo_copy)
+    ids = [r["light_id"] for r in store.fetch("street_lights", "state = 'on'", columns=["light_id"], limit=7)]
+    store.update_rows("street_lights", "light_id", [{"light_id": i, "state": "fault"} for i in ids[:4]])
+    store.update_rows("street_lights", "light_id", [{"light_id": i, "state": "nodata"} for i in ids[4:]])
+    store.close()
+    before = figures()
+    plugin._lights_refreshed(RefreshResult(True, 0.0))
+    assert figures() == (lights.counts["fault"], lights.counts["nodata"]) == (before[0] + 4, before[1] + 3)
+    plugin.reload()  # the panel's own reload gives the same figures
+    wait_tasks()
+    assert figures() == (lights.counts["fault"], lights.counts["nodata"])
