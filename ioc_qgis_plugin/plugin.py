@@ -367,7 +367,7 @@ class IocPlugin:
         """Keep the map the largest thing on screen (once the dock is part of the window's layout)."""
         window = self.iface.mainWindow()
         if self.dock is not None and hasattr(window, "resizeDocks") and not self.dock.isFloating():
-            window.resizeDocks([self.dock], [max(420, window.width() // 3)], Qt.Horizontal)
+            window.resizeDocks([self.dock], [max(380, min(window.width() // 3, 600))], Qt.Horizontal)
 
     def _layers_ready(self, layers: dict, zoom: bool) -> None:
         self.layer_loader = None

@@ -137,3 +137,17 @@ def test_overview_light_figures_are_the_lights_tab_figures(plugin, demo_copy):
     plugin.reload()  # the panel's own reload gives the same figures
     wait_tasks()
     assert figures() == (lights.counts["fault"], lights.counts["nodata"])
+
+
+def test_dock_fits_a_1366_px_screen(plugin, demo_copy):
+    """Issue 21 item 8: with every tab filled (report card, lights detail…), the dock can be narrow."""
+    assert plugin.open_gpkg(str(demo_copy))
+    wait_tasks()
+    dock = plugin.dock
+    widths = {}
+    for i in range(dock.tabs.count()):
+        widths[dock.tabs.tabText(i)] = dock.tabs.widget(i).minimumSizeHint().width()
+    assert dock.minimumSizeHint().width() <= 380, (dock.minimumSizeHint().width(), widths)
+    # the columns were sized from their contents once, and no column takes the whole table
+    header = plugin.dock.reports.view.horizontalHeader()
+    assert max(header.sectionSize(i) for i in range(header.count() - 1)) <= 280

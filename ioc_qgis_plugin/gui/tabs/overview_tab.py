@@ -20,6 +20,7 @@ class FigureButton(QPushButton):
         self.color = color
         self.setStyleSheet(_STYLE.format(bg="#ffffff"))
         self.setMinimumHeight(54)
+        self.setMinimumWidth(140)  # not the width of its longest title: the dock must fit a 1366 px screen
         self.set_value(None)
 
     def set_value(self, value: Optional[int], detail: str = "") -> None:

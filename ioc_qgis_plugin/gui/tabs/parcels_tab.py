@@ -46,8 +46,10 @@ class ParcelsTab(TableTab):
         for w in (self.sheet, self.parcel):
             self.filters.addWidget(w)
             w.valueChanged.connect(self.apply_filter)
-        self.filters.addWidget(self.land_use)
-        self.filters.addWidget(self.address, 1)
+        self.land_use.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.land_use.setMinimumContentsLength(8)
+        self.filters.addWidget(self.land_use, 1)
+        self.filters2.addWidget(self.address, 1)
         self.land_use.currentIndexChanged.connect(self.apply_filter)
         self.address.textChanged.connect(self.apply_filter)
         self.cols: dict[str, np.ndarray] = {}

@@ -9,7 +9,7 @@ from typing import Optional
 import numpy as np
 from qgis.PyQt.QtCore import QDate, QTimer, pyqtSignal
 from qgis.PyQt.QtGui import QColor
-from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLabel, QLineEdit
+from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QDateEdit, QGridLayout, QLabel, QLineEdit
 
 from ...core.categories import CATEGORIES, category_label
 from ...core.report_filter import ReportData, ReportFilter
@@ -82,17 +82,21 @@ class ReportsTab(TableTab):
             self.tr("Any deadline"),
         )
         make_combo_data(self.ward, [], self.tr("All wards"))
-        for w in (self.ward, self.category, self.status, self.deadline):
+        combos = QGridLayout()  # two by two: the dock stays narrow at 1366 px
+        combos.setContentsMargins(0, 0, 0, 0)
+        for i, w in enumerate((self.ward, self.category, self.status, self.deadline)):
             w.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-            w.setMinimumContentsLength(10)
-            self.filters.addWidget(w, 1)
+            w.setMinimumContentsLength(8)
+            combos.addWidget(w, i // 2, i % 2)
             w.currentIndexChanged.connect(self.apply_filter)
+        self.filters.addLayout(combos, 1)
         self.filters2.addWidget(self.date_on)
         self.filters2.addWidget(self.date_from)
         self.filters2.addWidget(QLabel("–"))
         self.filters2.addWidget(self.date_to)
-        self.filters2.addWidget(self.search, 1)
-        self.filters2.addWidget(self.filter_map)
+        self.filters2.addStretch(1)
+        self.filters3.addWidget(self.search, 1)
+        self.filters3.addWidget(self.filter_map)
         for d in (self.date_from, self.date_to):
             d.dateChanged.connect(self.apply_filter)
         self.date_on.toggled.connect(self.apply_filter)
