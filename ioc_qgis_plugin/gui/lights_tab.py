@@ -29,6 +29,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core.timeutil import epoch_to_iso, iso_to_epoch_array
 from ..lights.commands import can_command, command_parameters
 from ..lights.state import FAULT_LABELS, STATE_LABELS, age_text, state_counts
+from .formats import city_time
 from .lights_plot import TimeSeriesPlot
 
 LOG_TAG = "IOC"
@@ -304,7 +305,7 @@ class LightsTab(QWidget):
             last_known = tr("showing the last known state; no data since")
             text = f"<b>{unreachable}</b>: {r.error} — {last_known} {since}<br>{text}"
         elif r is not None:
-            text += " · " + tr("updated") + f" {time.strftime('%H:%M:%S', time.localtime(r.at))}"
+            text += " · " + tr("updated") + f" {city_time(r.at, seconds=True)}"
         self.status.setText(text)
         self.counts_changed.emit(counts)
 

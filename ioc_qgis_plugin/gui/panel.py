@@ -15,6 +15,7 @@ from ..core.report_filter import REPORT_COLUMNS, ReportData
 from ..core.sla import DeadlineState, SlaRules
 from ..lights.state import state_counts
 from ..store.base import IocStore
+from .formats import city_time
 from .messages import log
 from .tabs.cameras_tab import CamerasTab
 from .tabs.overview_tab import OverviewTab
@@ -138,7 +139,7 @@ class IocDock(QgsDockWidget):
         self.parcels.set_parcels(data["parcels"], wards)
         self.store_label.setText(f"<b>{data['city']}</b> · {data['store']}" if data["city"] else data["store"])
         self.overview.city_label.setText(
-            self.tr("{n} wards · data loaded {t}").format(n=len(wards), t=time.strftime("%H:%M:%S"))
+            self.tr("{n} wards · data loaded {t}").format(n=len(wards), t=city_time(time.time(), seconds=True))
         )
         self.update_figures(data)
         self.loaded_at = time.time()

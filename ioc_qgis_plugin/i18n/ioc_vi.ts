@@ -610,7 +610,7 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Tất cả phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Ward</source>
         <translation>Phường/xã</translation>
     </message>
@@ -620,22 +620,22 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Thư mục kết quả</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="56" />
+        <location filename="../gui/export_dialog.py" line="122" />
         <source>The authentication configuration cannot be loaded</source>
         <translation>Không tải được cấu hình xác thực</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="69" />
+        <location filename="../gui/export_dialog.py" line="135" />
         <source>Export open data</source>
         <translation>Xuất dữ liệu mở</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="71" />
+        <location filename="../gui/export_dialog.py" line="137" />
         <source>Data</source>
         <translation>Dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="72" />
+        <location filename="../gui/export_dialog.py" line="138" />
         <source>Anonymisation</source>
         <translation>Ẩn danh hoá</translation>
     </message>
@@ -645,27 +645,27 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Nơi xuất</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="80" />
+        <location filename="../gui/export_dialog.py" line="146" />
         <source>Preview</source>
         <translation>Xem trước</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="81" />
+        <location filename="../gui/export_dialog.py" line="147" />
         <source>Publish</source>
         <translation>Công bố</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="82" />
+        <location filename="../gui/export_dialog.py" line="148" />
         <source>Cancel publishing</source>
         <translation>Hủy công bố</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="108" />
+        <location filename="../gui/export_dialog.py" line="175" />
         <source>Tables</source>
         <translation>Bảng dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="109" />
+        <location filename="../gui/export_dialog.py" line="176" />
         <source>Only reports requested in this period</source>
         <translation>Chỉ các phản ánh gửi trong khoảng thời gian này</translation>
     </message>
@@ -675,27 +675,22 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Từ</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="117" />
+        <location filename="../gui/export_dialog.py" line="184" />
         <source>Until (exclusive)</source>
         <translation>Đến (không bao gồm)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="122" />
-        <source>all (or a comma separated list)</source>
-        <translation>tất cả (hoặc danh sách cách nhau bằng dấu phẩy)</translation>
-    </message>
-    <message>
-        <location filename="../gui/export_dialog.py" line="123" />
+        <location filename="../gui/export_dialog.py" line="189" />
         <source>Wards</source>
         <translation>Phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="124" />
+        <location filename="../gui/export_dialog.py" line="190" />
         <source>Categories</source>
         <translation>Lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="125" />
+        <location filename="../gui/export_dialog.py" line="191" />
         <source>Statuses</source>
         <translation>Trạng thái</translation>
     </message>
@@ -710,22 +705,22 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Tiêu đề</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="135" />
+        <location filename="../gui/export_dialog.py" line="201" />
         <source>Description</source>
         <translation>Mô tả</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="136" />
+        <location filename="../gui/export_dialog.py" line="202" />
         <source>Licence</source>
         <translation>Giấy phép</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="137" />
+        <location filename="../gui/export_dialog.py" line="203" />
         <source>Contact e-mail (office)</source>
         <translation>Email liên hệ (cơ quan)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="138" />
+        <location filename="../gui/export_dialog.py" line="204" />
         <source>Keywords</source>
         <translation>Từ khóa</translation>
     </message>
@@ -735,27 +730,27 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Vị trí phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="155" />
+        <location filename="../gui/export_dialog.py" line="220" />
         <source>Grid cell</source>
         <translation>Ô lưới</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="156" />
+        <location filename="../gui/export_dialog.py" line="221" />
         <source>k (k-anonymity)</source>
         <translation>k (k-ẩn danh)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="159" />
+        <location filename="../gui/export_dialog.py" line="224" />
         <source>Table</source>
         <translation>Bảng</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="159" />
+        <location filename="../gui/export_dialog.py" line="224" />
         <source>Field</source>
         <translation>Trường</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="159" />
+        <location filename="../gui/export_dialog.py" line="224" />
         <source>Action</source>
         <translation>Thao tác</translation>
     </message>
@@ -770,12 +765,12 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Địa chỉ cổng CKAN</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="198" />
+        <location filename="../gui/export_dialog.py" line="264" />
         <source>CKAN organisation</source>
         <translation>Tổ chức trên CKAN</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="199" />
+        <location filename="../gui/export_dialog.py" line="265" />
         <source>CKAN API token (QGIS authentication)</source>
         <translation>Mã API CKAN (xác thực QGIS)</translation>
     </message>
@@ -790,107 +785,107 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Cấu hình pygeoapi</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="202" />
+        <location filename="../gui/export_dialog.py" line="268" />
         <source>pygeoapi URL (check)</source>
         <translation>Địa chỉ pygeoapi (kiểm tra)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="267" />
+        <location filename="../gui/export_dialog.py" line="341" />
         <source>Will publish {} rows ({}). Preview of {}: first {} rows.</source>
         <translation>Sẽ công bố {} dòng ({}). Xem trước {}: {} dòng đầu.</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="306" />
+        <location filename="../gui/export_dialog.py" line="380" />
         <source>Publishing {}</source>
         <translation>Đang công bố {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="310" />
+        <location filename="../gui/export_dialog.py" line="384" />
         <source>Publishing…</source>
         <translation>Đang công bố…</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="316" />
+        <location filename="../gui/export_dialog.py" line="390" />
         <source>Cancelling… files already sent stay on the portal; a new run resumes.</source>
         <translation>Đang hủy… các tệp đã gửi vẫn ở trên cổng dữ liệu; lần chạy sau sẽ tiếp tục.</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="326" />
+        <location filename="../gui/export_dialog.py" line="400" />
         <source>Published: {}</source>
         <translation>Đã công bố: {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="330" />
+        <location filename="../gui/export_dialog.py" line="404" />
         <source>Not published: {}</source>
         <translation>Chưa công bố: {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="342" />
+        <location filename="../gui/export_dialog.py" line="416" />
         <source>Export open data…</source>
         <translation>Xuất dữ liệu mở…</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="156" />
+        <location filename="../gui/lights_tab.py" line="157" />
         <source>never reported</source>
         <translation>chưa từng báo cáo</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="171" />
+        <location filename="../gui/lights_tab.py" line="172" />
         <source>Light level</source>
         <translation>Mức sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="172" />
+        <location filename="../gui/lights_tab.py" line="173" />
         <source>Active power</source>
         <translation>Công suất tác dụng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="176" />
+        <location filename="../gui/lights_tab.py" line="177" />
         <source>Dim to</source>
         <translation>Giảm sáng về</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="177" />
+        <location filename="../gui/lights_tab.py" line="178" />
         <source>Switch on</source>
         <translation>Bật</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="178" />
+        <location filename="../gui/lights_tab.py" line="179" />
         <source>Switch off</source>
         <translation>Tắt</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="202" />
+        <location filename="../gui/lights_tab.py" line="206" />
         <source>Your role may not send commands to street lights</source>
         <translation>Vai trò của bạn không được phép gửi lệnh điều khiển đèn chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="230" />
+        <location filename="../gui/lights_tab.py" line="234" />
         <source>Command sent</source>
         <translation>Đã gửi lệnh</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="244" />
+        <location filename="../gui/lights_tab.py" line="249" />
         <source>No grouping</source>
         <translation>Không nhóm</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="244" />
+        <location filename="../gui/lights_tab.py" line="249" />
         <source>Cabinet</source>
         <translation>Tủ điện</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="244" />
+        <location filename="../gui/lights_tab.py" line="249" />
         <source>Circuit</source>
         <translation>Lộ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="246" />
+        <location filename="../gui/lights_tab.py" line="251" />
         <source>Faults and no data only</source>
         <translation>Chỉ đèn lỗi và không có dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="255" />
+        <location filename="../gui/lights_tab.py" line="260" />
         <source>Group by</source>
         <translation>Nhóm theo</translation>
     </message>
@@ -1285,72 +1280,72 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Thống kê phản ánh: {rows} dòng ({months} tháng); tiếp nhận {received}, xử lý đúng hạn {resolved_on_time}, trễ hạn {resolved_late}, trả lại {returned}.</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="29" />
+        <location filename="../gui/land_card.py" line="30" />
         <source>Sheet / parcel</source>
         <translation>Tờ bản đồ / thửa</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="20" />
+        <location filename="../gui/tabs/parcels_tab.py" line="22" />
         <source>Land use</source>
         <translation>Mục đích sử dụng đất</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="31" />
+        <location filename="../gui/land_card.py" line="32" />
         <source>Declared area (m²)</source>
         <translation>Diện tích kê khai (m²)</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="32" />
+        <location filename="../gui/land_card.py" line="33" />
         <source>Computed area (m²)</source>
         <translation>Diện tích tính toán (m²)</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Address</source>
         <translation>Địa chỉ</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="40" />
+        <location filename="../gui/land_card.py" line="41" />
         <source>Planning zone</source>
         <translation>Khu quy hoạch</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="38" />
+        <location filename="../gui/land_card.py" line="39" />
         <source>outside the plan</source>
         <translation>ngoài quy hoạch</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="41" />
+        <location filename="../gui/land_card.py" line="42" />
         <source>Allowed uses</source>
         <translation>Mục đích được phép</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="42" />
+        <location filename="../gui/land_card.py" line="43" />
         <source>Decision</source>
         <translation>Quyết định</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="43" />
+        <location filename="../gui/land_card.py" line="44" />
         <source>Conformity</source>
         <translation>Sự phù hợp quy hoạch</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="43" />
+        <location filename="../gui/land_card.py" line="44" />
         <source>conforming</source>
         <translation>phù hợp</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="43" />
+        <location filename="../gui/land_card.py" line="44" />
         <source>NOT conforming</source>
         <translation>KHÔNG phù hợp</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="20" />
+        <location filename="../gui/tabs/parcels_tab.py" line="22" />
         <source>Parcel</source>
         <translation>Thửa</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="66" />
+        <location filename="../gui/land_card.py" line="67" />
         <source>No parcel here.</source>
         <translation>Không có thửa đất tại vị trí này.</translation>
     </message>
@@ -1455,7 +1450,7 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Đã hủy nhập; không có dữ liệu nào được nhập.</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="54" />
+        <location filename="../gui/lights_tab.py" line="55" />
         <source>Light</source>
         <translation>Đèn</translation>
     </message>
@@ -1465,17 +1460,17 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Trạng thái</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="54" />
+        <location filename="../gui/lights_tab.py" line="55" />
         <source>Fault</source>
         <translation>Lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="54" />
+        <location filename="../gui/lights_tab.py" line="55" />
         <source>Since last report</source>
         <translation>Từ lần báo cáo cuối</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>ID</source>
         <translation>Mã</translation>
     </message>
@@ -1495,37 +1490,37 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Khung hình cuối</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="20" />
+        <location filename="../gui/tabs/parcels_tab.py" line="22" />
         <source>Sheet</source>
         <translation>Tờ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="20" />
+        <location filename="../gui/tabs/parcels_tab.py" line="22" />
         <source>Area m²</source>
         <translation>Diện tích m²</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Category</source>
         <translation>Lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Status</source>
         <translation>Trạng thái</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Deadline</source>
         <translation>Tiến độ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Received</source>
         <translation>Thời điểm nhận</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Due</source>
         <translation>Hạn xử lý</translation>
     </message>
@@ -1657,47 +1652,47 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Lộ có sự cố</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="288" />
+        <location filename="../gui/lights_tab.py" line="295" />
         <source>faults</source>
         <translation>lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="288" />
+        <location filename="../gui/lights_tab.py" line="295" />
         <source>no data</source>
         <translation>không có dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="149" />
+        <location filename="../gui/lights_tab.py" line="150" />
         <source>no data since</source>
         <translation>không có dữ liệu từ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="227" />
+        <location filename="../gui/lights_tab.py" line="231" />
         <source>Command failed</source>
         <translation>Gửi lệnh thất bại</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="288" />
+        <location filename="../gui/lights_tab.py" line="295" />
         <source>lights</source>
         <translation>đèn</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="288" />
+        <location filename="../gui/lights_tab.py" line="295" />
         <source>lit</source>
         <translation>đang sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="297" />
+        <location filename="../gui/lights_tab.py" line="304" />
         <source>Street light server unreachable</source>
         <translation>Không kết nối được máy chủ chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="298" />
+        <location filename="../gui/lights_tab.py" line="305" />
         <source>showing the last known state; no data since</source>
         <translation>đang hiển thị trạng thái gần nhất; không có dữ liệu từ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="301" />
+        <location filename="../gui/lights_tab.py" line="308" />
         <source>updated</source>
         <translation>cập nhật lúc</translation>
     </message>
@@ -1761,26 +1756,131 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <source>IOC: reports sync</source>
         <translation>IOC: đồng bộ phản ánh</translation>
     </message>
+    <message>
+        <location filename="../gui/briefing_runner.py" line="65" />
+        <source>IOC: ward briefing figures</source>
+        <translation>IOC: số liệu giao ban phường</translation>
+    </message>
+    <message>
+        <location filename="../gui/briefing_runner.py" line="93" />
+        <source>IOC: ward briefing PDF</source>
+        <translation>IOC: tài liệu giao ban phường (PDF)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="56" />
+        <source>Wards and communes</source>
+        <translation>Phường, xã</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="59" />
+        <source>Field report history</source>
+        <translation>Lịch sử xử lý phản ánh</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="60" />
+        <source>Field report attachments</source>
+        <translation>Tệp đính kèm phản ánh</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="61" />
+        <source>Land parcels</source>
+        <translation>Thửa đất</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="64" />
+        <source>Street light readings</source>
+        <translation>Số liệu đèn chiếu sáng</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="67" />
+        <source>keep</source>
+        <translation>giữ nguyên</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="68" />
+        <source>remove</source>
+        <translation>bỏ</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="69" />
+        <source>remove personal details from the text</source>
+        <translation>xóa thông tin cá nhân trong nội dung</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="70" />
+        <source>street only (no house number)</source>
+        <translation>chỉ tên đường (bỏ số nhà)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="71" />
+        <source>date only</source>
+        <translation>chỉ ngày</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="72" />
+        <source>date and hour</source>
+        <translation>ngày và giờ</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="75" />
+        <source>centre of a grid cell</source>
+        <translation>tâm ô lưới</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="76" />
+        <source>grid cell with at least k reports</source>
+        <translation>ô lưới có ít nhất k phản ánh</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="77" />
+        <source>exact (not anonymised)</source>
+        <translation>vị trí chính xác (không ẩn danh)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="78" />
+        <source>no location</source>
+        <translation>không có vị trí</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="81" />
+        <source>Files (GeoPackage, GeoJSON, CSV and metadata)</source>
+        <translation>Tệp (GeoPackage, GeoJSON, CSV và siêu dữ liệu)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="82" />
+        <source>CKAN open data portal</source>
+        <translation>Cổng dữ liệu mở CKAN</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="83" />
+        <source>OGC API – Features (pygeoapi)</source>
+        <translation>OGC API – Features (pygeoapi)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="104" />
+        <source>all</source>
+        <translation>tất cả</translation>
+    </message>
 </context>
 <context>
     <name>CamerasTab</name>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="62" />
+        <location filename="../gui/tabs/cameras_tab.py" line="64" />
         <source>All wards</source>
         <translation>Tất cả phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="67" />
+        <location filename="../gui/tabs/cameras_tab.py" line="69" />
         <source>Online</source>
         <translation>Trực tuyến</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="67" />
+        <location filename="../gui/tabs/cameras_tab.py" line="69" />
         <source>Offline</source>
         <translation>Mất kết nối</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="67" />
+        <location filename="../gui/tabs/cameras_tab.py" line="69" />
         <source>Unknown</source>
         <translation>Không rõ</translation>
     </message>
@@ -1811,82 +1911,82 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>IocDock</name>
     <message>
-        <location filename="../gui/panel.py" line="55" />
+        <location filename="../gui/panel.py" line="57" />
         <source>IOC – Operations centre</source>
         <translation>IOC – Trung tâm điều hành</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="61" />
+        <location filename="../gui/panel.py" line="63" />
         <source>No data store open</source>
         <translation>Chưa mở kho dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="63" />
+        <location filename="../gui/panel.py" line="65" />
         <source>Open…</source>
         <translation>Mở…</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="64" />
+        <location filename="../gui/panel.py" line="66" />
         <source>Reload</source>
         <translation>Tải lại</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="79" />
+        <location filename="../gui/panel.py" line="81" />
         <source>Street lights: open a data store</source>
         <translation>Chiếu sáng công cộng: hãy mở kho dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="81" />
+        <location filename="../gui/panel.py" line="83" />
         <source>Overview</source>
         <translation>Tổng quan</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="82" />
+        <location filename="../gui/panel.py" line="84" />
         <source>Reports</source>
         <translation>Phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="83" />
+        <location filename="../gui/panel.py" line="85" />
         <source>Cameras</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="170" />
+        <location filename="../gui/panel.py" line="173" />
         <source>Lights</source>
         <translation>Chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="85" />
+        <location filename="../gui/panel.py" line="87" />
         <source>Parcels</source>
         <translation>Thửa đất</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="105" />
+        <location filename="../gui/panel.py" line="107" />
         <source>Loading…</source>
         <translation>Đang tải…</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="124" />
+        <location filename="../gui/panel.py" line="126" />
         <source>Could not load: {0}</source>
         <translation>Không tải được: {0}</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="126" />
+        <location filename="../gui/panel.py" line="128" />
         <source>IOC: loading the panel</source>
         <translation>IOC: đang tải bảng điều khiển</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="139" />
+        <location filename="../gui/panel.py" line="141" />
         <source>{n} wards · data loaded {t}</source>
         <translation>{n} phường/xã · dữ liệu tải lúc {t}</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="65" />
+        <location filename="../gui/panel.py" line="67" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="66" />
+        <location filename="../gui/panel.py" line="68" />
         <source>Send pending changes to the reporting system (Open311), then fetch updates</source>
         <translation>Gửi các thay đổi đang chờ lên hệ thống tiếp nhận phản ánh (Open311), sau đó lấy các cập nhật mới</translation>
     </message>
@@ -1992,42 +2092,42 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>OverviewTab</name>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="40" />
+        <location filename="../gui/tabs/overview_tab.py" line="42" />
         <source>open reports</source>
         <translation>phản ánh chưa xử lý</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="41" />
+        <location filename="../gui/tabs/overview_tab.py" line="43" />
         <source>overdue</source>
         <translation>quá hạn</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="42" />
+        <location filename="../gui/tabs/overview_tab.py" line="44" />
         <source>due soon</source>
         <translation>sắp đến hạn</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="43" />
+        <location filename="../gui/tabs/overview_tab.py" line="45" />
         <source>resolved late (all time)</source>
         <translation>xử lý trễ hạn (toàn thời gian)</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="44" />
+        <location filename="../gui/tabs/overview_tab.py" line="46" />
         <source>cameras offline</source>
         <translation>camera mất kết nối</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="45" />
+        <location filename="../gui/tabs/overview_tab.py" line="47" />
         <source>street lights in fault</source>
         <translation>đèn chiếu sáng bị lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="46" />
+        <location filename="../gui/tabs/overview_tab.py" line="48" />
         <source>lights with no data</source>
         <translation>đèn không có dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="47" />
+        <location filename="../gui/tabs/overview_tab.py" line="49" />
         <source>cadastral parcels</source>
         <translation>thửa đất địa chính</translation>
     </message>
@@ -2035,22 +2135,22 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>ParcelsTab</name>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="35" />
+        <location filename="../gui/tabs/parcels_tab.py" line="37" />
         <source>Sheet</source>
         <translation>Tờ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="38" />
+        <location filename="../gui/tabs/parcels_tab.py" line="40" />
         <source>Parcel</source>
         <translation>Thửa</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="40" />
+        <location filename="../gui/tabs/parcels_tab.py" line="42" />
         <source>All land uses</source>
         <translation>Mọi mục đích sử dụng đất</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="44" />
+        <location filename="../gui/tabs/parcels_tab.py" line="46" />
         <source>Address…</source>
         <translation>Địa chỉ…</translation>
     </message>
@@ -2058,52 +2158,52 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>ReportsTab</name>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="65" />
+        <location filename="../gui/tabs/reports_tab.py" line="66" />
         <source>Dates</source>
         <translation>Ngày</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="67" />
+        <location filename="../gui/tabs/reports_tab.py" line="68" />
         <source>Search ID, address, text…</source>
         <translation>Tìm mã, địa chỉ, nội dung…</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="68" />
+        <location filename="../gui/tabs/reports_tab.py" line="69" />
         <source>Filter map</source>
         <translation>Lọc bản đồ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="69" />
+        <location filename="../gui/tabs/reports_tab.py" line="70" />
         <source>Show on the map only the reports listed here</source>
         <translation>Chỉ hiển thị trên bản đồ các phản ánh trong danh sách này</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="70" />
+        <location filename="../gui/tabs/reports_tab.py" line="71" />
         <source>All categories</source>
         <translation>Tất cả lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="71" />
+        <location filename="../gui/tabs/reports_tab.py" line="72" />
         <source>All statuses</source>
         <translation>Tất cả trạng thái</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="72" />
+        <location filename="../gui/tabs/reports_tab.py" line="73" />
         <source>Open</source>
         <translation>Chưa xử lý</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="72" />
+        <location filename="../gui/tabs/reports_tab.py" line="73" />
         <source>Any deadline</source>
         <translation>Mọi tiến độ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="111" />
+        <location filename="../gui/tabs/reports_tab.py" line="116" />
         <source>All wards</source>
         <translation>Tất cả phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="204" />
+        <location filename="../gui/tabs/reports_tab.py" line="209" />
         <source>{shown} of {total} reports · {open} open · {overdue} overdue · {soon} due soon</source>
         <translation>{shown}/{total} phản ánh · {open} chưa xử lý · {overdue} quá hạn · {soon} sắp đến hạn</translation>
     </message>
@@ -2111,7 +2211,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>TableTab</name>
     <message>
-        <location filename="../gui/tabs/base.py" line="89" />
+        <location filename="../gui/tabs/base.py" line="99" />
         <source>{shown} of {total}</source>
         <translation>{shown}/{total}</translation>
     </message>

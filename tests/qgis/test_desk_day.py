@@ -151,3 +151,47 @@ def test_dock_fits_a_1366_px_screen(plugin, demo_copy):
     # the columns were sized from their contents once, and no column takes the whole table
     header = plugin.dock.reports.view.horizontalHeader()
     assert max(header.sectionSize(i) for i in range(header.count() - 1)) <= 280
+
+
+def test_numbers_and_times_follow_the_ui_locale_in_the_city_time_zone(plugin, demo_copy):
+    """Issue 21 item 12: "3.000" in a Vietnamese UI (as QGIS's legend writes numbers), times in Vietnam time
+    whatever the machine's zone, and the history names fields in words and shows local times."""
+    import os
+    import time as _time
+    from datetime import datetime, timedelta
+
+    from qgis.PyQt.QtCore import QLocale
+
+    from ioc_qgis_plugin.core.timeutil import CITY_TZ
+
+    old_locale, old_tz = QLocale(), os.environ.get("TZ")
+    QLocale.setDefault(QLocale("vi"))
+    os.environ["TZ"] = "America/New_York"  # far from the city: a machine-zone time would show
+    _time.tzset()
+    try:
+        assert plugin.open_gpkg(str(demo_copy))
+        wait_tasks()
+        dock = plugin.dock
+        assert "3.000" in dock.reports.count_label.text()
+        assert "3,000" not in dock.reports.count_label.text()
+        now = datetime.now(CITY_TZ)
+        stamps = {(now + timedelta(minutes=d)).strftime("%H:%M") for d in (-1, 0, 1)}
+        label = dock.overview.city_label.text()
+        assert any(s in label for s in stamps), label
+        # history of an edited time field
+        store = GeoPackageStore.open(demo_copy)
+        rid = store.fetch("field_reports", "status = 'closed'", order_by="report_id", limit=1)[0]["report_id"]
+        store.update_report(rid, {"resolved_at": "2024-05-01T01:30:00Z"}, actor="desk", enqueue=False)
+        store.close()
+        plugin.show_report(rid)
+        top = plugin.report_detail.history.topLevelItem(0)
+        action, change = top.text(2), top.text(3)
+        assert "edit:" not in action and "resolved_at" not in action
+        assert "Z" not in change and "01/05/2024 08:30" in change  # 01:30 UTC is 08:30 in Vietnam
+    finally:
+        QLocale.setDefault(old_locale)
+        if old_tz is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old_tz
+        _time.tzset()

@@ -8,6 +8,7 @@ from qgis.PyQt.QtWidgets import QComboBox, QLineEdit, QSpinBox
 
 from ...core.land_use import land_uses
 from ...core.text_fold import fold
+from ..formats import number
 from .base import TableTab, make_combo_data
 
 
@@ -73,7 +74,7 @@ class ParcelsTab(TableTab):
                 lambda v: "" if v != v else f"{int(v)}",
                 lambda v: "" if v != v else f"{int(v)}",
                 lambda v: lus[v].label(self.lang) if v in lus else f"{v} (?)",
-                lambda v: "" if v != v else f"{v:,.1f}",
+                lambda v: number(v, 1),
                 None,
                 lambda v: ward_names.get(v, v or ""),
             ],

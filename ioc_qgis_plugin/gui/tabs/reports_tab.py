@@ -16,6 +16,7 @@ from ...core.report_filter import ReportData, ReportFilter
 from ...core.sla import DeadlineState
 from ...core.statuses import ReportStatus
 from ...core.timeutil import CITY_TZ
+from ..formats import city_datetime, number
 from .base import TableTab, make_combo_data
 
 _STATE_COLORS = {
@@ -28,7 +29,7 @@ _STATE_COLORS = {
 def _local_time(epoch: object) -> str:
     if epoch is None or (isinstance(epoch, float) and np.isnan(epoch)):
         return ""
-    return datetime.fromtimestamp(float(epoch), CITY_TZ).strftime("%d/%m/%Y %H:%M")
+    return city_datetime(float(epoch), empty="")
 
 
 class ReportsTab(TableTab):
@@ -207,7 +208,7 @@ class ReportsTab(TableTab):
         open_ = int(np.count_nonzero(self.data.is_open[rows]))
         self.count_label.setText(
             self.tr("{shown} of {total} reports · {open} open · {overdue} overdue · {soon} due soon").format(
-                shown=f"{shown:,}", total=f"{total:,}", open=f"{open_:,}", overdue=f"{overdue:,}", soon=f"{soon:,}"
+                shown=number(shown), total=number(total), open=number(open_), overdue=number(overdue), soon=number(soon)
             )
         )
         self.rows_changed.emit(shown, total)
