@@ -195,3 +195,35 @@ def test_numbers_and_times_follow_the_ui_locale_in_the_city_time_zone(plugin, de
         else:
             os.environ["TZ"] = old_tz
         _time.tzset()
+
+
+def test_map_symbols_and_legend(plugin, demo_copy):
+    """Issue 21 item 11 (+ layer names of item 12): a faulty light is not drawn like an overdue report, camera
+    legend entries keep an icon's size at any zoom, and names and legends are in the UI language only."""
+    from qgis.core import QgsLayerTreeModel, QgsProject
+
+    from ioc_qgis_plugin.gui.layers import ioc_layer
+
+    assert plugin.open_gpkg(str(demo_copy))
+    wait_tasks()
+    lights, reports, cameras = ioc_layer("street_lights"), ioc_layer("field_reports"), ioc_layer("cameras")
+    fault = next(c for c in lights.renderer().categories() if c.value() == "fault")
+    overdue = next(r for r in reports.renderer().rootRule().children() if "Overdue" in r.label() or "Quá" in r.label())
+    f_layer, o_layer = fault.symbol().symbolLayer(0), overdue.symbol().symbolLayer(0)
+    assert (f_layer.shape(), f_layer.color().name()) != (o_layer.shape(), o_layer.color().name())
+    assert f_layer.shape() != o_layer.shape()
+    # one language (the test plugin runs in English): names and legend entries without the other half
+    for layer in (lights, reports, cameras):
+        assert " · " not in layer.name()
+        for item in layer.renderer().legendSymbolItems():
+            assert " · " not in item.label(), item.label()
+    assert reports.name() == "Field reports"
+    # camera legend icons: an icon's size, whatever the zoom
+    root = QgsProject.instance().layerTreeRoot()
+    model = QgsLayerTreeModel(root)
+    node = root.findLayer(cameras.id())
+    for map_units_per_pixel in (1e-4, 1e-6):
+        model.setLegendMapViewData(map_units_per_pixel, 96, 1000)
+        nodes = model.layerLegendNodes(node)
+        assert len(nodes) == 3
+        assert max(n.minimumIconSize().width() for n in nodes) <= 32
