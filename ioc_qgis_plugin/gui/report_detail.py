@@ -90,6 +90,7 @@ VI = {
     "sync": "đồng bộ",
     "priority": "mức độ",
     "changed": "sửa",
+    "Click a report in the table to see it here.": "Nhấp vào một phản ánh trong bảng để xem chi tiết tại đây.",
 }
 
 
@@ -184,7 +185,12 @@ class ReportDetail(QWidget):
         self._thumbs = _ThumbSignals()
         self._thumbs.ready.connect(self._thumb_ready)
         self._build()
+        self._empty()
+
+    def _empty(self) -> None:
+        """No report open: say how to open one instead of showing a blank card."""
         self.setEnabled(False)
+        self.title.setText(self.t("Click a report in the table to see it here."))
 
     def t(self, text: str) -> str:
         return tr(text, self.lang)
@@ -282,7 +288,7 @@ class ReportDetail(QWidget):
     def set_store(self, store: Any) -> None:
         self.store = store
         self.report = None
-        self.setEnabled(False)
+        self._empty()
 
     @property
     def report_id(self) -> Optional[str]:
@@ -332,6 +338,9 @@ class ReportDetail(QWidget):
         self.status_button.setEnabled(bool(allowed))
         if not allowed:
             self.status_combo.addItem(self.t("No further status from here"), None)
+        forward = statuses.next_step(status)  # preselect the step forward, never a step back
+        if forward is not None:
+            self.status_combo.setCurrentIndex(self.status_combo.findData(forward.value))
 
         current_units = {self.unit_combo.itemText(i) for i in range(self.unit_combo.count())}
         for unit in [*self.units, r.get("agency_responsible") or "", r.get("assigned_to") or ""]:

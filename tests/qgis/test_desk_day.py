@@ -227,3 +227,33 @@ def test_map_symbols_and_legend(plugin, demo_copy):
         nodes = model.layerLegendNodes(node)
         assert len(nodes) == 3
         assert max(n.minimumIconSize().width() for n in nodes) <= 32
+
+
+def test_small_things_of_the_desk(qgis_app, demo_copy):
+    """Issue 21 item 13: the next status offered is a step forward, an empty card says what to do, and a light
+    that drew nothing has a 0–1 axis, not 1e-09."""
+    import numpy as np
+
+    from ioc_qgis_plugin.core import statuses
+    from ioc_qgis_plugin.gui.lights_plot import TimeSeriesPlot
+    from ioc_qgis_plugin.gui.report_detail import ReportDetail
+
+    store = GeoPackageStore.open(demo_copy)
+    try:
+        w = ReportDetail(store, actor="desk", lang="en")
+        assert not w.isEnabled() and "Click a report" in w.title.text()
+        expected = {"in_progress": "resolved", "assigned": "in_progress", "resolved": "closed", "received": "assigned"}
+        for current, forward in expected.items():
+            rid = store.fetch("field_reports", "status = ?", (current,), columns=["report_id"], limit=1)[0]["report_id"]
+            assert w.show_report(rid)
+            assert w.status_combo.currentData() == forward, current
+        closed = store.fetch("field_reports", "status = 'closed'", columns=["report_id"], limit=1)[0]["report_id"]
+        w.show_report(closed)
+        assert w.status_combo.currentData() == "in_progress"  # the only way from closed: reopen
+        assert statuses.next_step("closed") is None
+    finally:
+        store.close()
+    plot = TimeSeriesPlot("Power", "W")
+    plot.set_series(np.arange(10.0) * 3600, np.zeros(10))
+    assert plot.axis_labels() == ("1", "0")
+    plot.grab()  # paints without error
