@@ -48,6 +48,7 @@ class TableTab(QWidget):
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(40)
         header.setMaximumSectionSize(280)  # one long address must not push the other columns out of sight
+        header.setResizeContentsPrecision(40)  # size columns from 40 rows, not Qt's default 1,000 (×8 columns)
         self._columns_sized = False
         self.view.selectionModel().selectionChanged.connect(self._table_selection_changed)
         self.view.clicked.connect(self._row_clicked)
@@ -90,7 +91,7 @@ class TableTab(QWidget):
         self.model.set_rows(rows)
         self.update_count(len(rows), len(self.fids))
         if not self._columns_sized and len(rows):
-            # once, from the rows on screen (Qt looks at the visible rows only, so this is cheap at any size)
+            # once, from the first rows (resizeContentsPrecision), so this is cheap at any size
             self._columns_sized = True
             self.view.resizeColumnsToContents()
 
