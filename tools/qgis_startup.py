@@ -171,6 +171,191 @@ def provision_demo_auth():
     step("demo Open311 api key stored in the auth manager")
 
 
+def _shot(widget, folder, name):
+    path = os.path.join(folder, name)
+    widget.grab().save(path)
+    result.setdefault("shots", []).append(name)
+    return path
+
+
+def _bar_messages():
+    bar = iface.messageBar()
+    out = []
+    for item in bar.items():
+        out.append({"title": item.title(), "text": item.text(), "level": int(item.level())})
+    return out
+
+
+def walk_day(plugin, folder):
+    """The operator's and the desk officer's day, driven through the real desktop, with a screenshot per step
+    and the facts worth checking in the result JSON (IOC_WALK_DIR)."""
+    from qgis.PyQt.QtWidgets import QApplication, QMessageBox
+
+    os.makedirs(folder, exist_ok=True)
+    walk = result.setdefault("walk", {})
+    mw = iface.mainWindow()
+    screen = QApplication.primaryScreen().geometry()
+    mw.setGeometry(screen)
+    wait(1.0)
+    plugin._size_dock()
+    wait(1.5)
+    dock = plugin.dock
+    walk["window"] = [mw.width(), mw.height()]
+    walk["dock_width"] = dock.width()
+    walk["dock_minimum_width"] = dock.minimumSizeHint().width()
+    walk["tab_minimum_widths"] = {
+        dock.tabs.tabText(i): dock.tabs.widget(i).minimumSizeHint().width() for i in range(dock.tabs.count())
+    }
+    dock.tabs.setCurrentWidget(dock.overview)
+    wait(0.5)
+    _shot(mw, folder, "01-overview.png")
+    figures = {k: b.value for k, b in dock.overview.figures.items() if hasattr(b, "value")}
+    walk["overview"] = figures
+
+    # desk: overdue reports, open the first; the click opens no camera window
+    tab = dock.reports
+    dock.tabs.setCurrentWidget(tab)
+    tab.show_state(2)
+    wait(0.5)
+    viewers_before = len(plugin.cameras.viewers) if plugin.cameras else 0
+    ops = plugin._ops()
+    row = 0
+    if ops is not None:  # an overdue report a camera sees, so the operator's part of the walk has one
+        ids = tab.data.cols["report_id"]
+        for r in range(min(tab.model.rowCount(), 300)):
+            if ops.cameras_seeing(str(ids[tab.model.rows[r]])):
+                row = r
+                break
+    if tab.model.rowCount():
+        tab.view.selectRow(row)
+        tab._row_clicked(tab.model.index(row, 0))
+        wait(1.5)
+    walk["camera_windows_opened_by_row_click"] = (len(plugin.cameras.viewers) if plugin.cameras else 0) - viewers_before
+    walk["messages_after_row_click"] = _bar_messages()
+    _shot(mw, folder, "02-report-card.png")
+
+    # desk: move the report one step forward and push it to the reporting system
+    detail = plugin.report_detail
+    walk["report"] = detail.report_id
+    walk["preselected_next_status"] = detail.status_combo.currentData()
+    if detail.report_id and detail.status_combo.isEnabled():
+        walk["status_applied"] = bool(detail.apply_status())
+    wait(1.0)
+    iface.messageBar().clearWidgets()
+    plugin.sync_reports()
+    end = time.time() + 60
+    while plugin.sync_task is not None and time.time() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
+    wait(1.0)
+    walk["sync_messages"] = _bar_messages()
+    _shot(mw, folder, "03-sync.png")
+
+    # one meaning of search: table and map agree, with or without accents
+    tab.show_state(None)
+    tab.filter_map.setChecked(True)
+    counts = {}
+    for needle in ("NGUYỄN TRÃI", "nguyen trai"):
+        tab.search.setText(needle)
+        tab.apply_filter()
+        wait(0.5)
+        counts[needle] = [tab.model.rowCount(), tab.layer.featureCount() if tab.layer else None]
+    walk["search"] = counts
+    iface.messageBar().clearWidgets()
+    plugin._zoom_to_city(
+        {
+            "wards": next(
+                x for x in QgsProject.instance().mapLayers().values() if x.customProperty("ioc/table") == "wards"
+            )
+        }
+    )
+    wait(2.0)
+    _shot(mw, folder, "04-search.png")
+    tab.search.setText("")
+    tab.filter_map.setChecked(False)
+
+    # lights: the tab's figures are the overview's
+    if plugin.lights_tab is not None:
+        dock.tabs.setCurrentWidget(plugin.lights_tab)
+        wait(1.0)
+        walk["lights_tab_counts"] = dict(plugin.lights_tab.counts)
+        walk["overview_lights"] = [
+            dock.overview.figures["lights_fault"].value,
+            dock.overview.figures["lights_nodata"].value,
+        ]
+        walk["lights_command_enabled_for_role"] = plugin.lights_tab.detail.on_btn.isEnabled()
+        view = plugin.lights_tab.view
+        if view.model().rowCount():
+            plugin.lights_tab._clicked(view.model().index(0, 0))
+            wait(0.5)
+        _shot(mw, folder, "05-lights.png")
+
+    # data officer: the export dialog
+    export = next((c for c in plugin.controllers if type(c).__name__ == "ExportController"), None)
+    if export is not None:
+        dlg = export.open_dialog()
+        dlg.resize(760, 640)
+        wait(1.0)
+        _shot(dlg, folder, "06-export.png")
+        dlg.tabs.setCurrentIndex(2)
+        wait(0.3)
+        _shot(dlg, folder, "07-export-target.png")
+        dlg.close()
+
+    # operator: a camera that sees the open report, then its snapshot into the report (asked first)
+    cams = plugin.cameras
+    seeing = []
+    if ops is not None and detail.report_id:
+        try:
+            seeing = ops.cameras_seeing(detail.report_id)
+        except Exception as exc:  # noqa: BLE001
+            walk["cameras_seeing_error"] = str(exc)
+    walk["cameras_seeing_report"] = seeing
+    if cams is not None:
+        cam_id = seeing[0] if seeing else "CAM01"
+        viewer = cams.open_camera(cam_id)
+        wait(5.0)
+        if viewer is not None:
+            viewer.window().resize(900, 560)
+            wait(1.0)
+            _shot(viewer.window(), folder, "08-camera.png")
+        if seeing and detail.report_id:
+            from qgis.PyQt.QtGui import QColor, QImage
+
+            img = QImage(320, 180, QImage.Format_RGB32)
+            img.fill(QColor("#34495e"))
+            snap = os.path.join(folder, "snapshot-test.png")
+            img.save(snap)
+            asked = []
+
+            def answer():
+                box = QApplication.activeModalWidget()
+                if not isinstance(box, QMessageBox):
+                    QTimer.singleShot(50, answer)
+                    return
+                asked.append(box.text())
+                _shot(box, folder, "09-snapshot-question.png")
+                box.button(QMessageBox.No).click()
+
+            QTimer.singleShot(200, answer)
+            plugin._snapshot_taken(cam_id, snap)
+            walk["snapshot_question"] = asked
+            os.remove(snap)
+        if viewer is not None:
+            viewer.window().close()
+        ids = [f"CAM{i:02d}" for i in range(1, 10)]
+        grid = cams.open_grid(ids)
+        wait(6.0)
+        if grid is not None:
+            grid.window().resize(1200, 700)
+            wait(1.5)
+            _shot(grid.window(), folder, "10-camera-grid.png")
+            grid.window().close()
+    wait(0.5)
+    walk["tasks_in_task_manager_at_end"] = [t.description() for t in QgsApplication.taskManager().activeTasks()]
+    step(f"walk screenshots in {folder}")
+
+
 def main():
     try:
         provision_demo_auth()
@@ -194,6 +379,9 @@ def main():
         shots = os.environ.get("IOC_SHOTS_DIR")
         if shots and plugin is not None:
             take_screenshots(plugin, shots)
+        walk_dir = os.environ.get("IOC_WALK_DIR")
+        if walk_dir and plugin is not None:
+            walk_day(plugin, walk_dir)
         shot = os.environ.get("IOC_SCREENSHOT")
         if shot:
             iface.mainWindow().grab().save(shot)

@@ -28,6 +28,7 @@ from qgis.PyQt.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -154,6 +155,7 @@ class ExportDialog(QDialog):
         for b in (self.preview_button, self.publish_button, self.cancel_button):
             buttons.addWidget(b)
         close = QDialogButtonBox(QDialogButtonBox.Close, self)
+        close.button(QDialogButtonBox.Close).setText(tr("Close"))  # Qt ships no Vietnamese for its own buttons
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         for w in (tabs, self.progress, self.status):
@@ -251,6 +253,7 @@ class ExportDialog(QDialog):
             from qgis.gui import QgsAuthConfigSelect
 
             self.auth_select = QgsAuthConfigSelect(w)
+            self.auth_select.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)  # no tall empty gap below
             self.auth_select.selectedConfigIdChanged.connect(self.authcfg.setText)
             self.authcfg.hide()  # only holds the picked id: shown, it sat as a stray box over the first row
         except Exception:  # noqa: BLE001

@@ -69,8 +69,8 @@ class IocDock(QgsDockWidget):
         self.open_btn.clicked.connect(self.open_store_requested)
         self.reload_btn.clicked.connect(self.reload_requested)
         self.sync_btn.clicked.connect(self.sync_requested)
-        top = QHBoxLayout()
-        top.addWidget(self.store_label, 1)
+        top = QHBoxLayout()  # the store's name on its own row above: the dock stays narrow
+        top.addStretch(1)
         top.addWidget(self.sync_btn)
         top.addWidget(self.open_btn)
         top.addWidget(self.reload_btn)
@@ -87,6 +87,7 @@ class IocDock(QgsDockWidget):
         self.tabs.addTab(self.parcels, self.tr("Parcels"))
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.store_label)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         self.setWidget(body)

@@ -620,22 +620,22 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Thư mục kết quả</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="122" />
+        <location filename="../gui/export_dialog.py" line="123" />
         <source>The authentication configuration cannot be loaded</source>
         <translation>Không tải được cấu hình xác thực</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="135" />
+        <location filename="../gui/export_dialog.py" line="136" />
         <source>Export open data</source>
         <translation>Xuất dữ liệu mở</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="137" />
+        <location filename="../gui/export_dialog.py" line="138" />
         <source>Data</source>
         <translation>Dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="138" />
+        <location filename="../gui/export_dialog.py" line="139" />
         <source>Anonymisation</source>
         <translation>Ẩn danh hoá</translation>
     </message>
@@ -645,27 +645,27 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Nơi xuất</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="146" />
+        <location filename="../gui/export_dialog.py" line="147" />
         <source>Preview</source>
         <translation>Xem trước</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="147" />
+        <location filename="../gui/export_dialog.py" line="148" />
         <source>Publish</source>
         <translation>Công bố</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="148" />
+        <location filename="../gui/export_dialog.py" line="149" />
         <source>Cancel publishing</source>
         <translation>Hủy công bố</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="175" />
+        <location filename="../gui/export_dialog.py" line="177" />
         <source>Tables</source>
         <translation>Bảng dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="176" />
+        <location filename="../gui/export_dialog.py" line="178" />
         <source>Only reports requested in this period</source>
         <translation>Chỉ các phản ánh gửi trong khoảng thời gian này</translation>
     </message>
@@ -675,22 +675,22 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Từ</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="184" />
+        <location filename="../gui/export_dialog.py" line="186" />
         <source>Until (exclusive)</source>
         <translation>Đến (không bao gồm)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="189" />
+        <location filename="../gui/export_dialog.py" line="191" />
         <source>Wards</source>
         <translation>Phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="190" />
+        <location filename="../gui/export_dialog.py" line="192" />
         <source>Categories</source>
         <translation>Lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="191" />
+        <location filename="../gui/export_dialog.py" line="193" />
         <source>Statuses</source>
         <translation>Trạng thái</translation>
     </message>
@@ -705,22 +705,22 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Tiêu đề</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="201" />
+        <location filename="../gui/export_dialog.py" line="203" />
         <source>Description</source>
         <translation>Mô tả</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="202" />
+        <location filename="../gui/export_dialog.py" line="204" />
         <source>Licence</source>
         <translation>Giấy phép</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="203" />
+        <location filename="../gui/export_dialog.py" line="205" />
         <source>Contact e-mail (office)</source>
         <translation>Email liên hệ (cơ quan)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="204" />
+        <location filename="../gui/export_dialog.py" line="206" />
         <source>Keywords</source>
         <translation>Từ khóa</translation>
     </message>
@@ -730,27 +730,27 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Vị trí phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="220" />
+        <location filename="../gui/export_dialog.py" line="222" />
         <source>Grid cell</source>
         <translation>Ô lưới</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="221" />
+        <location filename="../gui/export_dialog.py" line="223" />
         <source>k (k-anonymity)</source>
         <translation>k (k-ẩn danh)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="224" />
+        <location filename="../gui/export_dialog.py" line="226" />
         <source>Table</source>
         <translation>Bảng</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="224" />
+        <location filename="../gui/export_dialog.py" line="226" />
         <source>Field</source>
         <translation>Trường</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="224" />
+        <location filename="../gui/export_dialog.py" line="226" />
         <source>Action</source>
         <translation>Thao tác</translation>
     </message>
@@ -765,12 +765,12 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Địa chỉ cổng CKAN</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="264" />
+        <location filename="../gui/export_dialog.py" line="267" />
         <source>CKAN organisation</source>
         <translation>Tổ chức trên CKAN</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="265" />
+        <location filename="../gui/export_dialog.py" line="268" />
         <source>CKAN API token (QGIS authentication)</source>
         <translation>Mã API CKAN (xác thực QGIS)</translation>
     </message>
@@ -785,42 +785,42 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Cấu hình pygeoapi</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="268" />
+        <location filename="../gui/export_dialog.py" line="271" />
         <source>pygeoapi URL (check)</source>
         <translation>Địa chỉ pygeoapi (kiểm tra)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="341" />
+        <location filename="../gui/export_dialog.py" line="344" />
         <source>Will publish {} rows ({}). Preview of {}: first {} rows.</source>
         <translation>Sẽ công bố {} dòng ({}). Xem trước {}: {} dòng đầu.</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="380" />
+        <location filename="../gui/export_dialog.py" line="383" />
         <source>Publishing {}</source>
         <translation>Đang công bố {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="384" />
+        <location filename="../gui/export_dialog.py" line="387" />
         <source>Publishing…</source>
         <translation>Đang công bố…</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="390" />
+        <location filename="../gui/export_dialog.py" line="393" />
         <source>Cancelling… files already sent stay on the portal; a new run resumes.</source>
         <translation>Đang hủy… các tệp đã gửi vẫn ở trên cổng dữ liệu; lần chạy sau sẽ tiếp tục.</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="400" />
+        <location filename="../gui/export_dialog.py" line="403" />
         <source>Published: {}</source>
         <translation>Đã công bố: {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="404" />
+        <location filename="../gui/export_dialog.py" line="407" />
         <source>Not published: {}</source>
         <translation>Chưa công bố: {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="416" />
+        <location filename="../gui/export_dialog.py" line="419" />
         <source>Export open data…</source>
         <translation>Xuất dữ liệu mở…</translation>
     </message>
@@ -1652,12 +1652,12 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Lộ có sự cố</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="295" />
+        <location filename="../gui/lights_tab.py" line="296" />
         <source>faults</source>
         <translation>lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="295" />
+        <location filename="../gui/lights_tab.py" line="296" />
         <source>no data</source>
         <translation>không có dữ liệu</translation>
     </message>
@@ -1672,27 +1672,27 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Gửi lệnh thất bại</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="295" />
+        <location filename="../gui/lights_tab.py" line="296" />
         <source>lights</source>
         <translation>đèn</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="295" />
+        <location filename="../gui/lights_tab.py" line="296" />
         <source>lit</source>
         <translation>đang sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="304" />
+        <location filename="../gui/lights_tab.py" line="305" />
         <source>Street light server unreachable</source>
         <translation>Không kết nối được máy chủ chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="305" />
+        <location filename="../gui/lights_tab.py" line="306" />
         <source>showing the last known state; no data since</source>
         <translation>đang hiển thị trạng thái gần nhất; không có dữ liệu từ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="308" />
+        <location filename="../gui/lights_tab.py" line="309" />
         <source>updated</source>
         <translation>cập nhật lúc</translation>
     </message>
@@ -1767,99 +1767,104 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>IOC: tài liệu giao ban phường (PDF)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="56" />
+        <location filename="../gui/export_dialog.py" line="57" />
         <source>Wards and communes</source>
         <translation>Phường, xã</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="59" />
+        <location filename="../gui/export_dialog.py" line="60" />
         <source>Field report history</source>
         <translation>Lịch sử xử lý phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="60" />
+        <location filename="../gui/export_dialog.py" line="61" />
         <source>Field report attachments</source>
         <translation>Tệp đính kèm phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="61" />
+        <location filename="../gui/export_dialog.py" line="62" />
         <source>Land parcels</source>
         <translation>Thửa đất</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="64" />
+        <location filename="../gui/export_dialog.py" line="65" />
         <source>Street light readings</source>
         <translation>Số liệu đèn chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="67" />
+        <location filename="../gui/export_dialog.py" line="68" />
         <source>keep</source>
         <translation>giữ nguyên</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="68" />
+        <location filename="../gui/export_dialog.py" line="69" />
         <source>remove</source>
         <translation>bỏ</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="69" />
+        <location filename="../gui/export_dialog.py" line="70" />
         <source>remove personal details from the text</source>
         <translation>xóa thông tin cá nhân trong nội dung</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="70" />
+        <location filename="../gui/export_dialog.py" line="71" />
         <source>street only (no house number)</source>
         <translation>chỉ tên đường (bỏ số nhà)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="71" />
+        <location filename="../gui/export_dialog.py" line="72" />
         <source>date only</source>
         <translation>chỉ ngày</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="72" />
+        <location filename="../gui/export_dialog.py" line="73" />
         <source>date and hour</source>
         <translation>ngày và giờ</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="75" />
+        <location filename="../gui/export_dialog.py" line="76" />
         <source>centre of a grid cell</source>
         <translation>tâm ô lưới</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="76" />
+        <location filename="../gui/export_dialog.py" line="77" />
         <source>grid cell with at least k reports</source>
         <translation>ô lưới có ít nhất k phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="77" />
+        <location filename="../gui/export_dialog.py" line="78" />
         <source>exact (not anonymised)</source>
         <translation>vị trí chính xác (không ẩn danh)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="78" />
+        <location filename="../gui/export_dialog.py" line="79" />
         <source>no location</source>
         <translation>không có vị trí</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="81" />
+        <location filename="../gui/export_dialog.py" line="82" />
         <source>Files (GeoPackage, GeoJSON, CSV and metadata)</source>
         <translation>Tệp (GeoPackage, GeoJSON, CSV và siêu dữ liệu)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="82" />
+        <location filename="../gui/export_dialog.py" line="83" />
         <source>CKAN open data portal</source>
         <translation>Cổng dữ liệu mở CKAN</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="83" />
+        <location filename="../gui/export_dialog.py" line="84" />
         <source>OGC API – Features (pygeoapi)</source>
         <translation>OGC API – Features (pygeoapi)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="104" />
+        <location filename="../gui/export_dialog.py" line="105" />
         <source>all</source>
         <translation>tất cả</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="158" />
+        <source>Close</source>
+        <translation>Đóng</translation>
     </message>
 </context>
 <context>
@@ -1951,7 +1956,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="173" />
+        <location filename="../gui/panel.py" line="174" />
         <source>Lights</source>
         <translation>Chiếu sáng</translation>
     </message>
@@ -1961,22 +1966,22 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Thửa đất</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="107" />
+        <location filename="../gui/panel.py" line="108" />
         <source>Loading…</source>
         <translation>Đang tải…</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="126" />
+        <location filename="../gui/panel.py" line="127" />
         <source>Could not load: {0}</source>
         <translation>Không tải được: {0}</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="128" />
+        <location filename="../gui/panel.py" line="129" />
         <source>IOC: loading the panel</source>
         <translation>IOC: đang tải bảng điều khiển</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="141" />
+        <location filename="../gui/panel.py" line="142" />
         <source>{n} wards · data loaded {t}</source>
         <translation>{n} phường/xã · dữ liệu tải lúc {t}</translation>
     </message>
@@ -2211,7 +2216,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>TableTab</name>
     <message>
-        <location filename="../gui/tabs/base.py" line="99" />
+        <location filename="../gui/tabs/base.py" line="101" />
         <source>{shown} of {total}</source>
         <translation>{shown}/{total}</translation>
     </message>

@@ -36,6 +36,7 @@ class TableTab(QWidget):
         self.filters2 = QHBoxLayout()  # more rows keep the dock narrow enough to leave the map its room
         self.filters3 = QHBoxLayout()
         self.count_label = QLabel()
+        self.count_label.setWordWrap(True)  # "181/12.000 phản ánh · … quá hạn" must not set the dock's width
         self.model = ColumnarTableModel(headers, self)
         self.view = QTableView(self)
         self.view.setModel(self.model)
