@@ -549,6 +549,7 @@ class IocPlugin:
             self.lights_refresher.refreshed.connect(self._lights_refreshed)
             if hasattr(self.lights_tab, "detail"):
                 self.lights_tab.detail.send_command = self.lights_refresher.send_command
+                self.lights_tab.detail.update_permissions()
             self.lights_refresher.start()
 
     def _lights_refreshed(self, result) -> None:

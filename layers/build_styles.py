@@ -171,15 +171,15 @@ def street_lights() -> None:
     layer = memory("Point", "field=state:string")
     cats = []
     # Faults are dark diamonds with a lamp-yellow rim: never a red dot, which on this map means an overdue report.
-    for value, label, shape, color, outline, size in [
-        ("on", "Đang sáng · On", "circle", "#ffd700", "#404040", 1.6),
-        ("dimmed", "Giảm sáng · Dimmed", "circle", "#fff3a0", "#404040", 1.4),
-        ("off", "Tắt · Off", "circle", "#555555", "#404040", 1.2),
-        ("fault", "Sự cố · Fault", "diamond", "#262626", "#ffc000", 2.8),
-        ("nodata", "Không có dữ liệu · No data", "square", "#b15ee0", "#404040", 1.6),
+    for value, label, shape, color, outline, width, size in [
+        ("on", "Đang sáng · On", "circle", "#ffd700", "#404040", "0.15", 1.6),
+        ("dimmed", "Giảm sáng · Dimmed", "circle", "#fff3a0", "#404040", "0.15", 1.4),
+        ("off", "Tắt · Off", "circle", "#555555", "#404040", "0.15", 1.2),
+        ("fault", "Sự cố · Fault", "diamond", "#262626", "#ffc000", "0.4", 2.8),
+        ("nodata", "Không có dữ liệu · No data", "square", "#b15ee0", "#404040", "0.15", 1.6),
     ]:
         sym = QgsMarkerSymbol.createSimple(
-            {"name": shape, "color": color, "size": str(size), "outline_color": outline, "outline_width": "0.35"}
+            {"name": shape, "color": color, "size": str(size), "outline_color": outline, "outline_width": width}
         )
         cats.append(QgsRendererCategory(value, sym, label))
     save(layer, QgsCategorizedSymbolRenderer("state", cats), "street_lights")

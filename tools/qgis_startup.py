@@ -172,6 +172,12 @@ def provision_demo_auth():
 
 
 def _shot(widget, folder, name):
+    canvas = iface.mapCanvas()
+    end = time.time() + 20
+    while canvas.isDrawing() and time.time() < end:  # a half-drawn map is not what the user sees
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
+    wait(0.3)
     path = os.path.join(folder, name)
     widget.grab().save(path)
     result.setdefault("shots", []).append(name)

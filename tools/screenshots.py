@@ -92,6 +92,8 @@ def main() -> int:
                 shutil.rmtree(folder)
             folder.mkdir(parents=True)
             work_gpkg = a.work / f"city-{lang}-{size}.gpkg"
+            for stale in (work_gpkg, Path(f"{work_gpkg}-wal"), Path(f"{work_gpkg}-shm")):
+                stale.unlink(missing_ok=True)  # a journal left from an earlier walk would corrupt the fresh copy
             shutil.copy(gpkg, work_gpkg)  # each walk changes reports: start each from the same city
             profiles = a.work / f"profile-{lang}-{size}"
             shutil.rmtree(profiles, ignore_errors=True)
