@@ -36,6 +36,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def shrink(folder: Path) -> None:
+    """256-colour PNGs (a third of the size; UI screenshots lose nothing visible) when Pillow is there."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return
+    for png in folder.glob("*.png"):
+        with Image.open(png) as im:
+            small = im.convert("RGB").quantize(colors=256, method=Image.MEDIANCUT, dither=Image.NONE)
+        small.save(png, optimize=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--plugin-dir", type=Path, required=True)
@@ -133,6 +145,7 @@ def main() -> int:
                 print(f"  no verdict (exit {rc}); see {log}", file=sys.stderr)
                 code = 1
                 continue
+            shrink(folder)
             data = json.loads(verdict.read_text(encoding="utf-8"))
             print(json.dumps(data.get("walk", {}), ensure_ascii=False, indent=1)[:3000])
             if data.get("errors"):
