@@ -38,8 +38,9 @@ def _settle(seconds: float = 0.3) -> None:
         time.sleep(0.002)
 
 
-def _day(plugin, path) -> int:  # noqa: ANN001
-    """Open the city, wait for the panel, change filters as the desk does; the longest GUI stall in ms."""
+def _day(plugin, path) -> tuple[int, int]:  # noqa: ANN001
+    """Open the city, wait for the panel, change filters as the desk does; the longest GUI stall in ms while
+    loading and while filtering."""
     meter = StallMeter()
     meter.start()
     assert plugin.open_gpkg(str(path))
@@ -49,6 +50,8 @@ def _day(plugin, path) -> int:  # noqa: ANN001
         QCoreApplication.processEvents()
         time.sleep(0.002)
     _settle()
+    load_stall = meter.longest
+    meter.longest = 0
     tab = plugin.dock.reports
     steps = [
         lambda: tab.filter_map.setChecked(True),
@@ -66,21 +69,22 @@ def _day(plugin, path) -> int:  # noqa: ANN001
     for step in steps:
         step()
         _settle(0.4)  # the search waits for a typing pause; the map redraws in the background
-    stall = meter.stop()
+    filter_stall = meter.stop()
     assert tab.model.rowCount() == 12_000
-    return stall
+    return load_stall, filter_stall
 
 
 def test_panel_gui_longest_stall_loaded(plugin, demo_city, bench_record) -> None:  # noqa: ANN001
-    reference = _day(plugin, demo_city)
+    reference = max(_day(plugin, demo_city))
     busy = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(2)]
     try:
-        loaded = _day(plugin, demo_city)
+        load_stall, filter_stall = _day(plugin, demo_city)
     finally:
         for p in busy:
             p.terminate()
         for p in busy:
             p.wait(timeout=10)
+    loaded = max(load_stall, filter_stall)
     bench_record(
         "panel_gui_longest_stall_loaded_ms",
         loaded,
@@ -89,5 +93,5 @@ def test_panel_gui_longest_stall_loaded(plugin, demo_city, bench_record) -> None
         reference_name="the same sequence without the two busy processes",
         target="< 50 ms",
         note="12,000-report city: panel load, layers, 11 filter changes with map filter and text search; "
-        "two busy processes on the 2 cores",
+        f"two busy processes on the 2 cores; longest while loading {load_stall} ms, while filtering {filter_stall} ms",
     )
