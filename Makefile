@@ -20,7 +20,7 @@ APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-geopandas 
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav \
   xvfb xauth pyqt5-dev-tools qttools5-dev-tools zip unzip poppler-utils
 
-.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis test-stress bench smoke package deploy lint clean
+.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis test-stress bench smoke screenshots package deploy lint clean
 
 setup: apt venv build ## install Debian packages and the pip-only tools (idempotent)
 
@@ -86,6 +86,9 @@ bench: setup build ## benchmarks -> bench/results.json
 
 smoke: setup stage ## start the QGIS desktop under Xvfb with the plugin, screenshot, fail on Python errors
 	$(PY) tools/smoke.py --plugin-dir $(STAGE) --out $(BUILD)/smoke
+
+screenshots: stage ## walk the day in the desktop under Xvfb (vi/en, 1366x768/1920x1080) -> docs/screenshots
+	$(PY) tools/screenshots.py --plugin-dir $(STAGE) --out docs/screenshots
 
 lint:
 	$(VENV)/bin/ruff check $(PLUGIN) processing_scripts layers tests tools

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 from qgis.core import QgsApplication, QgsProject, QgsSettings
-from qgis.PyQt.QtCore import QCoreApplication, Qt, QTimer, QTranslator
+from qgis.PyQt.QtCore import QCoreApplication, QObject, Qt, QTimer, QTranslator
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QAction, QFileDialog
+from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu
 
 from .gui.layers import StepwiseLayerLoader, analysis_crs_of, ioc_layer, layer_specs, remove_ioc_layers
 from .gui.messages import install_log_bridge, log, notify, remove_log_bridge
@@ -45,6 +45,14 @@ def _icon(name: str) -> QIcon:
     return icon
 
 
+def _delete(obj: Any) -> None:
+    if isinstance(obj, QObject):
+        try:
+            obj.deleteLater()
+        except RuntimeError:  # already deleted by Qt
+            pass
+
+
 def ui_language(settings: IocSettings) -> str:
     if settings.language:
         return settings.language
@@ -62,6 +70,7 @@ class IocPlugin:
         self.actions: list[QAction] = []
         self.borrowed_actions: list[QAction] = []  # owned by sub-controllers; only unhooked here
         self.toolbar = None
+        self.menu: Optional[QMenu] = None  # our own submenu of Plugins (see _init_menu)
         self.dock: Optional[IocDock] = None
         self.provider = None
         self.cameras = None
@@ -88,6 +97,7 @@ class IocPlugin:
         self._log_handler = install_log_bridge()
         self.toolbar = self.iface.addToolBar(self.tr("IOC"))
         self.toolbar.setObjectName("IocToolbar")
+        self._init_menu()
         self.panel_action = self._action("panel.svg", self.tr("IOC panel"), self.toggle_panel, checkable=True)
         self._action("open_store.svg", self.tr("Open IOC data store…"), self.choose_store)
         self._action(
@@ -122,14 +132,16 @@ class IocPlugin:
                 pass
             self.sync_task = None
         for action in self.borrowed_actions:
-            self.iface.removePluginMenu(MENU, action)
+            self._menu_remove(action)
             self.iface.removeToolBarIcon(action)
         self.borrowed_actions = []
         for controller in self.controllers:
             controller.unload()
+            _delete(controller)  # parented to the main window: it would outlive the plugin with its children
         self.controllers = []
         if self.cameras is not None:
             self.cameras.unload()
+            _delete(self.cameras)
             self.cameras = None
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
@@ -143,10 +155,14 @@ class IocPlugin:
             self.dock = None
         self.report_detail = None
         for action in self.actions:
-            self.iface.removePluginMenu(MENU, action)
+            self._menu_remove(action)
             self.iface.removeToolBarIcon(action)
             action.deleteLater()
         self.actions = []
+        if self.menu is not None:
+            self.iface.pluginMenu().removeAction(self.menu.menuAction())
+            self.menu.deleteLater()
+            self.menu = None
         if self.toolbar is not None:
             self.toolbar.setParent(None)
             self.toolbar.deleteLater()
@@ -166,15 +182,40 @@ class IocPlugin:
         action.setObjectName("ioc_" + Path(icon).stem)
         action.setCheckable(checkable)
         action.triggered.connect(slot)
-        self.iface.addPluginToMenu(MENU, action)
+        self._menu_add(action)
         if toolbar and self.toolbar is not None:
             self.toolbar.addAction(action)
         self.actions.append(action)
         return action
 
+    def _init_menu(self) -> None:
+        """Our own "IOC" submenu of the Plugins menu, deleted in unload().
+
+        iface.addPluginToMenu() creates the submenu (and a separator) itself and removePluginMenu() only takes
+        them out of the menu: both stayed alive under the main window after every unload.
+        """
+        plugins = self.iface.pluginMenu() if hasattr(self.iface, "pluginMenu") else None
+        if plugins is None:  # an interface without menus (tests): fall back to QGIS's helper
+            return
+        self.menu = QMenu(MENU, self.iface.mainWindow())
+        self.menu.setObjectName("IocMenu")
+        plugins.addMenu(self.menu)
+
+    def _menu_add(self, action: QAction) -> None:
+        if self.menu is not None:
+            self.menu.addAction(action)
+        else:
+            self.iface.addPluginToMenu(MENU, action)
+
+    def _menu_remove(self, action: QAction) -> None:
+        if self.menu is not None:
+            self.menu.removeAction(action)
+        else:
+            self.iface.removePluginMenu(MENU, action)
+
     def _borrow(self, actions: list[QAction], toolbar: bool = True) -> None:
         for action in actions:
-            self.iface.addPluginToMenu(MENU, action)
+            self._menu_add(action)
             if toolbar:
                 self.toolbar.addAction(action)
             self.borrowed_actions.append(action)
@@ -335,7 +376,7 @@ class IocPlugin:
         """Keep the map the largest thing on screen (once the dock is part of the window's layout)."""
         window = self.iface.mainWindow()
         if self.dock is not None and hasattr(window, "resizeDocks") and not self.dock.isFloating():
-            window.resizeDocks([self.dock], [max(420, window.width() // 3)], Qt.Horizontal)
+            window.resizeDocks([self.dock], [max(380, min(window.width() // 3, 600))], Qt.Horizontal)
 
     def _layers_ready(self, layers: dict, zoom: bool) -> None:
         self.layer_loader = None
@@ -409,24 +450,56 @@ class IocPlugin:
         offline = sum(1 for r in summary.values() if not r.get("online"))
         self.dock.overview.set_figures({"cameras_offline": offline})
 
+    def _ops(self) -> Optional[Any]:
+        return next((c for c in self.controllers if hasattr(c, "cameras_seeing")), None)
+
     def _snapshot_taken(self, camera_id: str, path: str) -> None:
+        """A snapshot goes into the open report only when that camera sees the report and the user confirms."""
         detail = self.report_detail
-        if detail is not None and detail.report_id:
-            detail.attach_photo(path, camera_id=camera_id, kind="snapshot")
-            notify(
-                self.iface,
-                self.tr("Snapshot"),
-                self.tr("attached to report {0}").format(detail.report_id),
-                "success",
-                4,
-            )
-        else:
+        report_id = detail.report_id if detail is not None else None
+        if not report_id:
             notify(
                 self.iface,
                 self.tr("Snapshot"),
                 self.tr("saved to {0}; open a report in the panel to attach the next one").format(path),
                 "info",
             )
+            return
+        ops = self._ops()
+        try:
+            seeing = ops.cameras_seeing(report_id) if ops is not None else []
+        except Exception as exc:  # noqa: BLE001 - the store may be gone: keep the file, attach nothing
+            log(f"cameras seeing {report_id}: {exc}", "warning")
+            seeing = []
+        if camera_id not in seeing:
+            notify(
+                self.iface,
+                self.tr("Snapshot"),
+                self.tr("saved to {0}; not attached: camera {1} does not see report {2}").format(
+                    path, camera_id, report_id
+                ),
+                "info",
+            )
+            return
+        if not self.confirm(
+            self.tr("Attach snapshot"),
+            self.tr("Attach the snapshot from camera {0} to report {1}?").format(camera_id, report_id),
+        ):
+            notify(self.iface, self.tr("Snapshot"), self.tr("saved to {0}; not attached").format(path), "info", 4)
+            return
+        detail.attach_photo(path, camera_id=camera_id, kind="snapshot")
+        notify(self.iface, self.tr("Snapshot"), self.tr("attached to report {0}").format(report_id), "success", 4)
+
+    def confirm(self, title: str, text: str) -> bool:
+        """A Yes/No question to the user (No is the default: nothing is attached by an absent-minded Enter)."""
+        from qgis.PyQt.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Question, title, text, QMessageBox.Yes | QMessageBox.No, self.iface.mainWindow())
+        box.setObjectName("IocConfirm")
+        box.setDefaultButton(QMessageBox.No)
+        answer = box.exec_()
+        box.deleteLater()
+        return answer == QMessageBox.Yes
 
     def sync_reports(self) -> None:
         if not self.settings.open311_url:
@@ -452,12 +525,17 @@ class IocPlugin:
     def _sync_done(self, outcome) -> None:
         self.sync_task = None
         self._invalidate_controllers()
-        notify(self.iface, self.tr("Sync reports"), outcome.summary(), "success", 6)
+        text, level = outcome.message()
+        notify(self.iface, self.tr("Sync reports"), text, level, 6 if level == "success" else 0)
         self._report_changed("")
 
     def _sync_failed(self, message: str) -> None:
         self.sync_task = None
-        notify(self.iface, self.tr("Sync reports"), message, "error")
+        if message == "cancelled":
+            text = self.tr("cancelled; what was fetched so far is kept and the next sync resumes")
+        else:
+            text = self.tr("failed: {0}").format(message)
+        notify(self.iface, self.tr("Sync reports"), text, "error")
 
     # -- street lights ------------------------------------------------------------------------------------
     def _attach_lights(self, settings: IocSettings) -> None:
@@ -483,6 +561,7 @@ class IocPlugin:
             self.lights_refresher.refreshed.connect(self._lights_refreshed)
             if hasattr(self.lights_tab, "detail"):
                 self.lights_tab.detail.send_command = self.lights_refresher.send_command
+                self.lights_tab.detail.update_permissions()
             self.lights_refresher.start()
 
     def _lights_refreshed(self, result) -> None:

@@ -170,15 +170,16 @@ def cameras() -> None:
 def street_lights() -> None:
     layer = memory("Point", "field=state:string")
     cats = []
-    for value, label, color, size in [
-        ("on", "Đang sáng · On", "#ffd700", 1.6),
-        ("dimmed", "Giảm sáng · Dimmed", "#fff3a0", 1.4),
-        ("off", "Tắt · Off", "#555555", 1.2),
-        ("fault", "Sự cố · Fault", "#e31a1c", 2.2),
-        ("nodata", "Không có dữ liệu · No data", "#b15ee0", 1.6),
+    # Faults are dark diamonds with a lamp-yellow rim: never a red dot, which on this map means an overdue report.
+    for value, label, shape, color, outline, width, size in [
+        ("on", "Đang sáng · On", "circle", "#ffd700", "#404040", "0.15", 1.6),
+        ("dimmed", "Giảm sáng · Dimmed", "circle", "#fff3a0", "#404040", "0.15", 1.4),
+        ("off", "Tắt · Off", "circle", "#555555", "#404040", "0.15", 1.2),
+        ("fault", "Sự cố · Fault", "diamond", "#262626", "#ffc000", "0.4", 2.8),
+        ("nodata", "Không có dữ liệu · No data", "square", "#b15ee0", "#404040", "0.15", 1.6),
     ]:
         sym = QgsMarkerSymbol.createSimple(
-            {"name": "circle", "color": color, "size": str(size), "outline_color": "#404040", "outline_width": "0.15"}
+            {"name": shape, "color": color, "size": str(size), "outline_color": outline, "outline_width": width}
         )
         cats.append(QgsRendererCategory(value, sym, label))
     save(layer, QgsCategorizedSymbolRenderer("state", cats), "street_lights")

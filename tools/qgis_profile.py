@@ -37,7 +37,7 @@ def make_profile(root: Path, plugin_dir: Path, locale: str = "", settings: dict 
     return root
 
 
-def desktop_command(profiles: Path, headless: bool) -> list[str]:
+def desktop_command(profiles: Path, headless: bool, screen: str = "1600x1000") -> list[str]:
     """The QGIS desktop with a profile folder and the IOC startup script (under Xvfb when headless)."""
     cmd = [
         "qgis.bin",
@@ -48,4 +48,4 @@ def desktop_command(profiles: Path, headless: bool) -> list[str]:
         "--code",
         str(Path(__file__).resolve().parent / "qgis_startup.py"),
     ]
-    return ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", *cmd] if headless else cmd
+    return ["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", *cmd] if headless else cmd

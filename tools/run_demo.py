@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -23,6 +24,10 @@ ROOT = HERE.parent
 DEMO_CKAN_TOKEN = "demo-ckan-token"  # the token the demo portal accepts (README: publishing)
 sys.path.insert(0, str(HERE))
 from qgis_profile import desktop_command, make_profile  # noqa: E402
+
+# The demo Open311 server's default api key (devservers/open311_server.py) and the auth manager id it is kept under.
+DEMO_OPEN311_KEY = "demo-key"
+DEMO_AUTHCFG = "iocd311"
 
 
 def start(
@@ -117,12 +122,22 @@ def main() -> int:
         settings={
             "ioc": {
                 "open311_url": "http://127.0.0.1:8311/",
+                "open311_authcfg": DEMO_AUTHCFG,
                 "sensorthings_url": "http://127.0.0.1:8090/v1.1/",
                 "role": "admin",
             }
         },
     )
-    env = dict(os.environ, IOC_GPKG=gpkg)
+    # A fresh auth database with a one-run master password; the startup script keeps the demo server's api key
+    # in it (credentials travel in the environment, never on a command line or in the profile's settings).
+    (profiles / "profiles" / "default" / "qgis-auth.db").unlink(missing_ok=True)
+    env = dict(
+        os.environ,
+        IOC_GPKG=gpkg,
+        IOC_DEMO_AUTH_MASTER=secrets.token_urlsafe(24),
+        IOC_DEMO_OPEN311_KEY=DEMO_OPEN311_KEY,
+        IOC_DEMO_OPEN311_AUTHCFG=DEMO_AUTHCFG,
+    )
     env.pop("PYTHONPATH", None)
     env.pop("QT_QPA_PLATFORM", None)
     headless = not os.environ.get("DISPLAY")

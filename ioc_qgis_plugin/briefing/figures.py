@@ -33,7 +33,10 @@ def fmt_datetime(epoch: float) -> str:
 def fmt_duration(hours: float) -> str:
     if hours < 48:
         return f"{hours:.0f} giờ"
-    return f"{hours / 24:.1f} ngày".replace(".", ",")
+    days = hours / 24
+    if days < 10:
+        return f"{days:.1f} ngày".replace(".", ",")
+    return f"{days:,.0f} ngày".replace(",", ".")  # Vietnamese groups thousands with "."
 
 
 def ward_title(name: str) -> str:

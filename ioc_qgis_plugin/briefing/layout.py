@@ -99,9 +99,16 @@ def _points_layer(name: str, pts, styles: dict[str, tuple[str, QColor, float, st
     layer.dataProvider().addFeatures(feats)
     cats = []
     for kind, (label, colour, size, shape) in styles.items():
-        sym = QgsMarkerSymbol.createSimple(
-            {"name": shape, "color": colour.name(), "size": str(size), "outline_color": "white", "outline_width": "0.2"}
-        )
+        props = {
+            "name": shape,
+            "color": colour.name(),
+            "size": str(size),
+            "outline_color": "white",
+            "outline_width": "0.2",
+        }
+        if shape.endswith("_hollow"):  # white inside, coloured rim: tells "unknown" from "active" even in grey print
+            props.update(name=shape[: -len("_hollow")], color="white", outline_color=colour.name(), outline_width="0.4")
+        sym = QgsMarkerSymbol.createSimple(props)
         cats.append(QgsRendererCategory(kind, sym, label))
     layer.setRenderer(QgsCategorizedSymbolRenderer("kind", cats))
     return layer
@@ -143,7 +150,7 @@ def _coverage_layer(b: Briefing) -> QgsVectorLayer:
                 str(w.open),
                 str(w.overdue),
                 f"{w.lights_fault}/{w.lights}" if w.lights else "—",
-                f"{w.cameras} ({w.cameras_offline})" if w.cameras else "0",
+                f"{w.cameras_offline}/{w.cameras}" if w.cameras else "—",
                 "\n".join(f"• {n}" for n in w.notes),
                 1 if w.has_geometry else 0,
                 f"Phản ánh quá hạn lâu nhất ({len(w.top_overdue)} / {w.overdue})"
@@ -224,7 +231,7 @@ def build_layers(b: Briefing) -> tuple[QgsVectorLayer, QgsVectorLayer, list[QgsV
         b.cameras,
         {
             "online": ("Camera hoạt động", NAVY, 2.2, "triangle"),
-            "unknown": ("Camera chưa rõ trạng thái", NAVY, 2.2, "triangle"),
+            "unknown": ("Camera chưa rõ trạng thái", NAVY, 2.2, "triangle_hollow"),
             "offline": ("Camera mất kết nối", QColor(120, 120, 120), 2.2, "triangle"),
         },
     )
@@ -316,7 +323,7 @@ KEY_FIGURES = (
     ("open", "Đang mở", ORANGE),
     ("overdue", "Quá hạn", RED),
     ("lights", "Đèn lỗi / tổng", QColor(60, 60, 60)),
-    ("cameras", "Camera\n(mất kết nối)", NAVY),
+    ("cameras", "Camera mất kết nối / tổng", NAVY),
 )
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .sla import DeadlineState, SlaRules, deadline_state
 from .statuses import OPEN_STATUSES
+from .text_fold import contains_sql, fold
 from .timeutil import iso_to_epoch_array
 
 REPORT_COLUMNS = (
@@ -65,11 +66,11 @@ class ReportData:
         return len(self.requested)
 
     def build_search_index(self) -> None:
-        """One casefolded text of id, address and description per report, joined, so a search is a C-speed scan
-        of one string instead of a Python loop over rows."""
+        """One folded text (text_fold.fold: lower case, no diacritics) of id, address and description per report,
+        joined, so a search is a C-speed scan of one string instead of a Python loop over rows."""
         c = self.cols
         texts = [
-            f"{r} {a or ''} {d or ''}".casefold().replace("\n", " ")
+            fold(f"{r}\x1f{a or ''}\x1f{d or ''}").replace("\n", " ")
             for r, a, d in zip(c["report_id"], c["address"], c["description"])
         ]
         self._blob = "\n".join(texts)
@@ -80,7 +81,7 @@ class ReportData:
         if len(self._starts) != len(self):
             self.build_search_index()
         hits = np.zeros(len(self), dtype=bool)
-        needle = needle.casefold()
+        needle = fold(needle)
         if not needle or "\n" in needle:
             return hits if needle else ~hits
         pos = np.fromiter(_find_all(self._blob, needle), dtype=np.int64)
@@ -174,6 +175,5 @@ class ReportFilter:
             if conds:
                 parts.append("(" + " OR ".join(conds) + ")")
         if self.text:
-            t = self.text.replace("'", "''")
-            parts.append(f"(\"report_id\" LIKE '%{t}%' OR \"address\" LIKE '%{t}%' OR \"description\" LIKE '%{t}%')")
+            parts.append(contains_sql(("report_id", "address", "description"), self.text, dialect))
         return " AND ".join(parts)

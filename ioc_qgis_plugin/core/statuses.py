@@ -61,6 +61,15 @@ TRANSITIONS: dict[ReportStatus, frozenset[ReportStatus]] = {
 }
 
 
+def next_step(current: ReportStatus | str) -> ReportStatus | None:
+    """The usual next status: the first allowed one further along the workflow (never a step back, never a
+    rejection); None when the workflow only goes back from here (e.g. reopening a closed report)."""
+    order = list(ReportStatus)
+    cur = ReportStatus(current)
+    forward = [s for s in TRANSITIONS[cur] if order.index(s) > order.index(cur) and s not in RETURNED_STATUSES]
+    return min(forward, key=order.index) if forward else None
+
+
 class TransitionError(ValueError):
     pass
 

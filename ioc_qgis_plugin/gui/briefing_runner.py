@@ -12,10 +12,15 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from qgis.core import QgsApplication, QgsProxyProgressTask
-from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, QObject, QTimer, pyqtSignal
 
 from ..briefing.figures import Briefing, compute_briefing
 from .tasks import FunctionTask, run_task
+
+
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 class BriefingRunner(QObject):
@@ -57,7 +62,7 @@ class BriefingRunner(QObject):
             finally:
                 store.close()
 
-        self._task = FunctionTask("IOC: ward briefing figures", work, self._figures_ready, self._fail)
+        self._task = FunctionTask(tr("IOC: ward briefing figures"), work, self._figures_ready, self._fail)
         run_task(self._task)
 
     def cancel(self) -> None:
@@ -85,7 +90,7 @@ class BriefingRunner(QObject):
         self._layout = build_layout(briefing)
         self._layout.atlas.beginRender()
         self._count = self._layout.atlas.count()
-        self._proxy = QgsProxyProgressTask("IOC: ward briefing PDF")
+        self._proxy = QgsProxyProgressTask(tr("IOC: ward briefing PDF"))
         QgsApplication.taskManager().addTask(self._proxy)
         self._index = 0
         QTimer.singleShot(0, self._next_page)

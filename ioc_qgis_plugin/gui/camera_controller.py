@@ -237,6 +237,7 @@ class CameraController(QObject):
             canvas.unsetMapTool(self.map_tool)
         self.view_action.setChecked(False)
         self.map_tool.set_layer(None)
+        self.map_tool.deleteLater()  # a child of the map canvas, which outlives the plugin
         self.health.set_layer(None)
         self.layer = None
         self._log(f"Cameras unloaded in {1000 * (time.monotonic() - started):.0f} ms")

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsTask
-from qgis.PyQt.QtCore import QCoreApplication, QDate, QObject, Qt
+from qgis.gui import QgsCheckableComboBox
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, QObject, Qt
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAction,
@@ -31,6 +32,7 @@ from qgis.PyQt.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -40,6 +42,8 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..core.categories import CATEGORIES
+from ..core.statuses import ReportStatus
 from ..export.package import DatasetInfo
 from ..export.policy import ACTIONS, ID_SECRET_ENV, LOCATION_METHODS, NEVER_EXPORT, LocationRule, Policy
 from ..export.publish import TARGETS, ExportResult, run_export
@@ -52,6 +56,69 @@ from .tasks import FunctionTask, run_task
 def tr(text: str) -> str:
     # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
     return QCoreApplication.translate("@default", text)
+
+
+# What the user reads instead of the store's identifiers (the identifiers stay the items' data).
+TABLE_LABELS = {
+    "wards": QT_TRANSLATE_NOOP("@default", "Wards and communes"),
+    "cameras": QT_TRANSLATE_NOOP("@default", "Cameras"),
+    "field_reports": QT_TRANSLATE_NOOP("@default", "Field reports"),
+    "report_events": QT_TRANSLATE_NOOP("@default", "Field report history"),
+    "report_attachments": QT_TRANSLATE_NOOP("@default", "Field report attachments"),
+    "parcels": QT_TRANSLATE_NOOP("@default", "Land parcels"),
+    "planning_zones": QT_TRANSLATE_NOOP("@default", "Planning zones"),
+    "street_lights": QT_TRANSLATE_NOOP("@default", "Street lights"),
+    "light_readings": QT_TRANSLATE_NOOP("@default", "Street light readings"),
+}
+ACTION_LABELS = {
+    "keep": QT_TRANSLATE_NOOP("@default", "keep"),
+    "drop": QT_TRANSLATE_NOOP("@default", "remove"),
+    "scrub": QT_TRANSLATE_NOOP("@default", "remove personal details from the text"),
+    "address": QT_TRANSLATE_NOOP("@default", "street only (no house number)"),
+    "day": QT_TRANSLATE_NOOP("@default", "date only"),
+    "hour": QT_TRANSLATE_NOOP("@default", "date and hour"),
+}
+LOCATION_LABELS = {
+    "grid": QT_TRANSLATE_NOOP("@default", "centre of a grid cell"),
+    "kanon": QT_TRANSLATE_NOOP("@default", "grid cell with at least k reports"),
+    "exact": QT_TRANSLATE_NOOP("@default", "exact (not anonymised)"),
+    "drop": QT_TRANSLATE_NOOP("@default", "no location"),
+}
+TARGET_LABELS = {
+    "file": QT_TRANSLATE_NOOP("@default", "Files (GeoPackage, GeoJSON, CSV and metadata)"),
+    "ckan": QT_TRANSLATE_NOOP("@default", "CKAN open data portal"),
+    "ogcapi": QT_TRANSLATE_NOOP("@default", "OGC API – Features (pygeoapi)"),
+}
+
+
+def _labelled(combo: QComboBox, codes, labels: dict[str, str]) -> QComboBox:  # noqa: ANN001
+    for code in codes:
+        combo.addItem(tr(labels.get(code, code)), code)
+    return combo
+
+
+def _select_code(combo: QComboBox, code: str) -> None:
+    i = combo.findData(code)
+    if i >= 0:
+        combo.setCurrentIndex(i)
+
+
+class CodePicker(QgsCheckableComboBox):
+    """Pick any of a list of (label, code); nothing checked means all. `setText("a,b")` checks codes a and b."""
+
+    def __init__(self, items: list[tuple[str, str]], parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setDefaultText(tr("all"))
+        for label, code in items:
+            self.addItemWithCheckState(label, Qt.Unchecked, code)
+
+    def codes(self) -> list[str]:
+        return [str(c) for c in self.checkedItemsData()]
+
+    def setText(self, text: str) -> None:  # noqa: N802 - the QLineEdit-like call tests and scripts use
+        wanted = {p.strip() for p in text.split(",") if p.strip()}
+        for i in range(self.count()):
+            self.setItemCheckState(i, Qt.Checked if self.itemData(i) in wanted else Qt.Unchecked)
 
 
 def token_from_authcfg(authcfg: str) -> str:
@@ -124,6 +191,7 @@ class ExportDialog(QDialog):
         for b in (self.preview_button, self.publish_button, self.cancel_button):
             buttons.addWidget(b)
         close = QDialogButtonBox(QDialogButtonBox.Close, self)
+        close.button(QDialogButtonBox.Close).setText(tr("Close"))  # Qt ships no Vietnamese for its own buttons
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         for w in (tabs, self.progress, self.status):
@@ -139,7 +207,8 @@ class ExportDialog(QDialog):
         for t in load_schema().tables:
             if t.name in NEVER_EXPORT:
                 continue
-            item = QListWidgetItem(t.name, self.tables)
+            item = QListWidgetItem(tr(TABLE_LABELS.get(t.name, t.name)), self.tables)
+            item.setData(Qt.UserRole, t.name)
             item.setCheckState(Qt.Checked if t.name == "field_reports" else Qt.Unchecked)
         form.addRow(tr("Tables"), self.tables)
         self.use_dates = QCheckBox(tr("Only reports requested in this period"), w)
@@ -147,15 +216,14 @@ class ExportDialog(QDialog):
         self.end = QDateEdit(QDate.currentDate(), w)
         for d in (self.start, self.end):
             d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
+            d.setDisplayFormat(QLocale().dateFormat(QLocale.ShortFormat))
         form.addRow(self.use_dates)
         form.addRow(tr("From"), self.start)
         form.addRow(tr("Until (exclusive)"), self.end)
-        self.wards = QLineEdit(w)
-        self.categories = QLineEdit(w)
-        self.statuses = QLineEdit(w)
-        for e in (self.wards, self.categories, self.statuses):
-            e.setPlaceholderText(tr("all (or a comma separated list)"))
+        lang = "vi" if QLocale().name().startswith("vi") else "en"
+        self.wards = CodePicker(self._ward_items(), w)
+        self.categories = CodePicker([(c.label(lang), c.code) for c in CATEGORIES], w)
+        self.statuses = CodePicker([(st.label(lang), st.value) for st in ReportStatus], w)
         form.addRow(tr("Wards"), self.wards)
         form.addRow(tr("Categories"), self.categories)
         form.addRow(tr("Statuses"), self.statuses)
@@ -178,8 +246,7 @@ class ExportDialog(QDialog):
         w = QWidget(self)
         layout = QVBoxLayout(w)
         form = QFormLayout()
-        self.location = QComboBox(w)
-        self.location.addItems(list(LOCATION_METHODS))
+        self.location = _labelled(QComboBox(w), LOCATION_METHODS, LOCATION_LABELS)
         self.cell = QDoubleSpinBox(w)
         self.cell.setRange(1, 10000)
         self.cell.setValue(250)
@@ -200,11 +267,12 @@ class ExportDialog(QDialog):
             for c in t.columns:
                 row = self.rules.rowCount()
                 self.rules.insertRow(row)
-                self.rules.setItem(row, 0, QTableWidgetItem(t.name))
+                table_item = QTableWidgetItem(tr(TABLE_LABELS.get(t.name, t.name)))
+                table_item.setData(Qt.UserRole, t.name)
+                self.rules.setItem(row, 0, table_item)
                 self.rules.setItem(row, 1, QTableWidgetItem(c.name))
-                combo = QComboBox(self.rules)
-                combo.addItems(list(ACTIONS))
-                combo.setCurrentText(policy.action(t.name, c.name, c.type))
+                combo = _labelled(QComboBox(self.rules), ACTIONS, ACTION_LABELS)
+                _select_code(combo, policy.action(t.name, c.name, c.type))
                 self.rules.setCellWidget(row, 2, combo)
         layout.addWidget(self.rules)
         return w
@@ -212,8 +280,7 @@ class ExportDialog(QDialog):
     def _target_tab(self) -> QWidget:
         w = QWidget(self)
         form = QFormLayout(w)
-        self.target = QComboBox(w)
-        self.target.addItems(list(TARGETS))
+        self.target = _labelled(QComboBox(w), TARGETS, TARGET_LABELS)
         self.out_dir = QLineEdit(str(Path.home() / "ioc_export"), w)
         self.ckan_url = QLineEdit(w)
         self.ckan_org = QLineEdit(w)
@@ -222,7 +289,9 @@ class ExportDialog(QDialog):
             from qgis.gui import QgsAuthConfigSelect
 
             self.auth_select = QgsAuthConfigSelect(w)
+            self.auth_select.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)  # no tall empty gap below
             self.auth_select.selectedConfigIdChanged.connect(self.authcfg.setText)
+            self.authcfg.hide()  # only holds the picked id: shown, it sat as a stray box over the first row
         except Exception:  # noqa: BLE001
             self.auth_select = None
         self.ogc_data = QLineEdit(w)
@@ -263,22 +332,30 @@ class ExportDialog(QDialog):
         if checked and not self.ask_real_ids():
             self.real_ids.setChecked(False)
 
+    def _ward_items(self) -> list[tuple[str, str]]:
+        try:
+            store = self.store_factory()
+        except Exception:  # noqa: BLE001 - no store: no ward to pick, "all" still works
+            return []
+        try:
+            rows = store.fetch("wards", columns=["ward_id", "name"], order_by="name")
+        finally:
+            store.close()
+        return [(str(r["name"] or r["ward_id"]), str(r["ward_id"])) for r in rows]
+
     # -- requests -----------------------------------------------------------------------------------------------
     def selection(self, limit: Optional[int] = None) -> Selection:
-        def split(e: QLineEdit) -> list[str]:
-            return [p.strip() for p in e.text().split(",") if p.strip()]
-
         tables = [
-            self.tables.item(i).text()
+            self.tables.item(i).data(Qt.UserRole)
             for i in range(self.tables.count())
             if self.tables.item(i).checkState() == Qt.Checked
         ]
         dated = self.use_dates.isChecked()
         return Selection(
             tables=tables,
-            ward_ids=split(self.wards),
-            service_codes=split(self.categories),
-            statuses=split(self.statuses),
+            ward_ids=self.wards.codes(),
+            service_codes=self.categories.codes(),
+            statuses=self.statuses.codes(),
             start=self.start.date().toString("yyyy-MM-dd") if dated else None,
             end=self.end.date().toString("yyyy-MM-dd") if dated else None,
             limit=limit,
@@ -289,13 +366,13 @@ class ExportDialog(QDialog):
         schema = load_schema()
         rules: dict[str, dict[str, str]] = {}
         for row in range(self.rules.rowCount()):
-            table, column = self.rules.item(row, 0).text(), self.rules.item(row, 1).text()
-            action = self.rules.cellWidget(row, 2).currentText()
+            table, column = self.rules.item(row, 0).data(Qt.UserRole), self.rules.item(row, 1).text()
+            action = self.rules.cellWidget(row, 2).currentData()
             if action != default.action(table, column, schema.table(table).column(column).type):
                 rules.setdefault(table, {})[column] = action
         return Policy(
             rules,
-            LocationRule(self.location.currentText(), self.cell.value(), self.k.value()),
+            LocationRule(self.location.currentData(), self.cell.value(), self.k.value()),
             id_mode="real" if self.real_ids.isChecked() else "pseudonym",
             real_ids_confirmed=self.real_ids.isChecked(),  # only checked after the warning was accepted
         )
@@ -379,7 +456,7 @@ class ExportDialog(QDialog):
 
     # -- publish ------------------------------------------------------------------------------------------------
     def publish(self) -> Optional[QgsTask]:
-        target = self.target.currentText()
+        target = self.target.currentData()
         selection, policy, info = self.selection(), self.policy(), self.info()
         out_dir = Path(self.out_dir.text())
         opts: dict[str, Any] = {}

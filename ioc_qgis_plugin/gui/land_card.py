@@ -10,6 +10,7 @@ from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 from qgis.PyQt.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from ..land.card import ParcelCard, parcel_card
+from .formats import number
 
 
 def tr(text: str) -> str:
@@ -29,7 +30,7 @@ def card_html(card: ParcelCard) -> str:
         (tr("Sheet / parcel"), f"{p.get('sheet_no')} / {p.get('parcel_no')}"),
         (tr("Land use"), card.land_use_label),
         (tr("Declared area (m²)"), p.get("area_declared")),
-        (tr("Computed area (m²)"), f"{card.area_computed_m2:,.1f}"),
+        (tr("Computed area (m²)"), number(card.area_computed_m2, 1)),
         (tr("Address"), p.get("address")),
         (tr("Ward"), p.get("ward_id")),
     ]

@@ -9,8 +9,12 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsDatumTransform,
     QgsExpressionContextUtils,
+    QgsGeometryGeneratorSymbolLayer,
     QgsLayerTreeGroup,
+    QgsLegendSymbolItem,
+    QgsMapLayerLegend,
     QgsProject,
+    QgsSymbolLegendNode,
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
@@ -40,6 +44,81 @@ class LayerSpec:
     uri: str
     provider: str
     qml: Optional[str]  # our default style, used when the store carries none of its own
+    lang: str = "vi"  # the UI language: layer names and legend entries are shown in it alone
+
+
+def one_language(text: str, lang: str) -> str:
+    """'Quá hạn · Overdue' → 'Quá hạn' (vi) or 'Overdue' (en): the schema and our styles carry both."""
+    if " · " not in text:
+        return text
+    vi, en = text.split(" · ", 1)
+    return vi if lang == "vi" else en
+
+
+def _legend_in(layer: QgsVectorLayer, lang: str) -> None:
+    renderer = layer.renderer()
+    if renderer is None:
+        return
+    if hasattr(renderer, "rootRule"):
+        for rule in renderer.rootRule().descendants():
+            rule.setLabel(one_language(rule.label(), lang))
+    elif hasattr(renderer, "categories"):
+        for i, cat in enumerate(renderer.categories()):
+            renderer.updateCategoryLabel(i, one_language(cat.label(), lang))
+
+
+class MarkerLegend(QgsMapLayerLegend):
+    """The layer's legend with only the marker part of each symbol.
+
+    A camera symbol is its icon plus a field-of-view wedge drawn by a geometry generator; QGIS previews such a fill
+    at the legend's maximum size (~20 mm), so the legend entries were huge. The map still draws the wedge.
+    """
+
+    def createLayerTreeModelLegendNodes(self, node_layer):  # noqa: ANN001, ANN201, N802 - QGIS's virtual
+        from qgis.PyQt import sip
+
+        layer = node_layer.layer()
+        renderer = layer.renderer() if layer is not None else None
+        nodes = []
+        for item in renderer.legendSymbolItems() if renderer is not None else []:
+            symbol = item.symbol().clone() if item.symbol() is not None else None
+            if symbol is not None:
+                for i in reversed(range(symbol.symbolLayerCount())):
+                    generated = isinstance(symbol.symbolLayer(i), QgsGeometryGeneratorSymbolLayer)
+                    if generated and symbol.symbolLayerCount() > 1:
+                        symbol.deleteSymbolLayer(i)
+            entry = QgsLegendSymbolItem(
+                symbol,
+                item.label(),
+                item.ruleKey(),
+                item.isCheckable(),
+                item.scaleMinDenom(),
+                item.scaleMaxDenom(),
+                item.level(),
+                item.parentRuleKey(),
+            )
+            node = QgsSymbolLegendNode(node_layer, entry)
+            sip.transferto(node, None)  # the layer tree model owns the nodes
+            nodes.append(node)
+        return nodes
+
+
+def _has_generated_fill(layer: QgsVectorLayer) -> bool:
+    renderer = layer.renderer()
+    if renderer is None:
+        return False
+    for item in renderer.legendSymbolItems():
+        sym = item.symbol()
+        if sym is not None and any(isinstance(sl, QgsGeometryGeneratorSymbolLayer) for sl in sym.symbolLayers()):
+            return True
+    return False
+
+
+def ui_lang(settings: IocSettings) -> str:
+    from qgis.core import QgsApplication
+
+    locale = settings.language or QgsApplication.locale() or ""
+    return "vi" if str(locale).startswith("vi") else "en"
 
 
 def layer_specs(store: IocStore, settings: IocSettings) -> list[LayerSpec]:
@@ -49,13 +128,15 @@ def layer_specs(store: IocStore, settings: IocSettings) -> list[LayerSpec]:
     for table in LAYER_ORDER:
         uri, provider = qgis_layer_uri(store, table, settings)
         qml = styles_dir() / f"{table}.qml"
+        lang = ui_lang(settings)
         specs.append(
             LayerSpec(
                 table,
-                store.schema.table(table).title,
+                one_language(store.schema.table(table).title, lang),
                 uri,
                 provider,
                 None if table in styled or not qml.exists() else str(qml),
+                lang,
             )
         )
     return specs
@@ -77,6 +158,9 @@ def style_layer(layer: QgsVectorLayer, spec: LayerSpec) -> None:
         layer.loadNamedStyle(spec.qml)
     else:
         layer.loadDefaultStyle()
+    _legend_in(layer, spec.lang)
+    if _has_generated_fill(layer):
+        layer.setLegend(MarkerLegend())
     # after the style: loading one replaces the layer's custom properties and temporal settings
     layer.setCustomProperty("ioc/table", spec.table)
     _set_temporal(layer, TIME_FIELDS.get(spec.table))

@@ -10,6 +10,16 @@ from qgis.PyQt.QtCore import QPointF, QRectF, Qt
 from qgis.PyQt.QtGui import QColor, QPainter, QPainterPath, QPen
 from qgis.PyQt.QtWidgets import QSizePolicy, QWidget
 
+from .formats import number
+
+
+def axis_range(values: np.ndarray) -> tuple[float, float]:
+    """(low, high) of the value axis: from 0 (or below), and a whole unit high when everything is 0 — not a
+    1e-09 axis for a lamp that drew no power all week."""
+    lo = float(min(0.0, values.min())) if len(values) else 0.0
+    hi = float(values.max()) if len(values) else 1.0
+    return (lo, hi) if hi > lo else (lo, lo + 1.0)
+
 
 class TimeSeriesPlot(QWidget):
     """Draws one series (epoch seconds, values) as a step line with min/max and day ticks in city time."""
@@ -29,6 +39,11 @@ class TimeSeriesPlot(QWidget):
         self.t, self.v = np.asarray(t, dtype=float)[ok][order], np.asarray(v, dtype=float)[ok][order]
         self.update()
 
+    def axis_labels(self) -> tuple[str, str]:
+        """Top and bottom of the value axis in the UI locale's number format."""
+        lo, hi = axis_range(self.v)
+        return tuple(number(round(x, 1) if abs(x) < 100 else round(x)) for x in (hi, lo))
+
     def paintEvent(self, event) -> None:  # noqa: ANN001, N802
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
@@ -42,8 +57,7 @@ class TimeSeriesPlot(QWidget):
             p.end()
             return
         t0, t1 = float(self.t[0]), float(max(self.t[-1], self.t[0] + 1))
-        lo, hi = float(min(0.0, self.v.min())), float(max(self.v.max(), 1e-9))
-        hi = hi if hi > lo else lo + 1
+        lo, hi = axis_range(self.v)
 
         def pt(t: float, v: float) -> QPointF:
             return QPointF(r.left() + (t - t0) / (t1 - t0) * r.width(), r.bottom() - (v - lo) / (hi - lo) * r.height())
@@ -55,8 +69,9 @@ class TimeSeriesPlot(QWidget):
             p.drawLine(QPointF(x, r.bottom()), QPointF(x, r.bottom() + 3))
             label = time.strftime("%d/%m", time.gmtime(td + self.tz_offset_s))
             p.drawText(QRectF(x - 20, r.bottom() + 3, 40, 14), Qt.AlignCenter, label)
-        p.drawText(QRectF(0, r.top() - 6, 44, 14), Qt.AlignRight, f"{hi:g}")
-        p.drawText(QRectF(0, r.bottom() - 8, 44, 14), Qt.AlignRight, f"{lo:g}")
+        hi_text, lo_text = self.axis_labels()
+        p.drawText(QRectF(0, r.top() - 6, 44, 14), Qt.AlignRight, hi_text)
+        p.drawText(QRectF(0, r.bottom() - 8, 44, 14), Qt.AlignRight, lo_text)
         path = QPainterPath(pt(self.t[0], self.v[0]))
         for a, b, v_prev in zip(self.t[1:], self.v[1:], self.v[:-1]):
             path.lineTo(pt(a, v_prev))

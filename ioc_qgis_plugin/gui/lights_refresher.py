@@ -1,17 +1,23 @@
-"""Background refresh of street-light state every N seconds (QgsTask); the GUI thread only receives results.
+"""Background refresh of street-light state every N seconds on a worker thread; the GUI thread only receives results.
 
-The task opens its own store connection and HTTP session, so nothing it does holds the GUI thread. On failure the
-store is untouched (last good state kept) and `refreshed` carries ok=False with the error.
+The worker opens its own store connection and HTTP session (closed again after every refresh), so nothing it does
+holds the GUI thread. On failure the store is untouched (last good state kept) and `refreshed` carries ok=False
+with the error.
+
+It is deliberately not a QgsTask: a refresh every minute in QGIS's task manager meant a status-bar progress bar
+that hardly ever went away and a "Task complete" notification every minute or two (QGIS 3.22 has no hidden
+task flag). Commands and long one-off jobs stay QgsTasks; this is routine background noise.
 """
 
 from __future__ import annotations
 
 import base64
 import gc
+import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Optional
 
-from qgis.core import Qgis, QgsApplication, QgsAuthMethodConfig, QgsMessageLog, QgsTask
+from qgis.core import Qgis, QgsApplication, QgsAuthMethodConfig, QgsMessageLog
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..connectors.sensorthings import SensorThingsClient
@@ -59,30 +65,51 @@ def _no_cyclic_gc():
             gc.enable()
 
 
-class _RefreshTask(QgsTask):
-    def __init__(self, make_client: Callable[[], Any], open_store: Callable[[], Any], opts: RefreshOptions) -> None:
-        super().__init__("IOC: street lights refresh", QgsTask.CanCancel)
-        self.make_client, self.open_store, self.opts = make_client, open_store, opts
+def close_client(client: Any) -> None:
+    """Close the client's HTTP session (its keep-alive sockets), whatever kind of client it is."""
+    closer = getattr(client, "close", None)
+    if callable(closer):
+        closer()
+        return
+    session = getattr(client, "session", None)
+    if session is not None:
+        session.close()
+
+
+class _RefreshWorker(threading.Thread):
+    """One refresh off the GUI thread; `deliver(worker)` is queued to the GUI thread through the relay."""
+
+    def __init__(
+        self, make_client: Callable[[], Any], open_store: Callable[[], Any], opts: RefreshOptions, relay
+    ) -> None:  # noqa: ANN001
+        super().__init__(name="IOC street lights refresh", daemon=True)
+        self.make_client, self.open_store, self.opts, self.relay = make_client, open_store, opts, relay
         self.result: Optional[RefreshResult] = None
         self.error = ""
-        self.done: Optional[Callable[[_RefreshTask], None]] = None
+        self.cancelled = False
 
-    def run(self) -> bool:
-        store = None
+    def run(self) -> None:
+        store = client = None
         try:
             with _no_cyclic_gc():
                 store = self.open_store()
-                self.result = refresh(self.make_client(), store, opts=self.opts)
+                client = self.make_client()
+                self.result = refresh(client, store, opts=self.opts)
         except Exception as exc:  # noqa: BLE001 - any failure must reach the panel as a message, never a crash
             self.error = f"{type(exc).__name__}: {exc}"
         finally:
+            if client is not None:
+                close_client(client)
             if store is not None:
                 store.close()
-        return self.result is not None
+        try:
+            self.relay.finished.emit(self)  # queued: the relay lives in the GUI thread
+        except RuntimeError:  # the refresher was deleted (plugin unloaded) meanwhile
+            pass
 
-    def finished(self, ok: bool) -> None:  # GUI thread
-        if self.done is not None:
-            self.done(self)
+
+class _Relay(QObject):
+    finished = pyqtSignal(object)
 
 
 class LightsRefresher(QObject):
@@ -103,7 +130,9 @@ class LightsRefresher(QObject):
         self.opts = opts or RefreshOptions()
         self.last_good: Optional[RefreshResult] = None
         self.last: Optional[RefreshResult] = None
-        self._task: Optional[_RefreshTask] = None
+        self._worker: Optional[_RefreshWorker] = None
+        self._relay = _Relay(self)
+        self._relay.finished.connect(self._done)
         self.timer = QTimer(self)
         self.timer.setInterval(int(interval_s * 1000))
         self.timer.timeout.connect(self.refresh_now)
@@ -112,34 +141,44 @@ class LightsRefresher(QObject):
         self.timer.start()
         self.refresh_now()
 
-    def stop(self) -> None:
+    def stop(self, wait_s: float = 0.0) -> None:
+        """No more refreshes; a running one finishes on its own (its result is dropped)."""
         self.timer.stop()
-        if self._task is not None:
-            self._task.cancel()
+        worker = self._worker
+        if worker is not None:
+            worker.cancelled = True
+            if wait_s:
+                worker.join(wait_s)
+        self._worker = None
 
     @property
     def busy(self) -> bool:
-        return self._task is not None
+        return self._worker is not None
 
     def refresh_now(self) -> bool:
         """Start a refresh unless one is running; returns whether one was started."""
-        if self._task is not None:
+        if self._worker is not None:
             return False
-        task = _RefreshTask(self.make_client, self.open_store, self.opts)
-        task.done = self._done
-        self._task = task
-        QgsApplication.taskManager().addTask(task)
+        worker = _RefreshWorker(self.make_client, self.open_store, self.opts, self._relay)
+        self._worker = worker
+        worker.start()
         return True
 
     def send_command(self, light_id: str, params: dict) -> Any:
         """Tasking for one light (its Thing's TaskingCapability); for LightDetail.send_command."""
         if self.last_good is None or light_id not in self.last_good.thing_ids:
             raise ValueError(f"{light_id} is not known on the SensorThings server yet")
-        return self.make_client().send_task(self.last_good.thing_ids[light_id], params)
+        client = self.make_client()
+        try:
+            return client.send_task(self.last_good.thing_ids[light_id], params)
+        finally:
+            close_client(client)
 
-    def _done(self, task: _RefreshTask) -> None:
-        self._task = None
-        result = task.result or RefreshResult(False, 0.0, error=task.error or "cancelled")
+    def _done(self, worker: _RefreshWorker) -> None:  # GUI thread
+        if worker.cancelled or worker is not self._worker:
+            return
+        self._worker = None
+        result = worker.result or RefreshResult(False, 0.0, error=worker.error or "cancelled")
         if result.ok:
             self.last_good = result
         else:

@@ -28,7 +28,8 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.timeutil import epoch_to_iso, iso_to_epoch_array
 from ..lights.commands import can_command, command_parameters
-from ..lights.state import FAULT_LABELS, STATE_LABELS, age_text
+from ..lights.state import FAULT_LABELS, STATE_LABELS, age_text, state_counts
+from .formats import city_time
 from .lights_plot import TimeSeriesPlot
 
 LOG_TAG = "IOC"
@@ -193,7 +194,10 @@ class LightDetail(QWidget):
 
     @staticmethod
     def role() -> str:
-        return str(QgsSettings().value("ioc/lights/role", "viewer") or "viewer")
+        """The user's one role setting (IocSettings.role, key ioc/role) — the demo and the settings set that."""
+        from .settings import IocSettings
+
+        return IocSettings.load().role
 
     def update_permissions(self) -> None:
         allowed = can_command(self.role()) and self.send_command is not None
@@ -234,6 +238,7 @@ class LightDetail(QWidget):
 
 class LightsTab(QWidget):
     zoom_to_light = pyqtSignal(str)
+    counts_changed = pyqtSignal(dict)  # {state: count} every time the tab re-reads the lights
 
     def __init__(self, store: Any, iface: Any = None, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -253,21 +258,23 @@ class LightsTab(QWidget):
         self.detail = LightDetail(store)
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("Group by")))
-        top.addWidget(self.group)
-        top.addWidget(self.only_problems)
-        top.addStretch(1)
+        top.addWidget(self.group, 1)
+        self.group.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.group.setMinimumContentsLength(6)
         split = QSplitter(Qt.Vertical)
         split.addWidget(self.view)
         split.addWidget(self.detail)
         lay = QVBoxLayout(self)
         lay.addWidget(self.status)
         lay.addLayout(top)
+        lay.addWidget(self.only_problems)  # its own row: the dock stays narrow enough for a 1366 px screen
         lay.addWidget(split)
         self.group.currentIndexChanged.connect(self.refresh)
         self.only_problems.toggled.connect(self.refresh)
         self.view.doubleClicked.connect(self._activated)
         self.view.clicked.connect(self._clicked)
         self.last_result: Any = None
+        self.counts: dict[str, int] = {}
         self.refresh()
 
     def refresh(self) -> None:
@@ -283,7 +290,8 @@ class LightsTab(QWidget):
     def _update_status(self, cols: dict[str, np.ndarray]) -> None:
         states = cols["state"].astype(str)
         n = len(states)
-        counts = {s: int(np.count_nonzero(states == s)) for s in STATE_ORDER}
+        counts = state_counts(states)
+        self.counts = counts
         # the words are translated outside the f-strings so that pylupdate5 extracts them
         w_lights, w_faults, w_nodata, w_lit = tr("lights"), tr("faults"), tr("no data"), tr("lit")
         text = (
@@ -298,8 +306,9 @@ class LightsTab(QWidget):
             last_known = tr("showing the last known state; no data since")
             text = f"<b>{unreachable}</b>: {r.error} — {last_known} {since}<br>{text}"
         elif r is not None:
-            text += " · " + tr("updated") + f" {time.strftime('%H:%M:%S', time.localtime(r.at))}"
+            text += " · " + tr("updated") + f" {city_time(r.at, seconds=True)}"
         self.status.setText(text)
+        self.counts_changed.emit(counts)
 
     def _clicked(self, index: QModelIndex) -> None:
         light_id = self.model.data(index, Qt.UserRole)

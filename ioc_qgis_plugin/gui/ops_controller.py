@@ -96,8 +96,21 @@ class OpsController(QObject):
         return self._index
 
     # -- report → cameras ----------------------------------------------------------------------------------
-    def report_activated(self, report_id: str) -> list[CameraHit]:
-        """Cameras covering the report, nearest first, opened in the camera grid."""
+    def report_activated(self, report_id: str) -> None:
+        """A row of the Reports tab was clicked: remember the report, nothing else.
+
+        Opening camera windows (and posting notices) on every click stood in the desk's way; the operator asks
+        for the cameras with the "Cameras seeing this report" action instead.
+        """
+        self.last_report_id = report_id
+
+    def cameras_seeing(self, report_id: str) -> list[str]:
+        """Ids of the cameras whose field of view covers the report, nearest first (quiet: no windows, notices)."""
+        hits, _note = self.index().cameras_for_report(report_id)
+        return [h.camera_id for h in hits]
+
+    def open_cameras_for_report(self, report_id: str) -> list[CameraHit]:
+        """Cameras covering the report, nearest first, opened in a viewer (one) or the camera grid (several)."""
         self.last_report_id = report_id
         hits, note = self.index().cameras_for_report(report_id)
         ids = [h.camera_id for h in hits]
@@ -121,7 +134,7 @@ class OpsController(QObject):
         if not report_id:
             notify(self.iface, tr("Cameras"), tr("Select a field report first"), "info", 4)
             return []
-        return self.report_activated(report_id)
+        return self.open_cameras_for_report(report_id)
 
     # -- camera → reports ----------------------------------------------------------------------------------
     def _toggle_map_tool(self, checked: bool) -> None:

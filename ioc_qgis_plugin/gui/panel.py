@@ -13,7 +13,9 @@ from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QV
 
 from ..core.report_filter import REPORT_COLUMNS, ReportData
 from ..core.sla import DeadlineState, SlaRules
+from ..lights.state import state_counts
 from ..store.base import IocStore
+from .formats import city_time
 from .messages import log
 from .tabs.cameras_tab import CamerasTab
 from .tabs.overview_tab import OverviewTab
@@ -67,8 +69,8 @@ class IocDock(QgsDockWidget):
         self.open_btn.clicked.connect(self.open_store_requested)
         self.reload_btn.clicked.connect(self.reload_requested)
         self.sync_btn.clicked.connect(self.sync_requested)
-        top = QHBoxLayout()
-        top.addWidget(self.store_label, 1)
+        top = QHBoxLayout()  # the store's name on its own row above: the dock stays narrow
+        top.addStretch(1)
         top.addWidget(self.sync_btn)
         top.addWidget(self.open_btn)
         top.addWidget(self.reload_btn)
@@ -85,6 +87,7 @@ class IocDock(QgsDockWidget):
         self.tabs.addTab(self.parcels, self.tr("Parcels"))
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.store_label)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         self.setWidget(body)
@@ -138,7 +141,7 @@ class IocDock(QgsDockWidget):
         self.parcels.set_parcels(data["parcels"], wards)
         self.store_label.setText(f"<b>{data['city']}</b> · {data['store']}" if data["city"] else data["store"])
         self.overview.city_label.setText(
-            self.tr("{n} wards · data loaded {t}").format(n=len(wards), t=time.strftime("%H:%M:%S"))
+            self.tr("{n} wards · data loaded {t}").format(n=len(wards), t=city_time(time.time(), seconds=True))
         )
         self.update_figures(data)
         self.loaded_at = time.time()
@@ -158,7 +161,8 @@ class IocDock(QgsDockWidget):
 
     def update_figures(self, data: dict[str, Any]) -> None:
         r: ReportData = data["reports"]
-        states = data["light_states"]
+        # the Lights tab re-reads the lights after every refresh: its counts are the newest, and the same figures
+        lights = getattr(self.lights, "counts", None) or state_counts(data["light_states"])
         self.overview.set_figures(
             {
                 "open": int(r.is_open.sum()),
@@ -166,8 +170,8 @@ class IocDock(QgsDockWidget):
                 "due_soon": int(np.count_nonzero(r.state == DeadlineState.DUE_SOON)),
                 "resolved_late": int(np.count_nonzero(r.state == DeadlineState.RESOLVED_LATE)),
                 "cameras_offline": int(np.count_nonzero(data["cameras"]["status"] == "offline")),
-                "lights_fault": int(np.count_nonzero(states == "fault")),
-                "lights_nodata": int(np.count_nonzero(states == "nodata")),
+                "lights_fault": lights["fault"],
+                "lights_nodata": lights["nodata"],
                 "parcels": len(data["parcels"]["fid"]),
             }
         )
@@ -182,8 +186,15 @@ class IocDock(QgsDockWidget):
         self.tabs.removeTab(self.lights_index)
         self.tabs.insertTab(self.lights_index, widget, self.tr("Lights"))
         self.lights = widget
+        if hasattr(widget, "counts_changed"):
+            widget.counts_changed.connect(self._light_counts)
+            if getattr(widget, "counts", None):
+                self._light_counts(widget.counts)
         if old is not None:
             old.deleteLater()
+
+    def _light_counts(self, counts: dict) -> None:
+        self.overview.set_figures({"lights_fault": counts.get("fault", 0), "lights_nodata": counts.get("nodata", 0)})
 
     # -- overview actions ---------------------------------------------------------------------------------
     def _show_reports(self, state: Optional[int], open_only: bool = False) -> None:

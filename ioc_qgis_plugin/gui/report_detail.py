@@ -34,8 +34,9 @@ from qgis.PyQt.QtWidgets import (
 from ..core import statuses
 from ..core.categories import category_label, priority_label
 from ..core.sla import DeadlineState, SlaRules, deadline_state
-from ..core.timeutil import CITY_TZ, iso_to_epoch_array, now_utc_iso, parse_iso
+from ..core.timeutil import iso_to_epoch_array, now_utc_iso
 from ..store.errors import ConflictError, StoreError
+from .formats import city_datetime
 from .messages import log
 
 CONTEXT = "ReportDetail"
@@ -88,6 +89,8 @@ VI = {
     "attach": "đính kèm",
     "sync": "đồng bộ",
     "priority": "mức độ",
+    "changed": "sửa",
+    "Click a report in the table to see it here.": "Nhấp vào một phản ánh trong bảng để xem chi tiết tại đây.",
 }
 
 
@@ -108,8 +111,27 @@ def tr(text: str, lang: Optional[str] = None) -> str:
 
 
 def local_time(value: Any) -> str:
-    dt = parse_iso(value) if value else None
-    return dt.astimezone(CITY_TZ).strftime("%d/%m/%Y %H:%M") if dt else "–"
+    """The city's local date and time in the UI locale's format."""
+    return city_datetime(value)
+
+
+# Field → label of the card; the history names edited fields by the same labels.
+FIELD_LABELS = {
+    "status": "Status",
+    "service_code": "Category",
+    "priority": "Priority",
+    "ward_id": "Ward",
+    "address": "Address",
+    "agency_responsible": "Agency",
+    "assigned_to": "Assigned to",
+    "requested_at": "Received",
+    "due_at": "Due",
+    "resolved_at": "Resolved",
+    "description": "Description",
+    "status_notes": "Status notes",
+    "media_url": "Photo link",
+}
+_TIME_FIELDS = ("requested_at", "due_at", "resolved_at", "updated_at")
 
 
 class _ThumbSignals(QObject):
@@ -163,7 +185,12 @@ class ReportDetail(QWidget):
         self._thumbs = _ThumbSignals()
         self._thumbs.ready.connect(self._thumb_ready)
         self._build()
+        self._empty()
+
+    def _empty(self) -> None:
+        """No report open: say how to open one instead of showing a blank card."""
         self.setEnabled(False)
+        self.title.setText(self.t("Click a report in the table to see it here."))
 
     def t(self, text: str) -> str:
         return tr(text, self.lang)
@@ -261,7 +288,7 @@ class ReportDetail(QWidget):
     def set_store(self, store: Any) -> None:
         self.store = store
         self.report = None
-        self.setEnabled(False)
+        self._empty()
 
     @property
     def report_id(self) -> Optional[str]:
@@ -311,6 +338,9 @@ class ReportDetail(QWidget):
         self.status_button.setEnabled(bool(allowed))
         if not allowed:
             self.status_combo.addItem(self.t("No further status from here"), None)
+        forward = statuses.next_step(status)  # preselect the step forward, never a step back
+        if forward is not None:
+            self.status_combo.setCurrentIndex(self.status_combo.findData(forward.value))
 
         current_units = {self.unit_combo.itemText(i) for i in range(self.unit_combo.count())}
         for unit in [*self.units, r.get("agency_responsible") or "", r.get("assigned_to") or ""]:
@@ -341,9 +371,15 @@ class ReportDetail(QWidget):
             old, new = e.get("old_value") or "", e.get("new_value") or ""
             if action == "status" or (action == "created" and new):
                 old, new = self._status_label(old), self._status_label(new)
+            shown_action = self.t(action)
+            if action.startswith("edit:"):  # "edit:resolved_at" → "changed: Resolved" / "sửa: Thời điểm xử lý xong"
+                field = action.split(":", 1)[1]
+                shown_action = f"{self.t('changed')}: {self.t(FIELD_LABELS.get(field, field))}"
+                if field in _TIME_FIELDS:
+                    old, new = (local_time(x) if x else "" for x in (old, new))
             change = f"{old} → {new}" if old and new else (new or old)
             item = QTreeWidgetItem(
-                [local_time(e.get("at")), str(e.get("actor") or ""), self.t(action), change, str(e.get("note") or "")]
+                [local_time(e.get("at")), str(e.get("actor") or ""), shown_action, change, str(e.get("note") or "")]
             )
             self.history.addTopLevelItem(item)
         for col in range(4):

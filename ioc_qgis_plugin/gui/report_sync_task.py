@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsTask
-from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, QLocale, pyqtSignal
 
 from ..connectors.open311 import Open311Client
 from ..sync.common import SyncCancelled
@@ -34,6 +34,37 @@ def api_key_from_authcfg(authcfg: str) -> Optional[str]:
     return None
 
 
+def store_api_key(name: str, api_key: str, authcfg_id: str = "") -> str:
+    """Keep an Open311 api key in QGIS's auth manager (Basic method, key in the password field); returns its id.
+
+    With `authcfg_id` an existing configuration of that id is updated, else one with that id is created. The
+    auth manager must be usable (master password set); raises RuntimeError otherwise.
+    """
+    manager = QgsApplication.authManager()
+    if not manager.masterPasswordIsSet():
+        raise RuntimeError("the QGIS auth manager is locked (no master password set)")
+    cfg = QgsAuthMethodConfig("Basic")
+    cfg.setName(name)
+    cfg.setConfig("username", "api_key")
+    cfg.setConfig("password", api_key)
+    if authcfg_id:
+        cfg.setId(authcfg_id)
+        if authcfg_id in manager.configIds():
+            ok = manager.updateAuthenticationConfig(cfg)
+        else:
+            ok = manager.storeAuthenticationConfig(cfg, True)[0]
+    else:
+        ok = manager.storeAuthenticationConfig(cfg)[0]
+    if not ok:
+        raise RuntimeError(f"the auth configuration {name!r} could not be stored")
+    return cfg.id()
+
+
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
+
+
 @dataclass
 class ReportSyncOutcome:
     push: Optional[PushResult] = None
@@ -42,6 +73,42 @@ class ReportSyncOutcome:
     def summary(self) -> str:
         parts = [x.summary() for x in (self.push, self.pull) if x is not None]
         return "; ".join(parts)
+
+    def message(self) -> tuple[str, str]:
+        """(text in the UI language, message level): refused changes are an error, waiting ones a warning."""
+        n = QLocale().toString
+        parts: list[str] = []
+        level = "success"
+        push, pull = self.push, self.pull
+        if push is not None:
+            if push.unsupported:
+                parts.append(
+                    tr("the reporting system cannot take updates: {0} changes stay queued").format(n(push.waiting))
+                )
+                level = "warning"
+            elif push.sent or push.failed or push.waiting:
+                parts.append(
+                    tr("changes sent: {0}, refused: {1}, waiting: {2}").format(
+                        n(push.sent), n(push.failed), n(push.waiting)
+                    )
+                )
+                if push.failed:
+                    level = "error"
+                elif push.waiting:
+                    level = "warning"
+            if push.errors and level != "success":
+                parts.append(tr("reporting system said: {0}").format(push.errors[0]))
+        if pull is not None:
+            parts.append(
+                tr("reports fetched: {0} ({1} new, {2} changed)").format(
+                    n(pull.fetched), n(pull.inserted), n(pull.updated)
+                )
+            )
+            if pull.problems:
+                parts.append(tr("{0} reports could not be read").format(n(len(pull.problems))))
+                if level == "success":
+                    level = "warning"
+        return "; ".join(parts), level
 
 
 class ReportSyncTask(QgsTask):
@@ -56,10 +123,10 @@ class ReportSyncTask(QgsTask):
         make_client: Callable[[], Open311Client],
         push: bool = True,
         pull: bool = True,
-        description: str = "IOC: Open311 sync",
+        description: str = "",
         sync_options: Optional[dict[str, Any]] = None,
     ) -> None:
-        super().__init__(description, QgsTask.CanCancel)
+        super().__init__(description or tr("IOC: reports sync"), QgsTask.CanCancel)
         self._open_store, self._make_client = open_store, make_client
         self._push, self._pull = push, pull
         self._options = sync_options or {}

@@ -590,7 +590,7 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Sự vụ ngoại biên được để riêng: {}.</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="174" />
+        <location filename="../gui/ops_controller.py" line="187" />
         <source>Ward briefing</source>
         <translation>Báo cáo tình hình phường</translation>
     </message>
@@ -610,7 +610,7 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Tất cả phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Ward</source>
         <translation>Phường/xã</translation>
     </message>
@@ -620,22 +620,22 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Thư mục kết quả</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="62" />
+        <location filename="../gui/export_dialog.py" line="129" />
         <source>The authentication configuration cannot be loaded</source>
         <translation>Không tải được cấu hình xác thực</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="96" />
+        <location filename="../gui/export_dialog.py" line="163" />
         <source>Export open data</source>
         <translation>Xuất dữ liệu mở</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="98" />
+        <location filename="../gui/export_dialog.py" line="165" />
         <source>Data</source>
         <translation>Dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="99" />
+        <location filename="../gui/export_dialog.py" line="166" />
         <source>Anonymisation</source>
         <translation>Ẩn danh hoá</translation>
     </message>
@@ -645,27 +645,27 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Nơi xuất</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="116" />
+        <location filename="../gui/export_dialog.py" line="183" />
         <source>Preview</source>
         <translation>Xem trước</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="117" />
+        <location filename="../gui/export_dialog.py" line="184" />
         <source>Publish</source>
         <translation>Công bố</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="118" />
+        <location filename="../gui/export_dialog.py" line="185" />
         <source>Cancel publishing</source>
         <translation>Hủy công bố</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="144" />
+        <location filename="../gui/export_dialog.py" line="213" />
         <source>Tables</source>
         <translation>Bảng dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="145" />
+        <location filename="../gui/export_dialog.py" line="214" />
         <source>Only reports requested in this period</source>
         <translation>Chỉ các phản ánh gửi trong khoảng thời gian này</translation>
     </message>
@@ -675,27 +675,22 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Từ</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="153" />
+        <location filename="../gui/export_dialog.py" line="222" />
         <source>Until (exclusive)</source>
         <translation>Đến (không bao gồm)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="158" />
-        <source>all (or a comma separated list)</source>
-        <translation>tất cả (hoặc danh sách cách nhau bằng dấu phẩy)</translation>
-    </message>
-    <message>
-        <location filename="../gui/export_dialog.py" line="159" />
+        <location filename="../gui/export_dialog.py" line="227" />
         <source>Wards</source>
         <translation>Phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="160" />
+        <location filename="../gui/export_dialog.py" line="228" />
         <source>Categories</source>
         <translation>Lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="161" />
+        <location filename="../gui/export_dialog.py" line="229" />
         <source>Statuses</source>
         <translation>Trạng thái</translation>
     </message>
@@ -710,22 +705,22 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Tiêu đề</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="171" />
+        <location filename="../gui/export_dialog.py" line="239" />
         <source>Description</source>
         <translation>Mô tả</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="172" />
+        <location filename="../gui/export_dialog.py" line="240" />
         <source>Licence</source>
         <translation>Giấy phép</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="173" />
+        <location filename="../gui/export_dialog.py" line="241" />
         <source>Contact e-mail (office)</source>
         <translation>Email liên hệ (cơ quan)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="174" />
+        <location filename="../gui/export_dialog.py" line="242" />
         <source>Keywords</source>
         <translation>Từ khóa</translation>
     </message>
@@ -735,27 +730,27 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Vị trí phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="191" />
+        <location filename="../gui/export_dialog.py" line="258" />
         <source>Grid cell</source>
         <translation>Ô lưới</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="192" />
+        <location filename="../gui/export_dialog.py" line="259" />
         <source>k (k-anonymity)</source>
         <translation>k (k-ẩn danh)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="195" />
+        <location filename="../gui/export_dialog.py" line="262" />
         <source>Table</source>
         <translation>Bảng</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="195" />
+        <location filename="../gui/export_dialog.py" line="262" />
         <source>Field</source>
         <translation>Trường</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="195" />
+        <location filename="../gui/export_dialog.py" line="262" />
         <source>Action</source>
         <translation>Thao tác</translation>
     </message>
@@ -770,12 +765,12 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Địa chỉ cổng CKAN</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="234" />
+        <location filename="../gui/export_dialog.py" line="303" />
         <source>CKAN organisation</source>
         <translation>Tổ chức trên CKAN</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="235" />
+        <location filename="../gui/export_dialog.py" line="304" />
         <source>CKAN API token (QGIS authentication)</source>
         <translation>Mã API CKAN (xác thực QGIS)</translation>
     </message>
@@ -790,107 +785,107 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Cấu hình pygeoapi</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="238" />
+        <location filename="../gui/export_dialog.py" line="307" />
         <source>pygeoapi URL (check)</source>
         <translation>Địa chỉ pygeoapi (kiểm tra)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="367" />
+        <location filename="../gui/export_dialog.py" line="444" />
         <source>Will publish {} rows ({}). Preview of {}: first {} rows.</source>
         <translation>Sẽ công bố {} dòng ({}). Xem trước {}: {} dòng đầu.</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="414" />
+        <location filename="../gui/export_dialog.py" line="491" />
         <source>Publishing {}</source>
         <translation>Đang công bố {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="418" />
+        <location filename="../gui/export_dialog.py" line="495" />
         <source>Publishing…</source>
         <translation>Đang công bố…</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="424" />
+        <location filename="../gui/export_dialog.py" line="501" />
         <source>Cancelling… files already sent stay on the portal; a new run resumes.</source>
         <translation>Đang hủy… các tệp đã gửi vẫn ở trên cổng dữ liệu; lần chạy sau sẽ tiếp tục.</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="434" />
+        <location filename="../gui/export_dialog.py" line="511" />
         <source>Published: {}</source>
         <translation>Đã công bố: {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="438" />
+        <location filename="../gui/export_dialog.py" line="515" />
         <source>Not published: {}</source>
         <translation>Chưa công bố: {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="450" />
+        <location filename="../gui/export_dialog.py" line="527" />
         <source>Export open data…</source>
         <translation>Xuất dữ liệu mở…</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="156" />
+        <location filename="../gui/lights_tab.py" line="157" />
         <source>never reported</source>
         <translation>chưa từng báo cáo</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="171" />
+        <location filename="../gui/lights_tab.py" line="172" />
         <source>Light level</source>
         <translation>Mức sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="172" />
+        <location filename="../gui/lights_tab.py" line="173" />
         <source>Active power</source>
         <translation>Công suất tác dụng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="176" />
+        <location filename="../gui/lights_tab.py" line="177" />
         <source>Dim to</source>
         <translation>Giảm sáng về</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="177" />
+        <location filename="../gui/lights_tab.py" line="178" />
         <source>Switch on</source>
         <translation>Bật</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="178" />
+        <location filename="../gui/lights_tab.py" line="179" />
         <source>Switch off</source>
         <translation>Tắt</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="202" />
+        <location filename="../gui/lights_tab.py" line="206" />
         <source>Your role may not send commands to street lights</source>
         <translation>Vai trò của bạn không được phép gửi lệnh điều khiển đèn chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="230" />
+        <location filename="../gui/lights_tab.py" line="234" />
         <source>Command sent</source>
         <translation>Đã gửi lệnh</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="244" />
+        <location filename="../gui/lights_tab.py" line="249" />
         <source>No grouping</source>
         <translation>Không nhóm</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="244" />
+        <location filename="../gui/lights_tab.py" line="249" />
         <source>Cabinet</source>
         <translation>Tủ điện</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="244" />
+        <location filename="../gui/lights_tab.py" line="249" />
         <source>Circuit</source>
         <translation>Lộ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="246" />
+        <location filename="../gui/lights_tab.py" line="251" />
         <source>Faults and no data only</source>
         <translation>Chỉ đèn lỗi và không có dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="255" />
+        <location filename="../gui/lights_tab.py" line="260" />
         <source>Group by</source>
         <translation>Nhóm theo</translation>
     </message>
@@ -925,7 +920,7 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Phát lại diễn biến…</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="122" />
+        <location filename="../gui/ops_controller.py" line="135" />
         <source>Cameras</source>
         <translation>Camera</translation>
     </message>
@@ -935,32 +930,32 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Không có camera nào quan sát được phản ánh này</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="109" />
+        <location filename="../gui/ops_controller.py" line="122" />
         <source>Cameras seeing report</source>
         <translation>Camera quan sát phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="122" />
+        <location filename="../gui/ops_controller.py" line="135" />
         <source>Select a field report first</source>
         <translation>Hãy chọn một phản ánh hiện trường trước</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="141" />
+        <location filename="../gui/ops_controller.py" line="154" />
         <source>{n} open reports in view</source>
         <translation>{n} phản ánh chưa xử lý trong tầm quan sát</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="146" />
+        <location filename="../gui/ops_controller.py" line="159" />
         <source>Camera</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="171" />
+        <location filename="../gui/ops_controller.py" line="184" />
         <source>Written to {p}</source>
         <translation>Đã ghi vào {p}</translation>
     </message>
     <message>
-        <location filename="../gui/ops_controller.py" line="215" />
+        <location filename="../gui/ops_controller.py" line="228" />
         <source>Replay</source>
         <translation>Phát lại</translation>
     </message>
@@ -1285,72 +1280,72 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Thống kê phản ánh: {rows} dòng ({months} tháng); tiếp nhận {received}, xử lý đúng hạn {resolved_on_time}, trễ hạn {resolved_late}, trả lại {returned}.</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="29" />
+        <location filename="../gui/land_card.py" line="30" />
         <source>Sheet / parcel</source>
         <translation>Tờ bản đồ / thửa</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="20" />
+        <location filename="../gui/tabs/parcels_tab.py" line="22" />
         <source>Land use</source>
         <translation>Mục đích sử dụng đất</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="31" />
+        <location filename="../gui/land_card.py" line="32" />
         <source>Declared area (m²)</source>
         <translation>Diện tích kê khai (m²)</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="32" />
+        <location filename="../gui/land_card.py" line="33" />
         <source>Computed area (m²)</source>
         <translation>Diện tích tính toán (m²)</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Address</source>
         <translation>Địa chỉ</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="40" />
+        <location filename="../gui/land_card.py" line="41" />
         <source>Planning zone</source>
         <translation>Khu quy hoạch</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="38" />
+        <location filename="../gui/land_card.py" line="39" />
         <source>outside the plan</source>
         <translation>ngoài quy hoạch</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="41" />
+        <location filename="../gui/land_card.py" line="42" />
         <source>Allowed uses</source>
         <translation>Mục đích được phép</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="42" />
+        <location filename="../gui/land_card.py" line="43" />
         <source>Decision</source>
         <translation>Quyết định</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="43" />
+        <location filename="../gui/land_card.py" line="44" />
         <source>Conformity</source>
         <translation>Sự phù hợp quy hoạch</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="43" />
+        <location filename="../gui/land_card.py" line="44" />
         <source>conforming</source>
         <translation>phù hợp</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="43" />
+        <location filename="../gui/land_card.py" line="44" />
         <source>NOT conforming</source>
         <translation>KHÔNG phù hợp</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="20" />
+        <location filename="../gui/tabs/parcels_tab.py" line="22" />
         <source>Parcel</source>
         <translation>Thửa</translation>
     </message>
     <message>
-        <location filename="../gui/land_card.py" line="66" />
+        <location filename="../gui/land_card.py" line="67" />
         <source>No parcel here.</source>
         <translation>Không có thửa đất tại vị trí này.</translation>
     </message>
@@ -1455,7 +1450,7 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Đã hủy nhập; không có dữ liệu nào được nhập.</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="54" />
+        <location filename="../gui/lights_tab.py" line="55" />
         <source>Light</source>
         <translation>Đèn</translation>
     </message>
@@ -1465,17 +1460,17 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Trạng thái</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="54" />
+        <location filename="../gui/lights_tab.py" line="55" />
         <source>Fault</source>
         <translation>Lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="54" />
+        <location filename="../gui/lights_tab.py" line="55" />
         <source>Since last report</source>
         <translation>Từ lần báo cáo cuối</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>ID</source>
         <translation>Mã</translation>
     </message>
@@ -1495,37 +1490,37 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Khung hình cuối</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="20" />
+        <location filename="../gui/tabs/parcels_tab.py" line="22" />
         <source>Sheet</source>
         <translation>Tờ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="20" />
+        <location filename="../gui/tabs/parcels_tab.py" line="22" />
         <source>Area m²</source>
         <translation>Diện tích m²</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Category</source>
         <translation>Lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Status</source>
         <translation>Trạng thái</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Deadline</source>
         <translation>Tiến độ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Received</source>
         <translation>Thời điểm nhận</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="39" />
+        <location filename="../gui/tabs/reports_tab.py" line="40" />
         <source>Due</source>
         <translation>Hạn xử lý</translation>
     </message>
@@ -1657,47 +1652,47 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Lộ có sự cố</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="288" />
+        <location filename="../gui/lights_tab.py" line="296" />
         <source>faults</source>
         <translation>lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="288" />
+        <location filename="../gui/lights_tab.py" line="296" />
         <source>no data</source>
         <translation>không có dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="149" />
+        <location filename="../gui/lights_tab.py" line="150" />
         <source>no data since</source>
         <translation>không có dữ liệu từ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="227" />
+        <location filename="../gui/lights_tab.py" line="231" />
         <source>Command failed</source>
         <translation>Gửi lệnh thất bại</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="288" />
+        <location filename="../gui/lights_tab.py" line="296" />
         <source>lights</source>
         <translation>đèn</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="288" />
+        <location filename="../gui/lights_tab.py" line="296" />
         <source>lit</source>
         <translation>đang sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="297" />
+        <location filename="../gui/lights_tab.py" line="305" />
         <source>Street light server unreachable</source>
         <translation>Không kết nối được máy chủ chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="298" />
+        <location filename="../gui/lights_tab.py" line="306" />
         <source>showing the last known state; no data since</source>
         <translation>đang hiển thị trạng thái gần nhất; không có dữ liệu từ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="301" />
+        <location filename="../gui/lights_tab.py" line="309" />
         <source>updated</source>
         <translation>cập nhật lúc</translation>
     </message>
@@ -1732,62 +1727,182 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../gui/store_recovery.py" line="49" />
-        <source>IOC: daily backup of the data store</source>
-        <translation>IOC: sao lưu hằng ngày kho dữ liệu</translation>
+        <location filename="../gui/report_sync_task.py" line="85" />
+        <source>the reporting system cannot take updates: {0} changes stay queued</source>
+        <translation>hệ thống phản ánh không nhận cập nhật: {0} thay đổi vẫn chờ gửi</translation>
     </message>
     <message>
-        <location filename="../gui/store_recovery.py" line="68" />
-        <source>IOC data store</source>
-        <translation>Kho dữ liệu IOC</translation>
+        <location filename="../gui/report_sync_task.py" line="90" />
+        <source>changes sent: {0}, refused: {1}, waiting: {2}</source>
+        <translation>đã gửi {0} thay đổi, bị từ chối {1}, đang chờ {2}</translation>
     </message>
     <message>
-        <location filename="../gui/store_recovery.py" line="59" />
-        <source>Open last good backup ({0})</source>
-        <translation>Mở bản sao lưu tốt gần nhất ({0})</translation>
+        <location filename="../gui/report_sync_task.py" line="100" />
+        <source>reporting system said: {0}</source>
+        <translation>hệ thống phản ánh trả lời: {0}</translation>
     </message>
     <message>
-        <location filename="../gui/store_recovery.py" line="68" />
-        <source>Working on {0}, made from the backup {1}. The damaged file {2} was left as it is.</source>
-        <translation>Đang làm việc trên {0}, tạo từ bản sao lưu {1}. Tệp bị hỏng {2} được giữ nguyên.</translation>
+        <location filename="../gui/report_sync_task.py" line="102" />
+        <source>reports fetched: {0} ({1} new, {2} changed)</source>
+        <translation>đã tải {0} phản ánh ({1} mới, {2} thay đổi)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="241" />
+        <location filename="../gui/report_sync_task.py" line="108" />
+        <source>{0} reports could not be read</source>
+        <translation>{0} phản ánh không đọc được</translation>
+    </message>
+    <message>
+        <location filename="../gui/report_sync_task.py" line="129" />
+        <source>IOC: reports sync</source>
+        <translation>IOC: đồng bộ phản ánh</translation>
+    </message>
+    <message>
+        <location filename="../gui/briefing_runner.py" line="65" />
+        <source>IOC: ward briefing figures</source>
+        <translation>IOC: số liệu giao ban phường</translation>
+    </message>
+    <message>
+        <location filename="../gui/briefing_runner.py" line="93" />
+        <source>IOC: ward briefing PDF</source>
+        <translation>IOC: tài liệu giao ban phường (PDF)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="63" />
+        <source>Wards and communes</source>
+        <translation>Phường, xã</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="66" />
+        <source>Field report history</source>
+        <translation>Lịch sử xử lý phản ánh</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="67" />
+        <source>Field report attachments</source>
+        <translation>Tệp đính kèm phản ánh</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="68" />
+        <source>Land parcels</source>
+        <translation>Thửa đất</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="71" />
+        <source>Street light readings</source>
+        <translation>Số liệu đèn chiếu sáng</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="74" />
+        <source>keep</source>
+        <translation>giữ nguyên</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="75" />
+        <source>remove</source>
+        <translation>bỏ</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="76" />
+        <source>remove personal details from the text</source>
+        <translation>xóa thông tin cá nhân trong nội dung</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="77" />
+        <source>street only (no house number)</source>
+        <translation>chỉ tên đường (bỏ số nhà)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="78" />
+        <source>date only</source>
+        <translation>chỉ ngày</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="79" />
+        <source>date and hour</source>
+        <translation>ngày và giờ</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="82" />
+        <source>centre of a grid cell</source>
+        <translation>tâm ô lưới</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="83" />
+        <source>grid cell with at least k reports</source>
+        <translation>ô lưới có ít nhất k phản ánh</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="84" />
+        <source>exact (not anonymised)</source>
+        <translation>vị trí chính xác (không ẩn danh)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="85" />
+        <source>no location</source>
+        <translation>không có vị trí</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="88" />
+        <source>Files (GeoPackage, GeoJSON, CSV and metadata)</source>
+        <translation>Tệp (GeoPackage, GeoJSON, CSV và siêu dữ liệu)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="89" />
+        <source>CKAN open data portal</source>
+        <translation>Cổng dữ liệu mở CKAN</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="90" />
+        <source>OGC API – Features (pygeoapi)</source>
+        <translation>OGC API – Features (pygeoapi)</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="111" />
+        <source>all</source>
+        <translation>tất cả</translation>
+    </message>
+    <message>
+        <location filename="../gui/onvif_dialog.py" line="215" />
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <location filename="../gui/export_dialog.py" line="310" />
         <source>Publish the real report ids (risky)</source>
         <translation>Công bố mã phản ánh thật (rủi ro)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="243" />
+        <location filename="../gui/export_dialog.py" line="312" />
         <source>Report id secret (QGIS authentication id)</source>
         <translation>Khóa bí mật cho mã phản ánh (mã xác thực QGIS)</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="248" />
+        <location filename="../gui/export_dialog.py" line="317" />
         <source>Publish real report ids?</source>
         <translation>Công bố mã phản ánh thật?</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="248" />
+        <location filename="../gui/export_dialog.py" line="317" />
         <source>Publishing the real report ids lets anyone look each report up on the city's Open311 server, which returns the exact location, the address and the photos: the grid or k-anonymity generalisation is undone and the reporter's home can be found. Publish real ids only if the Open311 server is not public.</source>
         <translation>Công bố mã phản ánh thật cho phép bất kỳ ai tra cứu từng phản ánh trên máy chủ Open311 của thành phố, nơi trả về vị trí chính xác, địa chỉ và ảnh: việc làm thô vị trí theo lưới hoặc k-ẩn danh bị vô hiệu và có thể tìm ra nhà của người phản ánh. Chỉ công bố mã thật nếu máy chủ Open311 không công khai.</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="331" />
+        <location filename="../gui/export_dialog.py" line="408" />
         <source>Export preview</source>
         <translation>Xem trước dữ liệu xuất</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="335" />
+        <location filename="../gui/export_dialog.py" line="412" />
         <source>Reading and anonymising the preview…</source>
         <translation>Đang đọc và ẩn danh hóa dữ liệu xem trước…</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="363" />
+        <location filename="../gui/export_dialog.py" line="440" />
         <source>Removed: {}</source>
         <translation>Đã loại bỏ: {}</translation>
     </message>
     <message>
-        <location filename="../gui/export_dialog.py" line="367" />
+        <location filename="../gui/export_dialog.py" line="444" />
         <source>{} cells with removed personal data are highlighted.</source>
         <translation>{} ô có dữ liệu cá nhân đã bị loại bỏ được tô sáng.</translation>
     </message>
@@ -1900,11 +2015,6 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <location filename="../gui/onvif_dialog.py" line="213" />
         <source>Save cameras</source>
         <translation>Lưu camera</translation>
-    </message>
-    <message>
-        <location filename="../gui/onvif_dialog.py" line="215" />
-        <source>Close</source>
-        <translation>Đóng</translation>
     </message>
     <message>
         <location filename="../gui/onvif_dialog.py" line="251" />
@@ -2031,26 +2141,46 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <source>Add cameras from ONVIF…</source>
         <translation>Thêm camera từ ONVIF…</translation>
     </message>
+    <message>
+        <location filename="../gui/store_recovery.py" line="49" />
+        <source>IOC: daily backup of the data store</source>
+        <translation>IOC: sao lưu hằng ngày kho dữ liệu</translation>
+    </message>
+    <message>
+        <location filename="../gui/store_recovery.py" line="68" />
+        <source>IOC data store</source>
+        <translation>Kho dữ liệu IOC</translation>
+    </message>
+    <message>
+        <location filename="../gui/store_recovery.py" line="59" />
+        <source>Open last good backup ({0})</source>
+        <translation>Mở bản sao lưu tốt gần nhất ({0})</translation>
+    </message>
+    <message>
+        <location filename="../gui/store_recovery.py" line="68" />
+        <source>Working on {0}, made from the backup {1}. The damaged file {2} was left as it is.</source>
+        <translation>Đang làm việc trên {0}, tạo từ bản sao lưu {1}. Tệp bị hỏng {2} được giữ nguyên.</translation>
+    </message>
 </context>
 <context>
     <name>CamerasTab</name>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="62" />
+        <location filename="../gui/tabs/cameras_tab.py" line="64" />
         <source>All wards</source>
         <translation>Tất cả phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="67" />
+        <location filename="../gui/tabs/cameras_tab.py" line="69" />
         <source>Online</source>
         <translation>Trực tuyến</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="67" />
+        <location filename="../gui/tabs/cameras_tab.py" line="69" />
         <source>Offline</source>
         <translation>Mất kết nối</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/cameras_tab.py" line="67" />
+        <location filename="../gui/tabs/cameras_tab.py" line="69" />
         <source>Unknown</source>
         <translation>Không rõ</translation>
     </message>
@@ -2081,87 +2211,87 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>IocDock</name>
     <message>
-        <location filename="../gui/panel.py" line="55" />
+        <location filename="../gui/panel.py" line="57" />
         <source>IOC – Operations centre</source>
         <translation>IOC – Trung tâm điều hành</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="61" />
+        <location filename="../gui/panel.py" line="63" />
         <source>No data store open</source>
         <translation>Chưa mở kho dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="63" />
+        <location filename="../gui/panel.py" line="65" />
         <source>Open…</source>
         <translation>Mở…</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="64" />
+        <location filename="../gui/panel.py" line="66" />
         <source>Reload</source>
         <translation>Tải lại</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="79" />
+        <location filename="../gui/panel.py" line="81" />
         <source>Street lights: open a data store</source>
         <translation>Chiếu sáng công cộng: hãy mở kho dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="81" />
+        <location filename="../gui/panel.py" line="83" />
         <source>Overview</source>
         <translation>Tổng quan</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="82" />
+        <location filename="../gui/panel.py" line="84" />
         <source>Reports</source>
         <translation>Phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="83" />
+        <location filename="../gui/panel.py" line="85" />
         <source>Cameras</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="183" />
+        <location filename="../gui/panel.py" line="187" />
         <source>Lights</source>
         <translation>Chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="85" />
+        <location filename="../gui/panel.py" line="87" />
         <source>Parcels</source>
         <translation>Thửa đất</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="105" />
+        <location filename="../gui/panel.py" line="108" />
         <source>Loading…</source>
         <translation>Đang tải…</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="124" />
+        <location filename="../gui/panel.py" line="127" />
         <source>Could not load: {0}</source>
         <translation>Không tải được: {0}</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="127" />
+        <location filename="../gui/panel.py" line="130" />
         <source>IOC: loading the panel</source>
         <translation>IOC: đang tải bảng điều khiển</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="140" />
+        <location filename="../gui/panel.py" line="143" />
         <source>{n} wards · data loaded {t}</source>
         <translation>{n} phường/xã · dữ liệu tải lúc {t}</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="65" />
+        <location filename="../gui/panel.py" line="67" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="66" />
+        <location filename="../gui/panel.py" line="68" />
         <source>Send pending changes to the reporting system (Open311), then fetch updates</source>
         <translation>Gửi các thay đổi đang chờ lên hệ thống tiếp nhận phản ánh (Open311), sau đó lấy các cập nhật mới</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="153" />
+        <location filename="../gui/panel.py" line="156" />
         <source>Data as of {0} (not current: the last load failed). Press Reload once the file is fixed.</source>
         <translation>Số liệu lúc {0} (không phải hiện tại: lần tải gần nhất bị lỗi). Bấm Tải lại khi tệp đã được sửa.</translation>
     </message>
@@ -2169,110 +2299,140 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>IocPlugin</name>
     <message>
-        <location filename="../plugin.py" line="89" />
+        <location filename="../plugin.py" line="98" />
         <source>IOC</source>
         <translation>IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="91" />
+        <location filename="../plugin.py" line="101" />
         <source>IOC panel</source>
         <translation>Bảng điều khiển IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="92" />
+        <location filename="../plugin.py" line="102" />
         <source>Open IOC data store…</source>
         <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="254" />
+        <location filename="../plugin.py" line="295" />
         <source>Open IOC GeoPackage</source>
         <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="254" />
+        <location filename="../plugin.py" line="295" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="325" />
+        <location filename="../plugin.py" line="366" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="325" />
+        <location filename="../plugin.py" line="366" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="424" />
+        <location filename="../plugin.py" line="491" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="416" />
+        <location filename="../plugin.py" line="491" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="424" />
+        <location filename="../plugin.py" line="461" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="460" />
+        <location filename="../plugin.py" line="538" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="433" />
+        <location filename="../plugin.py" line="506" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="93" />
+        <location filename="../plugin.py" line="103" />
         <source>Connect to the city database (PostGIS)…</source>
         <translation>Kết nối cơ sở dữ liệu đô thị (PostGIS)…</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="535" />
+        <source>cancelled; what was fetched so far is kept and the next sync resumes</source>
+        <translation>đã hủy; phần đã tải được giữ lại, lần đồng bộ sau sẽ tiếp tục</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="537" />
+        <source>failed: {0}</source>
+        <translation>thất bại: {0}</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="475" />
+        <source>saved to {0}; not attached: camera {1} does not see report {2}</source>
+        <translation>đã lưu vào {0}; không đính kèm: camera {1} không nhìn thấy phản ánh {2}</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="484" />
+        <source>Attach snapshot</source>
+        <translation>Đính kèm ảnh chụp</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="484" />
+        <source>Attach the snapshot from camera {0} to report {1}?</source>
+        <translation>Đính kèm ảnh chụp từ camera {0} vào phản ánh {1}?</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="488" />
+        <source>saved to {0}; not attached</source>
+        <translation>đã lưu vào {0}; không đính kèm</translation>
     </message>
 </context>
 <context>
     <name>OverviewTab</name>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="48" />
+        <location filename="../gui/tabs/overview_tab.py" line="50" />
         <source>open reports</source>
         <translation>phản ánh chưa xử lý</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="49" />
+        <location filename="../gui/tabs/overview_tab.py" line="51" />
         <source>overdue</source>
         <translation>quá hạn</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="50" />
+        <location filename="../gui/tabs/overview_tab.py" line="52" />
         <source>due soon</source>
         <translation>sắp đến hạn</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="51" />
+        <location filename="../gui/tabs/overview_tab.py" line="53" />
         <source>resolved late (all time)</source>
         <translation>xử lý trễ hạn (toàn thời gian)</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="52" />
+        <location filename="../gui/tabs/overview_tab.py" line="54" />
         <source>cameras offline</source>
         <translation>camera mất kết nối</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="53" />
+        <location filename="../gui/tabs/overview_tab.py" line="55" />
         <source>street lights in fault</source>
         <translation>đèn chiếu sáng bị lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="54" />
+        <location filename="../gui/tabs/overview_tab.py" line="56" />
         <source>lights with no data</source>
         <translation>đèn không có dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/overview_tab.py" line="55" />
+        <location filename="../gui/tabs/overview_tab.py" line="57" />
         <source>cadastral parcels</source>
         <translation>thửa đất địa chính</translation>
     </message>
@@ -2280,22 +2440,22 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>ParcelsTab</name>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="35" />
+        <location filename="../gui/tabs/parcels_tab.py" line="37" />
         <source>Sheet</source>
         <translation>Tờ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="38" />
+        <location filename="../gui/tabs/parcels_tab.py" line="40" />
         <source>Parcel</source>
         <translation>Thửa</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="40" />
+        <location filename="../gui/tabs/parcels_tab.py" line="42" />
         <source>All land uses</source>
         <translation>Mọi mục đích sử dụng đất</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/parcels_tab.py" line="44" />
+        <location filename="../gui/tabs/parcels_tab.py" line="46" />
         <source>Address…</source>
         <translation>Địa chỉ…</translation>
     </message>
@@ -2303,52 +2463,52 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>ReportsTab</name>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="65" />
+        <location filename="../gui/tabs/reports_tab.py" line="66" />
         <source>Dates</source>
         <translation>Ngày</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="67" />
+        <location filename="../gui/tabs/reports_tab.py" line="68" />
         <source>Search ID, address, text…</source>
         <translation>Tìm mã, địa chỉ, nội dung…</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="68" />
+        <location filename="../gui/tabs/reports_tab.py" line="69" />
         <source>Filter map</source>
         <translation>Lọc bản đồ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="69" />
+        <location filename="../gui/tabs/reports_tab.py" line="70" />
         <source>Show on the map only the reports listed here</source>
         <translation>Chỉ hiển thị trên bản đồ các phản ánh trong danh sách này</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="70" />
+        <location filename="../gui/tabs/reports_tab.py" line="71" />
         <source>All categories</source>
         <translation>Tất cả lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="71" />
+        <location filename="../gui/tabs/reports_tab.py" line="72" />
         <source>All statuses</source>
         <translation>Tất cả trạng thái</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="72" />
+        <location filename="../gui/tabs/reports_tab.py" line="73" />
         <source>Open</source>
         <translation>Chưa xử lý</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="72" />
+        <location filename="../gui/tabs/reports_tab.py" line="73" />
         <source>Any deadline</source>
         <translation>Mọi tiến độ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="111" />
+        <location filename="../gui/tabs/reports_tab.py" line="116" />
         <source>All wards</source>
         <translation>Tất cả phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="204" />
+        <location filename="../gui/tabs/reports_tab.py" line="209" />
         <source>{shown} of {total} reports · {open} open · {overdue} overdue · {soon} due soon</source>
         <translation>{shown}/{total} phản ánh · {open} chưa xử lý · {overdue} quá hạn · {soon} sắp đến hạn</translation>
     </message>
@@ -2356,7 +2516,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>TableTab</name>
     <message>
-        <location filename="../gui/tabs/base.py" line="89" />
+        <location filename="../gui/tabs/base.py" line="101" />
         <source>{shown} of {total}</source>
         <translation>{shown}/{total}</translation>
     </message>

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Optional
+
+from ..core.text_fold import contains_where
+from ..core.text_fold import fold as fold_text
 
 _NUMBERS = re.compile(r"^\s*(?:t[ờo]\s*)?(\d+)\s*(?:[/\-]|\s+(?:th[ửu]a\s*)?)\s*(\d+)\s*$", re.I)
 _WORDS = re.compile(r"t[ờo]\s*(?:b[ảa]n\s*đ[ồo]\s*)?(\d+).*?th[ửu]a\s*(?:s[ốo]\s*)?(\d+)", re.I)
@@ -32,9 +34,8 @@ def parse_sheet_parcel(text: str) -> Optional[tuple[int, int]]:
 
 
 def fold(text: str) -> str:
-    """Lower case without accents (đ → d), so 'nguyen trai' finds 'Nguyễn Trãi'."""
-    plain = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    """Lower case without accents (đ → d), so 'nguyen trai' finds 'Nguyễn Trãi' (the one search meaning)."""
+    return fold_text(text)
 
 
 def search_parcels(store: Any, text: str, limit: int = 20) -> list[ParcelHit]:
@@ -46,13 +47,10 @@ def search_parcels(store: Any, text: str, limit: int = 20) -> list[ParcelHit]:
     if pair is not None:
         rows = store.fetch("parcels", "sheet_no = ? AND parcel_no = ?", pair, cols, limit=limit)
     else:
-        # SQL narrows on the raw text (fast, indexed-free LIKE); accent-insensitive matching is done here
-        rows = store.fetch("parcels", "address LIKE ?", (f"%{text}%",), cols, limit=limit)
-        if len(rows) < limit:
-            needle = fold(text)
-            seen = {r["fid"] for r in rows}
-            more = store.fetch("parcels", "address IS NOT NULL", (), cols)
-            rows += [r for r in more if r["fid"] not in seen and needle in fold(r["address"])][: limit - len(rows)]
+        # the same case- and accent-insensitive, literal match as the panel and the map filter, in the store's SQL
+        dialect = "postgres" if getattr(store, "kind", "") == "postgis" else "sqlite"
+        where, params = contains_where(("address",), text, dialect)
+        rows = store.fetch("parcels", where, params, cols, limit=limit)
     return [
         ParcelHit(
             int(r["fid"]),

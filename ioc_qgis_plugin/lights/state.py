@@ -7,6 +7,7 @@ fresh value at all is "nodata" and keeps its last values and report time ("no da
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -108,3 +109,9 @@ def age_text(seconds: float, lang: str = "vi") -> str:
         text = f"{s / 3600:.1f}"
         return f"{text.replace('.', ',') if vi else text} {'giờ' if vi else 'h'}"
     return f"{s / 86400:.0f} {'ngày' if vi else 'd'}"
+
+
+def state_counts(states: Any) -> dict[str, int]:
+    """How many lights are in each state — the one definition behind the overview and the Lights tab figures."""
+    arr = np.asarray(states, dtype=object).astype(str)
+    return {s: int(np.count_nonzero(arr == s)) for s in STATES}

@@ -141,3 +141,26 @@ def test_command_line(demo_gpkg, tmp_path):
         timeout=120,
     )
     assert bad.returncode == 2 and "no ward" in bad.stderr
+
+
+def test_briefing_texts_and_legend_read_plainly(demo_gpkg):
+    """Issue 21 items 11/12: "cameras offline / total" like the lights figure, whole days without ",0" beyond ten
+    days, and "camera active" and "state unknown" drawn differently."""
+    from ioc_qgis_plugin.briefing.figures import fmt_duration
+    from ioc_qgis_plugin.briefing.layout import KEY_FIGURES, build_layers
+
+    assert fmt_duration(472 * 24) == "472 ngày" and fmt_duration(1500 * 24) == "1.500 ngày"
+    assert fmt_duration(3.5 * 24) == "3,5 ngày" and fmt_duration(5) == "5 giờ"
+    captions = dict((k, c) for k, c, _ in KEY_FIGURES)
+    assert captions["cameras"] == "Camera mất kết nối / tổng"
+    b = briefing(demo_gpkg)
+    coverage, _table, map_layers = build_layers(b)
+    w = b.wards[0]
+    feat = next(f for f in coverage.getFeatures() if f["ward_id"] == w.ward_id)
+    assert feat["cameras"] == (f"{w.cameras_offline}/{w.cameras}" if w.cameras else "—")
+    categories = map_layers[0].renderer().categories()  # keep the copies alive while their symbols are read
+    looks = set()
+    for cat in categories:
+        layer = cat.symbol().symbolLayer(0)
+        looks.add((layer.color().name(), layer.strokeColor().name(), int(layer.shape())))
+    assert len(looks) == len(categories) == 3

@@ -83,3 +83,38 @@ def test_processing_algorithm_runs(qgis_app, demo_copy: Path, tmp_path: Path, mo
     finally:
         if added:
             registry.removeProvider("ioc")
+
+
+def test_dialog_speaks_to_people_not_in_identifiers(qgis_app, demo_copy: Path) -> None:  # noqa: ANN001
+    """Issue 21 items 12/13: table names, targets, actions and dates in words; ward/category/status pickers;
+    no stray text box over the target form."""
+    from qgis.PyQt.QtWidgets import QLineEdit
+
+    from ioc_qgis_plugin.gui.export_dialog import ExportDialog
+
+    dlg = ExportDialog(lambda: GeoPackageStore.open(demo_copy))
+    shown_tables = [dlg.tables.item(i).text() for i in range(dlg.tables.count())]
+    assert "field_reports" not in shown_tables and "Field reports" in shown_tables
+    assert all("_" not in t for t in shown_tables)
+    assert dlg.target.currentText() != dlg.target.currentData()
+    assert dlg.start.displayFormat() != "yyyy-MM-dd"
+    # pickers: the demo's wards by name, categories and statuses by label; nothing checked = all
+    assert dlg.wards.count() > 0 and dlg.wards.itemText(0) != dlg.wards.itemData(0)
+    assert dlg.selection().ward_ids == [] and dlg.selection().statuses == []
+    dlg.statuses.setText("closed,resolved")
+    dlg.wards.setItemCheckState(0, 2)
+    sel = dlg.selection()
+    assert sorted(sel.statuses) == ["closed", "resolved"] and sel.ward_ids == [dlg.wards.itemData(0)]
+    assert sel.tables == ["field_reports"]
+    # the rule table shows words; the policy still gets the identifiers
+    assert dlg.rules.item(0, 0).text() != dlg.rules.item(0, 0).data(0x0100)
+    assert dlg.policy().location.method in ("grid", "kanon", "exact", "drop")
+    # no visible line edit sits unmanaged in the target tab
+    target_tab = dlg.tabs.widget(2)
+    stray = [
+        e
+        for e in target_tab.findChildren(QLineEdit)
+        if e.isVisibleTo(target_tab) and target_tab.layout().indexOf(e) < 0
+    ]
+    stray = [e for e in stray if e.parent() is target_tab]
+    assert stray == []

@@ -44,7 +44,7 @@ def wait_for(cond, timeout_s: float = 20.0) -> None:  # noqa: ANN001
 
 
 def test_tab_fills_groups_and_shows_detail(qgis_app, store) -> None:  # noqa: ANN001
-    QgsSettings().setValue("ioc/lights/role", "viewer")
+    QgsSettings().setValue("ioc/role", "viewer")
     tab = LightsTab(store)
     m = tab.model
     problems = m.rowCount()
@@ -79,14 +79,14 @@ def test_commands_only_for_allowed_roles(qgis_app, store) -> None:  # noqa: ANN0
     sent: list = []
     tab.detail.send_command = lambda lid, params: sent.append((lid, params))
     tab.detail.light_id = "DEN-00001"
-    QgsSettings().setValue("ioc/lights/role", "viewer")
+    QgsSettings().setValue("ioc/role", "viewer")
     assert tab.detail.command("off") is False and sent == []
-    QgsSettings().setValue("ioc/lights/role", "operator")
+    QgsSettings().setValue("ioc/role", "operator")
     tab.detail.update_permissions()
     assert tab.detail.dim_btn.isEnabled()
     assert tab.detail.command("dim", 40) is True
     assert sent == [("DEN-00001", {"command": "dim", "level": 40.0})]
-    QgsSettings().setValue("ioc/lights/role", "viewer")
+    QgsSettings().setValue("ioc/role", "viewer")
 
 
 def test_background_refresher_and_server_down(qgis_app, store, demo: Path) -> None:  # noqa: ANN001
@@ -117,7 +117,7 @@ def test_background_refresher_and_server_down(qgis_app, store, demo: Path) -> No
     assert results[0].ok and results[0].updated == 300
     assert turns > 1  # the event loop kept turning while the task ran (the stall itself is measured in the bench)
     assert "updated" in tab.status.text()
-    QgsSettings().setValue("ioc/lights/role", "operator")
+    QgsSettings().setValue("ioc/role", "operator")
     refresher.send_command("DEN-00002", {"command": "dim", "level": 20})
     srv.stop()
     refresher.refresh_now()
@@ -125,5 +125,62 @@ def test_background_refresher_and_server_down(qgis_app, store, demo: Path) -> No
     assert not results[1].ok and refresher.last_good is results[0]
     assert "unreachable" in tab.status.text() and "no data since" in tab.status.text()
     refresher.stop()
-    QgsSettings().setValue("ioc/lights/role", "viewer")
+    QgsSettings().setValue("ioc/role", "viewer")
     assert QgsApplication.taskManager().countActiveTasks() == 0
+
+
+def test_periodic_refresh_is_quiet_and_closes_its_sockets(qgis_app, store, demo: Path) -> None:  # noqa: ANN001
+    """Issue 21 item 6: the minute-by-minute refresh is no task in QGIS's task manager (no status-bar progress
+    bar, no "Task complete" notification) and leaves no socket open."""
+    import gc
+    import warnings
+
+    model = model_from_gpkg(demo)
+    model.shift_times(time.time() - 60 - model.newest_time())
+    srv = SensorThingsServer(model).start()
+    path = store.path
+    clients: list = []
+
+    def make_client() -> SensorThingsClient:
+        clients.append(SensorThingsClient(srv.url, retries=0, timeout=(1.0, 5.0)))
+        return clients[-1]
+
+    refresher = LightsRefresher(make_client, lambda: GeoPackageStore.open(path), interval_s=3600)
+    results: list = []
+    refresher.refreshed.connect(results.append)
+    manager = QgsApplication.taskManager()
+    tasks_seen = 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for _ in range(2):
+            assert refresher.refresh_now()
+            n = len(results)
+            while len(results) == n:
+                tasks_seen = max(tasks_seen, manager.countActiveTasks())
+                QCoreApplication.processEvents()
+                time.sleep(0.002)
+        refresher.stop()
+        srv.stop()
+        clients.clear()
+        gc.collect()
+    assert all(r.ok for r in results) and len(results) == 2
+    assert tasks_seen == 0
+    unclosed = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert unclosed == []
+
+
+def test_commands_follow_the_one_role_setting(qgis_app, store) -> None:  # noqa: ANN001
+    """Issue 21 item 10: the demo (and IocSettings) set ioc/role; the Lights tab reads the same key."""
+    from ioc_qgis_plugin.gui.settings import IocSettings
+
+    settings = IocSettings.load()
+    tab = LightsTab(store)
+    tab.detail.send_command = lambda light_id, params: None
+    try:
+        for role, allowed in (("admin", True), ("operator", True), ("planner", False)):
+            settings.role = role
+            settings.save()
+            tab.detail.update_permissions()
+            assert tab.detail.on_btn.isEnabled() is allowed, role
+    finally:
+        QgsSettings().remove("ioc/role")

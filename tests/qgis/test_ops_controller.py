@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from qgis.core import QgsProject, QgsVectorLayerTemporalProperties
-from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtCore import QCoreApplication, QSize
 from qgis.PyQt.QtGui import QImage
 from shapely.geometry import Point
 
@@ -58,7 +58,7 @@ def test_actions_are_the_four_views(ops):
     ]
 
 
-def test_report_activated_opens_the_cameras_that_see_it(ops):
+def test_cameras_for_a_report_opens_the_cameras_that_see_it(ops):
     cams, reps = brute_force(ops.demo)
     wedges = {c["camera_id"]: fov_wedge(c["geom"].x, c["geom"].y, c["bearing"], c["angle"], c["range_m"]) for c in cams}
     seen = []
@@ -71,7 +71,7 @@ def test_report_activated_opens_the_cameras_that_see_it(ops):
     report_id, expected = seen[0]
     found = []
     ops.cameras_found.connect(lambda rid, ids: found.append((rid, ids)))
-    hits = ops.report_activated(report_id)
+    hits = ops.open_cameras_for_report(report_id)
     assert {h.camera_id for h in hits} == expected
     assert found == [(report_id, [h.camera_id for h in hits])]
     grid = ops.camera_controller.grids[-1]
@@ -79,7 +79,27 @@ def test_report_activated_opens_the_cameras_that_see_it(ops):
     # a report nobody sees opens nothing and says so
     before = len(ops.camera_controller.grids)
     unseen = next(r["report_id"] for r in reps if not any(w.covers(Point(r["lon"], r["lat"])) for w in wedges.values()))
-    assert ops.report_activated(unseen) == [] and len(ops.camera_controller.grids) == before
+    assert ops.open_cameras_for_report(unseen) == [] and len(ops.camera_controller.grids) == before
+
+
+def test_clicking_a_report_row_opens_no_camera_window_and_posts_no_notice(ops):
+    """Issue 21 item 4: the row click only remembers the report; cameras open on the operator's request."""
+    cams, reps = brute_force(ops.demo)
+    wedges = [fov_wedge(c["geom"].x, c["geom"].y, c["bearing"], c["angle"], c["range_m"]) for c in cams]
+    seen = next(r["report_id"] for r in reps if any(w.covers(Point(r["lon"], r["lat"])) for w in wedges))
+    bar = ops.iface.messageBar()
+    messages_before = len(bar.items()) if hasattr(bar, "items") else None
+    found = []
+    ops.cameras_found.connect(lambda rid, ids: found.append(rid))
+    for _ in range(3):
+        ops.report_activated(seen)
+        QCoreApplication.processEvents()
+    assert ops.camera_controller.viewers == {} and ops.camera_controller.grids == []
+    assert found == []
+    if messages_before is not None:
+        assert len(bar.items()) == messages_before
+    assert ops.last_report_id == seen
+    assert ops.cameras_seeing(seen)  # the quiet question still has its answer
 
 
 def test_camera_click_selects_open_reports_in_view(ops):

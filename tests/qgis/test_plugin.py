@@ -180,3 +180,34 @@ def test_unreachable_postgis_message(plugin, qgis_iface):
     settings = IocSettings(store_kind="postgis", pg_host="127.0.0.1", pg_port=free_port(), pg_dbname="ioc")
     assert plugin._open(settings, add_layers=True) is False
     assert any("cannot connect to PostGIS" in t for t in _bar_texts(qgis_iface))
+
+
+def _alive_under(main_window) -> dict[str, int]:
+    """Every QObject alive under the main window, by class — not only the ones that look like ours."""
+    from collections import Counter
+
+    from qgis.PyQt.QtCore import QObject
+
+    return dict(Counter(type(o).__name__ for o in main_window.findChildren(QObject)))
+
+
+def test_unload_leaves_no_qobject_alive_under_the_main_window(qgis_iface, qgis_new_project):
+    from ioc_qgis_plugin import classFactory
+
+    main_window = qgis_iface.mainWindow()
+
+    def cycle() -> None:
+        p = classFactory(qgis_iface)
+        p.initGui()
+        p.unload()
+        flush_deletes()
+        gc.collect()
+        flush_deletes()
+
+    cycle()  # QGIS's own lazily created objects (first use of a menu, the message bar…) are in the baseline
+    before = _alive_under(main_window)
+    for _ in range(3):
+        cycle()
+    after = _alive_under(main_window)
+    grown = {k: after.get(k, 0) - before.get(k, 0) for k in set(after) | set(before)}
+    assert {k: v for k, v in grown.items() if v} == {}

@@ -6,7 +6,7 @@ from typing import Optional
 
 import numpy as np
 from qgis.core import QgsVectorLayer
-from qgis.PyQt.QtCore import QCoreApplication, QItemSelection, QItemSelectionModel, Qt, pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, QItemSelection, QItemSelectionModel, QLocale, Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -33,8 +33,10 @@ class TableTab(QWidget):
         self.fids = np.zeros(0, dtype=np.int64)
         self._syncing = False
         self.filters = QHBoxLayout()
-        self.filters2 = QHBoxLayout()  # a second row keeps the dock narrow enough to leave the map its room
+        self.filters2 = QHBoxLayout()  # more rows keep the dock narrow enough to leave the map its room
+        self.filters3 = QHBoxLayout()
         self.count_label = QLabel()
+        self.count_label.setWordWrap(True)  # "181/12.000 phản ánh · … quá hạn" must not set the dock's width
         self.model = ColumnarTableModel(headers, self)
         self.view = QTableView(self)
         self.view.setModel(self.model)
@@ -43,7 +45,12 @@ class TableTab(QWidget):
         self.view.setSortingEnabled(True)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(20)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(40)
+        header.setMaximumSectionSize(280)  # one long address must not push the other columns out of sight
+        header.setResizeContentsPrecision(40)  # size columns from 40 rows, not Qt's default 1,000 (×8 columns)
+        self._columns_sized = False
         self.view.selectionModel().selectionChanged.connect(self._table_selection_changed)
         self.view.clicked.connect(self._row_clicked)
         self.splitter = QSplitter(Qt.Vertical, self)
@@ -52,6 +59,7 @@ class TableTab(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self.filters)
         layout.addLayout(self.filters2)
+        layout.addLayout(self.filters3)
         layout.addWidget(self.count_label)
         layout.addWidget(self.splitter, 1)
 
@@ -83,11 +91,16 @@ class TableTab(QWidget):
         rows = np.flatnonzero(self.compute_mask())
         self.model.set_rows(rows)
         self.update_count(len(rows), len(self.fids))
+        if not self._columns_sized and len(rows):
+            # once, from the first rows (resizeContentsPrecision), so this is cheap at any size
+            self._columns_sized = True
+            self.view.resizeColumnsToContents()
 
     def update_count(self, shown: int, total: int) -> None:
         # PyQt's self.tr() would look the text up under the subclass's name; pylupdate5 files it under TableTab
         text = QCoreApplication.translate("TableTab", "{shown} of {total}")
-        self.count_label.setText(text.format(shown=f"{shown:,}", total=f"{total:,}"))
+        n = QLocale().toString
+        self.count_label.setText(text.format(shown=n(int(shown)), total=n(int(total))))
         self.rows_changed.emit(shown, total)
 
     def visible_fids(self) -> np.ndarray:

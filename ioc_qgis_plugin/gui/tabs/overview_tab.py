@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import QLocale, Qt
 from qgis.PyQt.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 _STYLE = (
@@ -20,10 +20,12 @@ class FigureButton(QPushButton):
         self.color = color
         self.setStyleSheet(_STYLE.format(bg="#ffffff"))
         self.setMinimumHeight(54)
+        self.setMinimumWidth(140)  # not the width of its longest title: the dock must fit a 1366 px screen
         self.set_value(None)
 
     def set_value(self, value: Optional[int], detail: str = "") -> None:
-        number = "…" if value is None else f"{value:,}"
+        self.value = value
+        number = "…" if value is None else QLocale().toString(int(value))  # the UI locale's digit grouping
         self.setText(f"{number}\n{self.title}" + (f" · {detail}" if detail else ""))
         self.set_stale(False)
 

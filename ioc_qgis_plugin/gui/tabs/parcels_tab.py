@@ -7,6 +7,8 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtWidgets import QComboBox, QLineEdit, QSpinBox
 
 from ...core.land_use import land_uses
+from ...core.text_fold import fold
+from ..formats import number
 from .base import TableTab, make_combo_data
 
 
@@ -45,8 +47,10 @@ class ParcelsTab(TableTab):
         for w in (self.sheet, self.parcel):
             self.filters.addWidget(w)
             w.valueChanged.connect(self.apply_filter)
-        self.filters.addWidget(self.land_use)
-        self.filters.addWidget(self.address, 1)
+        self.land_use.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.land_use.setMinimumContentsLength(8)
+        self.filters.addWidget(self.land_use, 1)
+        self.filters2.addWidget(self.address, 1)
         self.land_use.currentIndexChanged.connect(self.apply_filter)
         self.address.textChanged.connect(self.apply_filter)
         self.cols: dict[str, np.ndarray] = {}
@@ -70,7 +74,7 @@ class ParcelsTab(TableTab):
                 lambda v: "" if v != v else f"{int(v)}",
                 lambda v: "" if v != v else f"{int(v)}",
                 lambda v: lus[v].label(self.lang) if v in lus else f"{v} (?)",
-                lambda v: "" if v != v else f"{v:,.1f}",
+                lambda v: number(v, 1),
                 None,
                 lambda v: ward_names.get(v, v or ""),
             ],
@@ -86,7 +90,7 @@ class ParcelsTab(TableTab):
             m &= self.cols["parcel_no"] == self.parcel.value()
         if self.land_use.currentData():
             m &= self.cols["land_use"] == self.land_use.currentData()
-        text = self.address.text().strip().casefold()
-        if text:
-            m &= np.array([text in (a or "").casefold() for a in self.cols["address"]], dtype=bool)
+        text = fold(self.address.text().strip())
+        if text:  # the one search meaning: case- and accent-insensitive, literal
+            m &= np.array([text in fold(a) for a in self.cols["address"]], dtype=bool)
         return m

@@ -9,13 +9,14 @@ from typing import Optional
 import numpy as np
 from qgis.PyQt.QtCore import QDate, QTimer, pyqtSignal
 from qgis.PyQt.QtGui import QColor
-from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLabel, QLineEdit
+from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QDateEdit, QGridLayout, QLabel, QLineEdit
 
 from ...core.categories import CATEGORIES, category_label
 from ...core.report_filter import ReportData, ReportFilter
 from ...core.sla import DeadlineState
 from ...core.statuses import ReportStatus
 from ...core.timeutil import CITY_TZ
+from ..formats import city_datetime, number
 from .base import TableTab, make_combo_data
 
 _STATE_COLORS = {
@@ -28,7 +29,7 @@ _STATE_COLORS = {
 def _local_time(epoch: object) -> str:
     if epoch is None or (isinstance(epoch, float) and np.isnan(epoch)):
         return ""
-    return datetime.fromtimestamp(float(epoch), CITY_TZ).strftime("%d/%m/%Y %H:%M")
+    return city_datetime(float(epoch), empty="")
 
 
 class ReportsTab(TableTab):
@@ -82,17 +83,21 @@ class ReportsTab(TableTab):
             self.tr("Any deadline"),
         )
         make_combo_data(self.ward, [], self.tr("All wards"))
-        for w in (self.ward, self.category, self.status, self.deadline):
+        combos = QGridLayout()  # two by two: the dock stays narrow at 1366 px
+        combos.setContentsMargins(0, 0, 0, 0)
+        for i, w in enumerate((self.ward, self.category, self.status, self.deadline)):
             w.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-            w.setMinimumContentsLength(10)
-            self.filters.addWidget(w, 1)
+            w.setMinimumContentsLength(8)
+            combos.addWidget(w, i // 2, i % 2)
             w.currentIndexChanged.connect(self.apply_filter)
+        self.filters.addLayout(combos, 1)
         self.filters2.addWidget(self.date_on)
         self.filters2.addWidget(self.date_from)
         self.filters2.addWidget(QLabel("–"))
         self.filters2.addWidget(self.date_to)
-        self.filters2.addWidget(self.search, 1)
-        self.filters2.addWidget(self.filter_map)
+        self.filters2.addStretch(1)
+        self.filters3.addWidget(self.search, 1)
+        self.filters3.addWidget(self.filter_map)
         for d in (self.date_from, self.date_to):
             d.dateChanged.connect(self.apply_filter)
         self.date_on.toggled.connect(self.apply_filter)
@@ -203,7 +208,7 @@ class ReportsTab(TableTab):
         open_ = int(np.count_nonzero(self.data.is_open[rows]))
         self.count_label.setText(
             self.tr("{shown} of {total} reports · {open} open · {overdue} overdue · {soon} due soon").format(
-                shown=f"{shown:,}", total=f"{total:,}", open=f"{open_:,}", overdue=f"{overdue:,}", soon=f"{soon:,}"
+                shown=number(shown), total=number(total), open=number(open_), overdue=number(overdue), soon=number(soon)
             )
         )
         self.rows_changed.emit(shown, total)
