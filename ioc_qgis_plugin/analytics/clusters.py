@@ -10,6 +10,7 @@ from scipy.spatial import ConvexHull, QhullError
 from shapely.geometry import MultiPoint, Polygon
 
 from ..core.compat import hdbscan_implementation, hdbscan_model
+from ..core.dependencies import require
 
 
 @dataclass
@@ -23,6 +24,7 @@ class ClusterSummary:
 
 def dbscan(xy: np.ndarray, eps: float, min_samples: int = 5) -> np.ndarray:
     """Cluster labels (0..k−1, −1 = noise) with scikit-learn's DBSCAN on a k-d tree."""
+    require("sklearn", "DBSCAN clustering")
     from sklearn.cluster import DBSCAN
 
     xy = _check(xy)

@@ -104,6 +104,10 @@ def hdbscan_model(min_cluster_size: int, min_samples: Optional[int] = None) -> A
         import hdbscan as lib
 
         return lib.HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples)
+    from .dependencies import MissingDependency, is_available
+
+    if not is_available("sklearn"):
+        raise MissingDependency("sklearn", "HDBSCAN clustering (scikit-learn ≥ 1.3, or the hdbscan package)")
     raise RuntimeError(
         "HDBSCAN needs scikit-learn 1.3 or newer (or the 'hdbscan' Python package); use DBSCAN, or install one"
     )

@@ -28,7 +28,7 @@ OPTIONAL: tuple[OptionalModule, ...] = (
     OptionalModule(
         "cv2",
         "OpenCV",
-        "camera live view, camera grid, snapshots, camera health check, replay video export",
+        "camera live view, camera grid, snapshots, replay video export",
         "python3-opencv",
         "python -m pip install opencv-python-headless",
     ),

@@ -13,27 +13,27 @@
         <translation>Đã hủy</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="125" />
+        <location filename="../processing/common.py" line="134" />
         <source>The analysis CRS {} is geographic; choose a projected CRS in metres (e.g. VN-2000 / TM-3).</source>
         <translation>Hệ tọa độ phân tích {} là hệ tọa độ địa lý; hãy chọn hệ tọa độ phẳng đơn vị mét (ví dụ VN-2000 / TM-3).</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="135" />
+        <location filename="../processing/common.py" line="144" />
         <source>Analysis CRS (used when the input is geographic)</source>
         <translation>Hệ tọa độ phân tích (dùng khi lớp đầu vào là tọa độ địa lý)</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="253" />
+        <location filename="../processing/common.py" line="262" />
         <source>The input has {} usable {} (with geometry); at least {} needed.</source>
         <translation>Lớp đầu vào có {} {} dùng được (có hình học); cần tối thiểu {}.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="253" />
+        <location filename="../processing/common.py" line="262" />
         <source>{} features without a usable geometry were skipped.</source>
         <translation>Đã bỏ qua {} đối tượng không có hình học hợp lệ.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="391" />
+        <location filename="../processing/common.py" line="400" />
         <source>Could not create the raster {}</source>
         <translation>Không tạo được lớp raster {}</translation>
     </message>
@@ -123,7 +123,7 @@
         <translation>Tất cả sự vụ nằm trong một ô; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="170" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="168" />
         <source>Camera coverage: {hot} hot cells (Gi_Bin ≥ {b}, cell {cell:g} m), {gaps} not seen by any of {cams} cameras (&lt; {pct:g}% of the cell in a field of view).</source>
         <translation>Độ phủ camera: {hot} ô nóng (Gi_Bin ≥ {b}, ô {cell:g} m), {gaps} ô không nằm trong tầm quan sát của camera nào trong số {cams} camera (&lt; {pct:g}% diện tích ô trong vùng quan sát).</translation>
     </message>
@@ -178,12 +178,12 @@
         <translation>Không có phản ánh hiện trường để phân tích.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="140" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="138" />
         <source>The wards layer has no field {}</source>
         <translation>Lớp phường/xã không có trường {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="157" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="155" />
         <source>Deadline performance: {n} reports in {g} groups; resolved on time {rate} ({on}/{res}); open overdue {od}.</source>
         <translation>Tình hình xử lý đúng hạn: {n} phản ánh trong {g} nhóm; xử lý đúng hạn {rate} ({on}/{res}); đang quá hạn {od}.</translation>
     </message>
@@ -238,7 +238,7 @@
         <translation>Số sự vụ ít hơn kích thước cụm tối thiểu.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="141" />
+        <location filename="../../processing_scripts/density_clusters.py" line="137" />
         <source>{method}: {k} clusters, {noise} noise points of {n}; largest {sizes}; {params}.</source>
         <translation>{method}: {k} cụm, {noise}/{n} điểm nhiễu; cụm lớn nhất {sizes}; {params}.</translation>
     </message>
@@ -300,12 +300,12 @@ Với phản ánh hiện trường: dùng requested_at làm trường thời gia
         <translation>Tất cả sự vụ nằm trong một bước thời gian; hãy chọn bước ngắn hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="165" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="163" />
         <source>Emerging hot spots: {cells} cells × {steps} {step}s, cell {cell:g} m, band {band:g} m; {counts}.</source>
         <translation>Xu hướng điểm nóng: {cells} ô × {steps} bước thời gian ({step}), ô {cell:g} m, dải {band:g} m; {counts}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="168" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="166" />
         <source>Incidents without a readable time: {}.</source>
         <translation>Sự vụ không đọc được thời gian: {}.</translation>
     </message>
@@ -580,12 +580,12 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Điểm nóng tối ưu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="109" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="107" />
         <source>Moran's I z by band: {}.</source>
         <translation>z-score Moran's I theo dải: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="111" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="109" />
         <source>Outlying incidents set aside: {}.</source>
         <translation>Sự vụ ngoại biên được để riêng: {}.</translation>
     </message>
@@ -1280,7 +1280,7 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Không đọc được tệp quy định thời hạn xử lý (SLA) {}: {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="146" />
+        <location filename="../../processing_scripts/report_statistics.py" line="144" />
         <source>Report statistics: {rows} rows ({months} months); received {received}, resolved on time {resolved_on_time}, late {resolved_late}, returned {returned}.</source>
         <translation>Thống kê phản ánh: {rows} dòng ({months} tháng); tiếp nhận {received}, xử lý đúng hạn {resolved_on_time}, trễ hạn {resolved_late}, trả lại {returned}.</translation>
     </message>
@@ -1731,6 +1731,111 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <source>no camera's field of view covers report {0}</source>
         <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
     </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="34" />
+        <source>camera live view, camera grid, snapshots, replay video export</source>
+        <translation>xem camera trực tiếp, lưới camera, chụp ảnh, xuất video phát lại</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="35" />
+        <source>Processing analytics: hot spots (Gi*), optimized and emerging hot spots, kernel density, clusters, camera coverage gaps; light outage groups</source>
+        <translation>phân tích Processing: điểm nóng (Gi*), điểm nóng tối ưu và điểm nóng mới nổi, mật độ nhân, cụm, vùng camera chưa phủ; nhóm đèn hỏng</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="39" />
+        <source>density clusters (DBSCAN; HDBSCAN with scikit-learn ≥ 1.3)</source>
+        <translation>cụm theo mật độ (DBSCAN; HDBSCAN với scikit-learn ≥ 1.3)</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="40" />
+        <source>city database (PostGIS) store and its administration</source>
+        <translation>kho dữ liệu thành phố (PostGIS) và quản trị kho</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="41" />
+        <source>hardened parsing of Open311 XML answers</source>
+        <translation>đọc an toàn các trả lời XML của Open311</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="42" />
+        <source>Open311 report sync, street-light (SensorThings) refresh, CKAN / OGC API publishing, ONVIF cameras</source>
+        <translation>đồng bộ phản ánh Open311, cập nhật đèn đường (SensorThings), công bố lên CKAN / OGC API, camera ONVIF</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="45" />
+        <source>publishing to an OGC API – Features (pygeoapi) portal</source>
+        <translation>công bố lên cổng OGC API – Features (pygeoapi)</translation>
+    </message>
+    <message>
+        <location filename="../processing/unavailable.py" line="30" />
+        <source>{0} (needs {1})</source>
+        <translation>{0} (cần {1})</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="123" />
+        <source>IOC — Python modules</source>
+        <translation>IOC — Mô-đun Python</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="128" />
+        <source>All optional modules are installed.</source>
+        <translation>Đã cài đủ các mô-đun tùy chọn.</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="128" />
+        <source>{0} optional module(s) missing: the features listed next to them are disabled.</source>
+        <translation>Thiếu {0} mô-đun tùy chọn: các chức năng ghi bên cạnh đã bị tắt.</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="138" />
+        <source>Module</source>
+        <translation>Mô-đun</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="138" />
+        <source>Needed for</source>
+        <translation>Cần cho</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="143" />
+        <source>installed {0}</source>
+        <translation>đã cài {0}</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="143" />
+        <source>missing</source>
+        <translation>thiếu</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="163" />
+        <source>Nothing to install.</source>
+        <translation>Không cần cài thêm gì.</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="164" />
+        <source>Windows (OSGeo4W Shell, started as administrator; or the OSGeo4W Setup, Advanced install):</source>
+        <translation>Windows (OSGeo4W Shell, chạy với quyền quản trị; hoặc OSGeo4W Setup, cài đặt nâng cao):</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="167" />
+        <source>Debian / Ubuntu:</source>
+        <translation>Debian / Ubuntu:</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="170" />
+        <source>Then restart QGIS.</source>
+        <translation>Sau đó khởi động lại QGIS.</translation>
+    </message>
+    <message>
+        <location filename="../processing/unavailable.py" line="33" />
+        <source>Unavailable: missing Python modules</source>
+        <translation>Không dùng được: thiếu mô-đun Python</translation>
+    </message>
+    <message>
+        <location filename="../processing/unavailable.py" line="42" />
+        <source>The algorithm ioc:{0}</source>
+        <translation>Thuật toán ioc:{0}</translation>
+    </message>
 </context>
 <context>
     <name>CamerasTab</name>
@@ -1773,7 +1878,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>IocAlgorithms</name>
     <message>
-        <location filename="../processing/provider.py" line="79" />
+        <location filename="../processing/provider.py" line="82" />
         <source>IOC incident analytics</source>
         <translation>Phân tích sự vụ IOC</translation>
     </message>
@@ -1864,69 +1969,79 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>IocPlugin</name>
     <message>
-        <location filename="../plugin.py" line="87" />
+        <location filename="../plugin.py" line="89" />
         <source>IOC</source>
         <translation>IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="89" />
+        <location filename="../plugin.py" line="91" />
         <source>IOC panel</source>
         <translation>Bảng điều khiển IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="90" />
+        <location filename="../plugin.py" line="92" />
         <source>Open IOC data store…</source>
         <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="252" />
+        <location filename="../plugin.py" line="273" />
         <source>Open IOC GeoPackage</source>
         <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="252" />
+        <location filename="../plugin.py" line="273" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="315" />
+        <location filename="../plugin.py" line="336" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="315" />
+        <location filename="../plugin.py" line="336" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="410" />
+        <location filename="../plugin.py" line="432" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="402" />
+        <location filename="../plugin.py" line="424" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="410" />
+        <location filename="../plugin.py" line="432" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="446" />
+        <location filename="../plugin.py" line="470" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="419" />
+        <location filename="../plugin.py" line="441" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="91" />
+        <location filename="../plugin.py" line="93" />
         <source>Connect to the city database (PostGIS)…</source>
         <translation>Kết nối cơ sở dữ liệu đô thị (PostGIS)…</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="249" />
+        <source>Dependencies…</source>
+        <translation>Mô-đun phụ thuộc…</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="484" />
+        <source>Street lights</source>
+        <translation>Chiếu sáng công cộng</translation>
     </message>
 </context>
 <context>
@@ -2038,12 +2153,12 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Mọi tiến độ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="109" />
+        <location filename="../gui/tabs/reports_tab.py" line="111" />
         <source>All wards</source>
         <translation>Tất cả phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="202" />
+        <location filename="../gui/tabs/reports_tab.py" line="204" />
         <source>{shown} of {total} reports · {open} open · {overdue} overdue · {soon} due soon</source>
         <translation>{shown}/{total} phản ánh · {open} chưa xử lý · {overdue} quá hạn · {soon} sắp đến hạn</translation>
     </message>
@@ -2051,7 +2166,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>TableTab</name>
     <message>
-        <location filename="../gui/tabs/base.py" line="73" />
+        <location filename="../gui/tabs/base.py" line="89" />
         <source>{shown} of {total}</source>
         <translation>{shown}/{total}</translation>
     </message>
