@@ -20,7 +20,7 @@ APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-geopandas 
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav \
   xvfb xauth pyqt5-dev-tools qttools5-dev-tools zip unzip poppler-utils
 
-.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis bench smoke package deploy lint clean
+.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis bench smoke package repo deploy lint clean
 
 setup: apt venv build ## install Debian packages and the pip-only tools (idempotent)
 
@@ -95,6 +95,13 @@ package: stage ## dist/ioc_qgis_plugin-VERSION.zip for the plugin repository
 	mkdir -p dist && rm -f dist/$(PLUGIN)-$(VERSION).zip
 	cd $(BUILD) && zip -q -r -X ../dist/$(PLUGIN)-$(VERSION).zip $(PLUGIN)
 	@echo "dist/$(PLUGIN)-$(VERSION).zip"
+
+# A plugin repository a province serves from any web server: REPO_URL is where REPO_DIR will be reachable.
+REPO_DIR ?= dist/repo
+repo: package ## dist/repo/plugins.xml + the zip, for Plugin Manager (REPO_URL=https://.../qgis-plugins/)
+	@if [ -z "$(REPO_URL)" ]; then echo "make repo: set REPO_URL to the address where $(REPO_DIR) will be served," \
+	  "e.g. make repo REPO_URL=https://gis.example-province.gov.vn/qgis-plugins/" >&2; exit 2; fi
+	$(SYSPY) tools/make_repo.py --zip dist/$(PLUGIN)-$(VERSION).zip --out $(REPO_DIR) --base-url "$(REPO_URL)"
 
 deploy: stage ## copy the plugin into a QGIS profile (PROFILE_DIR=...)
 	mkdir -p $(PROFILE_DIR)/python/plugins
