@@ -13,20 +13,32 @@ export PYTHONPATH := $(CURDIR):/usr/share/qgis/python/plugins:$(PYTHONPATH)
 export PYTHONDONTWRITEBYTECODE := 1
 export PROJ_DATA ?= /usr/share/proj
 
+# PostgreSQL's major version on each supported distribution names its PostGIS package (postgresql-N-postgis-3).
+DISTRO := $(shell . /etc/os-release 2>/dev/null && echo "$$ID-$$VERSION_CODENAME")
+PG_MAJOR_debian-bookworm := 15
+PG_MAJOR_debian-trixie := 17
+PG_MAJOR := $(PG_MAJOR_$(DISTRO))
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-geopandas python3-rasterio \
   python3-opencv python3-scipy python3-sklearn python3-requests python3-psycopg2 python3-defusedxml python3-venv python3-pip \
-  postgresql postgis postgresql-15-postgis-3 \
+  postgresql postgis postgresql-$(PG_MAJOR)-postgis-3 \
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools gstreamer1.0-plugins-base \
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav \
   xvfb xauth pyqt5-dev-tools qttools5-dev-tools zip unzip poppler-utils
 
-.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis bench smoke package repo deploy lint clean
+.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis test-qgis340 clean-qgis340 bench smoke package repo deploy lint clean
 
 setup: apt venv build ## install Debian packages and the pip-only tools (idempotent)
 
 apt:
+	@if [ -z "$(PG_MAJOR)" ]; then \
+	  echo "make setup supports Debian 12 (bookworm) and Debian 13 (trixie); this machine is '$(DISTRO)'." >&2; \
+	  echo "Elsewhere install QGIS ≥ 3.22 with its Python bindings, the Python modules listed by IOC ▸ Dependencies" >&2; \
+	  echo "and, for the tests, PostgreSQL with PostGIS 3 yourself (README: Windows, Debian 13)." >&2; exit 2; fi
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(APT_PACKAGES)
+
+# The lock was frozen on Debian 12; on Debian 13 Debian's own versions (system-constraints) pin the shared ones.
+LOCK := $(if $(filter debian-bookworm,$(DISTRO)),-c requirements-dev.lock,)
 
 # pip-only tools go into a venv that sees Debian's packages; Debian's numpy/pandas are pinned as constraints
 # so pip never pulls numpy 2 over the compiled modules QGIS imports.
@@ -35,7 +47,7 @@ $(VENV)/.done: requirements-dev.txt requirements-dev.lock
 	$(SYSPY) -m venv --system-site-packages $(VENV)
 	mkdir -p $(BUILD)
 	$(SYSPY) -m pip freeze --path /usr/lib/python3/dist-packages > $(BUILD)/system-constraints.txt
-	$(PY) -m pip install -q -c $(BUILD)/system-constraints.txt -c requirements-dev.lock -r requirements-dev.txt
+	$(PY) -m pip install -q -c $(BUILD)/system-constraints.txt $(LOCK) -r requirements-dev.txt
 	touch $@
 
 build: resources translate ## compile resources and translations in place
@@ -69,6 +81,18 @@ test-unit:
 
 test-qgis: build
 	$(PY) -m pytest -q -p no:cacheprovider tests/qgis
+
+# The unit and QGIS suites in a Debian 13 root (QGIS 3.40 LTR, Python 3.13, numpy 2, shapely 2, PostgreSQL 17):
+# built once with debootstrap and cached in QGIS340_ROOT (make clean keeps it; make clean-qgis340 removes it).
+QGIS340_ROOT ?= /var/cache/ioc-qgis340/root
+export QGIS340_ROOT
+test-qgis340: ## unit + QGIS suites on QGIS 3.40 / Debian 13 (chroot; needs root)
+	bash tools/qgis340.sh root
+	bash tools/qgis340.sh run
+
+clean-qgis340:
+	@case "$(QGIS340_ROOT)" in /var/cache/*|$(CURDIR)/build/*) ;; *) echo "refusing to remove $(QGIS340_ROOT)"; exit 2;; esac
+	rm -rf "$(QGIS340_ROOT)" "$(QGIS340_ROOT)".*.log
 
 bench: setup build ## benchmarks -> bench/results.json
 	rm -f bench/results.json
