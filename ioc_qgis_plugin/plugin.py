@@ -255,7 +255,9 @@ class IocPlugin:
     def show_dependencies(self) -> None:
         from .gui.dependencies import DependenciesDialog
 
-        DependenciesDialog(self.iface.mainWindow()).exec_()
+        dialog = DependenciesDialog(self.iface.mainWindow())
+        dialog.exec_()
+        dialog.deleteLater()
 
     # -- store --------------------------------------------------------------------------------------------
     def store_factory(self) -> IocStore:

@@ -4,6 +4,7 @@
 #
 #   tools/qgis340.sh root   build the root once (debootstrap + apt + pip); cached in $QGIS340_ROOT
 #   tools/qgis340.sh run    copy the checkout into the root and run the suites there (chroot)
+#   tools/qgis340.sh run tests/qgis/test_x.py -x    only those tests (pytest arguments)
 #
 # Needs root (debootstrap, chroot, mounts) and the Debian archive. The root is rebuilt only when this script's
 # package lists change (a stamp holds their hash) or when `make clean-qgis340` removed it.
@@ -128,7 +129,9 @@ print(\"QGIS\", q.Qgis.version(), \"| Python\", sys.version.split()[0], \"| nump
   in_root /bin/sh -c 'cd /src && make -s build VENV=/opt/venv' || rc=$?
   local env="cd /src && export QT_QPA_PLATFORM=offscreen PYTHONPATH=/src:/usr/share/qgis/python/plugins \
 PROJ_DATA=/usr/share/proj PYTHONDONTWRITEBYTECODE=1"
-  if [ $rc = 0 ]; then
+  if [ $rc = 0 ] && [ $# -gt 0 ]; then  # only the given tests (e.g. run tests/qgis/test_plugin.py -x)
+    in_root /bin/sh -c "$env && /opt/venv/bin/python -m pytest -q -p no:cacheprovider -rfEs $*" || rc=$?
+  elif [ $rc = 0 ]; then
     echo "qgis340: unit suite"
     in_root /bin/sh -c "$env && /opt/venv/bin/python -m pytest -q -p no:pytest_qgis -p no:cacheprovider -rfEs tests/unit" ||
       rc=$?
@@ -142,7 +145,10 @@ PROJ_DATA=/usr/share/proj PYTHONDONTWRITEBYTECODE=1"
 
 case "${1:-}" in
 root) build_root ;;
-run) run_suites ;;
+run)
+  shift
+  run_suites "$@"
+  ;;
 *)
   echo "usage: $0 root|run" >&2
   exit 2

@@ -145,6 +145,6 @@ def status() -> list[Status]:
         version = ""
         if present:
             mod = importlib.import_module(info.module)
-            version = str(getattr(mod, "__version__", "") or "")
+            version = str(getattr(mod, "__version__", "") or "").split(" ")[0]  # psycopg2 adds build flags
         out.append(Status(info, present, version))
     return out

@@ -15,7 +15,7 @@ import traceback
 
 import pyplugin_installer
 import qgis.utils
-from pyplugin_installer.installer_data import officialRepo, plugins
+from pyplugin_installer.installer_data import officialRepo, plugins, repositories
 from qgis.core import Qgis, QgsApplication, QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication, QEvent, QTimer
 from qgis.PyQt.QtWidgets import QAction
@@ -88,6 +88,11 @@ def snapshot(label):
         "loaded_version": qgis.utils.pluginMetadata(KEY, "version") if KEY in qgis.utils.available_plugins else "",
         "ioc_actions": ioc_actions(),
         "provider": QgsApplication.processingRegistry().providerById("ioc") is not None,
+        "repositories": {
+            k: {"url": r.get("url"), "enabled": r.get("enabled"), "state": r.get("state"), "error": r.get("error")}
+            for k, r in repositories.all().items()
+        },
+        "known_plugins": sorted(plugins.all().keys())[:20],
     }
     result["steps"].append(state)
     return state
@@ -102,7 +107,13 @@ def main():
         settings.setValue(f"app/plugin_repositories/{officialRepo[0]}/enabled", False)
         settings.setValue("app/plugin_repositories/IOC province/url", os.environ["IOC_REPO_URL"])
         settings.setValue("app/plugin_repositories/IOC province/enabled", True)
-        settings.setValue("app/plugin_installer/allowExperimental", True)
+        settings.setValue("app/plugin_installer/allowExperimental", True)  # QGIS 3.22 – 3.28
+        try:  # QGIS ≥ 3.30 keeps it in the settings tree
+            from qgis.core import QgsSettingsTree
+
+            QgsSettingsTree.node("plugin-manager").childSetting("allow-experimental").setVariantValue(True)
+        except (ImportError, AttributeError):
+            pass
         installer = pyplugin_installer.instance()
 
         installer.fetchAvailablePlugins(True)

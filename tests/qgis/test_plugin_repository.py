@@ -54,6 +54,14 @@ def bumped(src: Path, dst: Path, version: str, note: str) -> Path:
     return dst
 
 
+def _why(tmp_path: Path, result_path: Path) -> str:
+    """QGIS's output and the script's verdict, for a failure message."""
+    text = (tmp_path / "qgis.log").read_text(errors="replace")[-3000:]
+    if result_path.exists():
+        text += "\n" + result_path.read_text(encoding="utf-8")[-3000:]
+    return text
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     requests_seen: list[str] = []
 
@@ -144,7 +152,7 @@ def test_plugin_manager_installs_then_upgrades_from_the_repository(plugin_zip, s
     try:
         end = time.time() + 240
         while not (flags / "installed").exists():
-            assert proc.poll() is None, (tmp_path / "qgis.log").read_text(errors="replace")[-3000:]
+            assert proc.poll() is None, _why(tmp_path, result_path)
             assert time.time() < end, "QGIS did not install the plugin within 240 s"
             time.sleep(0.2)
         # the province publishes the next release into the same folder
@@ -156,7 +164,7 @@ def test_plugin_manager_installs_then_upgrades_from_the_repository(plugin_zip, s
             proc.kill()
             proc.wait()
         log.close()
-    assert result_path.exists(), (tmp_path / "qgis.log").read_text(errors="replace")[-3000:]
+    assert result_path.exists(), _why(tmp_path, result_path)
     result = json.loads(result_path.read_text(encoding="utf-8"))
     steps = {s["step"]: s for s in result["steps"]}
     assert result["errors"] == [], result
