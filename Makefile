@@ -39,15 +39,16 @@ apt:
 
 # The lock was frozen on Debian 12; on Debian 13 Debian's own versions (system-constraints) pin the shared ones.
 LOCK := $(if $(filter debian-bookworm,$(DISTRO)),-c requirements-dev.lock,)
+REQS := $(if $(filter debian-trixie,$(DISTRO)),requirements-dev-debian13.txt,requirements-dev.txt)
 
 # pip-only tools go into a venv that sees Debian's packages; Debian's numpy/pandas are pinned as constraints
 # so pip never pulls numpy 2 over the compiled modules QGIS imports.
 venv: $(VENV)/.done
-$(VENV)/.done: requirements-dev.txt requirements-dev.lock
+$(VENV)/.done: requirements-dev.txt requirements-dev-debian13.txt requirements-dev.lock
 	$(SYSPY) -m venv --system-site-packages $(VENV)
 	mkdir -p $(BUILD)
 	$(SYSPY) -m pip freeze --path /usr/lib/python3/dist-packages > $(BUILD)/system-constraints.txt
-	$(PY) -m pip install -q -c $(BUILD)/system-constraints.txt $(LOCK) -r requirements-dev.txt
+	$(PY) -m pip install -q -c $(BUILD)/system-constraints.txt $(LOCK) -r $(REQS)
 	touch $@
 
 build: resources translate ## compile resources and translations in place

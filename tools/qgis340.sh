@@ -17,15 +17,17 @@ HERE=$(cd "$(dirname "$0")/.." && pwd)
 
 APT=(
   qgis python3-qgis qgis-providers python3-gdal python3-shapely python3-numpy python3-pyproj python3-pandas
+  python3-geopandas python3-rasterio
   python3-opencv python3-scipy python3-sklearn python3-requests python3-psycopg2 python3-defusedxml python3-yaml
   python3-venv python3-pip postgresql postgis postgresql-17-postgis-3
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   xvfb xauth pyqt5-dev-tools qttools5-dev-tools make git zip unzip poppler-utils ca-certificates locales
 )
-# pip-only test tools, with trixie's own packages as constraints (never a second numpy over Debian's)
-PIP=(pytest pytest-qgis esda libpysal pygeoapi)
-STAMP_TEXT="${APT[*]} | ${PIP[*]}"
+# pip-only test tools: the same file `make setup` uses on Debian 13, with trixie's own packages as constraints
+# (never a second numpy over Debian's)
+REQS="$HERE/requirements-dev-debian13.txt"
+STAMP_TEXT="${APT[*]} | $(cat "$REQS")"
 STAMP=$(printf '%s' "$STAMP_TEXT" | sha256sum | cut -c1-16)
 APT_STAMP=$(printf '%s' "${APT[*]}" | sha256sum | cut -c1-16)
 
@@ -103,8 +105,9 @@ build_root() {
   rm -rf "$ROOT/opt/venv"
   in_root /usr/bin/python3 -m venv --system-site-packages /opt/venv
   in_root /bin/sh -c '/usr/bin/python3 -m pip freeze --path /usr/lib/python3/dist-packages > /opt/system-constraints.txt'
+  cp "$REQS" "$ROOT/opt/requirements-dev.txt"
   in_root PIP_CERT=/etc/ssl/certs/ca-certificates.crt PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    /opt/venv/bin/pip install -q -c /opt/system-constraints.txt "${PIP[@]}"
+    /opt/venv/bin/pip install -q -c /opt/system-constraints.txt -r /opt/requirements-dev.txt
   umount_all
   printf '%s' "$STAMP" >"$ROOT/.ioc-ready"
   echo "qgis340: root built in $((SECONDS - t0)) s"
