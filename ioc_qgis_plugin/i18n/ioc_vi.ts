@@ -1807,22 +1807,22 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>thiếu</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="163" />
+        <location filename="../gui/dependencies.py" line="165" />
         <source>Nothing to install.</source>
         <translation>Không cần cài thêm gì.</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="164" />
+        <location filename="../gui/dependencies.py" line="166" />
         <source>Windows (OSGeo4W Shell, started as administrator; or the OSGeo4W Setup, Advanced install):</source>
         <translation>Windows (OSGeo4W Shell, chạy với quyền quản trị; hoặc OSGeo4W Setup, cài đặt nâng cao):</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="167" />
+        <location filename="../gui/dependencies.py" line="169" />
         <source>Debian / Ubuntu:</source>
         <translation>Debian / Ubuntu:</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="170" />
+        <location filename="../gui/dependencies.py" line="172" />
         <source>Then restart QGIS.</source>
         <translation>Sau đó khởi động lại QGIS.</translation>
     </message>
@@ -1984,47 +1984,47 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="273" />
+        <location filename="../plugin.py" line="275" />
         <source>Open IOC GeoPackage</source>
         <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="273" />
+        <location filename="../plugin.py" line="275" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="336" />
+        <location filename="../plugin.py" line="338" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="336" />
+        <location filename="../plugin.py" line="338" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="432" />
+        <location filename="../plugin.py" line="434" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="424" />
+        <location filename="../plugin.py" line="426" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="432" />
+        <location filename="../plugin.py" line="434" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="470" />
+        <location filename="../plugin.py" line="472" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="441" />
+        <location filename="../plugin.py" line="443" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
@@ -2039,7 +2039,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Mô-đun phụ thuộc…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="484" />
+        <location filename="../plugin.py" line="486" />
         <source>Street lights</source>
         <translation>Chiếu sáng công cộng</translation>
     </message>
