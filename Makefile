@@ -13,29 +13,42 @@ export PYTHONPATH := $(CURDIR):/usr/share/qgis/python/plugins:$(PYTHONPATH)
 export PYTHONDONTWRITEBYTECODE := 1
 export PROJ_DATA ?= /usr/share/proj
 
+# PostgreSQL's major version on each supported distribution names its PostGIS package (postgresql-N-postgis-3).
+DISTRO := $(shell . /etc/os-release 2>/dev/null && echo "$$ID-$$VERSION_CODENAME")
+PG_MAJOR_debian-bookworm := 15
+PG_MAJOR_debian-trixie := 17
+PG_MAJOR := $(PG_MAJOR_$(DISTRO))
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-geopandas python3-rasterio \
   python3-opencv python3-scipy python3-sklearn python3-requests python3-psycopg2 python3-defusedxml python3-venv python3-pip \
-  postgresql postgis postgresql-15-postgis-3 \
+  postgresql postgis postgresql-$(PG_MAJOR)-postgis-3 \
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools gstreamer1.0-plugins-base \
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav \
   xvfb xauth pyqt5-dev-tools qttools5-dev-tools zip unzip poppler-utils
 
-.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis test-stress bench smoke screenshots package deploy lint clean
+.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis test-stress test-qgis340 clean-qgis340 bench smoke screenshots package repo deploy lint clean
 
 setup: apt venv build ## install Debian packages and the pip-only tools (idempotent)
 
 apt:
+	@if [ -z "$(PG_MAJOR)" ]; then \
+	  echo "make setup supports Debian 12 (bookworm) and Debian 13 (trixie); this machine is '$(DISTRO)'." >&2; \
+	  echo "Elsewhere install QGIS ≥ 3.22 with its Python bindings, the Python modules listed by IOC ▸ Dependencies" >&2; \
+	  echo "and, for the tests, PostgreSQL with PostGIS 3 yourself (README: Windows, Debian 13)." >&2; exit 2; fi
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(APT_PACKAGES)
+
+# The lock was frozen on Debian 12; on Debian 13 Debian's own versions (system-constraints) pin the shared ones.
+LOCK := $(if $(filter debian-bookworm,$(DISTRO)),-c requirements-dev.lock,)
+REQS := $(if $(filter debian-trixie,$(DISTRO)),requirements-dev-debian13.txt,requirements-dev.txt)
 
 # pip-only tools go into a venv that sees Debian's packages; Debian's numpy/pandas are pinned as constraints
 # so pip never pulls numpy 2 over the compiled modules QGIS imports.
 venv: $(VENV)/.done
-$(VENV)/.done: requirements-dev.txt requirements-dev.lock
+$(VENV)/.done: requirements-dev.txt requirements-dev-debian13.txt requirements-dev.lock
 	$(SYSPY) -m venv --system-site-packages $(VENV)
 	mkdir -p $(BUILD)
 	$(SYSPY) -m pip freeze --path /usr/lib/python3/dist-packages > $(BUILD)/system-constraints.txt
-	$(PY) -m pip install -q -c $(BUILD)/system-constraints.txt -c requirements-dev.lock -r requirements-dev.txt
+	$(PY) -m pip install -q -c $(BUILD)/system-constraints.txt $(LOCK) -r $(REQS)
 	@# pyproj (Debian's) looks for PROJ's data under the venv's prefix and warns "Valid PROJ data directory not
 	@# found" for every command run with .venv/bin/python; point it at Debian's data unless the user set one.
 	echo "import os; os.environ.setdefault('PROJ_DATA', '/usr/share/proj')" > \
@@ -80,6 +93,18 @@ test-qgis: build
 test-stress: setup lint build ## the unit and QGIS suites 5 times in a row beside two busy processes; stops at a failure
 	$(PY) tools/test_stress.py --runs 5 --busy 2
 
+# The unit and QGIS suites in a Debian 13 root (QGIS 3.40 LTR, Python 3.13, numpy 2, shapely 2, PostgreSQL 17):
+# built once with debootstrap and cached in QGIS340_ROOT (make clean keeps it; make clean-qgis340 removes it).
+QGIS340_ROOT ?= /var/cache/ioc-qgis340/root
+export QGIS340_ROOT
+test-qgis340: ## unit + QGIS suites on QGIS 3.40 / Debian 13 (chroot; needs root)
+	bash tools/qgis340.sh root
+	bash tools/qgis340.sh run
+
+clean-qgis340:
+	@case "$(QGIS340_ROOT)" in /var/cache/*|$(CURDIR)/build/*) ;; *) echo "refusing to remove $(QGIS340_ROOT)"; exit 2;; esac
+	rm -rf "$(QGIS340_ROOT)" "$(QGIS340_ROOT)".*.log
+
 bench: setup build ## benchmarks -> bench/results.json
 	rm -f bench/results.json
 	$(PY) -m pytest -q -p no:cacheprovider tests/bench -s
@@ -108,6 +133,13 @@ package: stage ## dist/ioc_qgis_plugin-VERSION.zip for the plugin repository
 	mkdir -p dist && rm -f dist/$(PLUGIN)-$(VERSION).zip
 	cd $(BUILD) && zip -q -r -X ../dist/$(PLUGIN)-$(VERSION).zip $(PLUGIN)
 	@echo "dist/$(PLUGIN)-$(VERSION).zip"
+
+# A plugin repository a province serves from any web server: REPO_URL is where REPO_DIR will be reachable.
+REPO_DIR ?= dist/repo
+repo: package ## dist/repo/plugins.xml + the zip, for Plugin Manager (REPO_URL=https://.../qgis-plugins/)
+	@if [ -z "$(REPO_URL)" ]; then echo "make repo: set REPO_URL to the address where $(REPO_DIR) will be served," \
+	  "e.g. make repo REPO_URL=https://gis.example-province.gov.vn/qgis-plugins/" >&2; exit 2; fi
+	$(SYSPY) tools/make_repo.py --zip dist/$(PLUGIN)-$(VERSION).zip --out $(REPO_DIR) --base-url "$(REPO_URL)"
 
 deploy: stage ## copy the plugin into a QGIS profile (PROFILE_DIR=...)
 	mkdir -p $(PROFILE_DIR)/python/plugins

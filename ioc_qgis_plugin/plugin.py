@@ -83,6 +83,7 @@ class IocPlugin:
         self.sync_task = None
         self._log_handler = None
         self._project_signal = False
+        self.dependency_guard = None  # features disabled for missing optional modules (gui/dependencies.py)
 
     def tr(self, text: str) -> str:
         return QCoreApplication.translate("IocPlugin", text)
@@ -117,8 +118,12 @@ class IocPlugin:
         self._init_cameras()
         self._init_report_detail()
         self._init_controllers()
+        self._init_dependencies()
 
     def unload(self) -> None:
+        if self.dependency_guard is not None:
+            self.dependency_guard.unload()
+            self.dependency_guard = None
         if self._project_signal:
             QgsProject.instance().layersWillBeRemoved.disconnect(self._layers_removed)
             self._project_signal = False
@@ -278,6 +283,23 @@ class IocPlugin:
             self._borrow(controller.actions(), toolbar=False)
             if class_name == "OpsController" and hasattr(controller, "report_activated"):
                 self.dock.reports.report_activated.connect(controller.report_activated)
+
+    def _init_dependencies(self) -> None:
+        """IOC ▸ Dependencies…, and features needing a missing optional module disabled with install steps."""
+        from .gui.dependencies import DependencyGuard
+
+        self._action("ioc.svg", self.tr("Dependencies…"), self.show_dependencies, toolbar=False).setObjectName(
+            "ioc_dependencies"
+        )
+        self.dependency_guard = DependencyGuard(self.iface)
+        self.dependency_guard.apply(self)
+
+    def show_dependencies(self) -> None:
+        from .gui.dependencies import DependenciesDialog
+
+        dialog = DependenciesDialog(self.iface.mainWindow())
+        dialog.exec_()
+        dialog.deleteLater()
 
     # -- store --------------------------------------------------------------------------------------------
     def store_factory(self) -> IocStore:
@@ -512,6 +534,8 @@ class IocPlugin:
             return
         if self.sync_task is not None:
             return
+        if self.dependency_guard is not None and self.dependency_guard.refuse("requests", self.tr("Sync reports")):
+            return
         from .connectors.open311 import Open311Client
         from .gui.report_sync_task import ReportSyncTask, api_key_from_authcfg, start_sync
 
@@ -549,7 +573,9 @@ class IocPlugin:
         self.lights_tab.zoom_to_light.connect(self._zoom_to_light)
         self.dock.set_lights_widget(self.lights_tab)
         self.lights_tab.refresh()
-        if settings.sensorthings_url:
+        if settings.sensorthings_url and not (
+            self.dependency_guard is not None and self.dependency_guard.refuse("requests", self.tr("Street lights"))
+        ):
             from .gui.lights_refresher import LightsRefresher, client_factory
 
             self.lights_refresher = LightsRefresher(

@@ -9,6 +9,9 @@ import numpy as np
 from scipy.spatial import ConvexHull, QhullError
 from shapely.geometry import MultiPoint, Polygon
 
+from ..core.compat import hdbscan_implementation, hdbscan_model
+from ..core.dependencies import require
+
 
 @dataclass
 class ClusterSummary:
@@ -21,6 +24,7 @@ class ClusterSummary:
 
 def dbscan(xy: np.ndarray, eps: float, min_samples: int = 5) -> np.ndarray:
     """Cluster labels (0..k−1, −1 = noise) with scikit-learn's DBSCAN on a k-d tree."""
+    require("sklearn", "DBSCAN clustering")
     from sklearn.cluster import DBSCAN
 
     xy = _check(xy)
@@ -30,36 +34,13 @@ def dbscan(xy: np.ndarray, eps: float, min_samples: int = 5) -> np.ndarray:
 
 
 def hdbscan_available() -> Optional[str]:
-    """Which HDBSCAN implementation can be used: "hdbscan" (the package), "sklearn" (≥ 1.3) or None."""
-    try:
-        import hdbscan  # noqa: F401
-
-        return "hdbscan"
-    except ImportError:
-        pass
-    try:
-        from sklearn.cluster import HDBSCAN  # noqa: F401
-
-        return "sklearn"
-    except ImportError:
-        return None
+    """Which HDBSCAN implementation will be used: "sklearn" (scikit-learn ≥ 1.3), "hdbscan" (the package) or None."""
+    return hdbscan_implementation()
 
 
 def hdbscan(xy: np.ndarray, min_cluster_size: int = 10, min_samples: Optional[int] = None) -> np.ndarray:
     xy = _check(xy)
-    impl = hdbscan_available()
-    if impl == "hdbscan":
-        import hdbscan as lib
-
-        model = lib.HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples)
-    elif impl == "sklearn":
-        from sklearn.cluster import HDBSCAN
-
-        model = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples)
-    else:
-        raise RuntimeError(
-            "HDBSCAN needs the 'hdbscan' Python package or scikit-learn 1.3 or newer; use DBSCAN, or install hdbscan"
-        )
+    model = hdbscan_model(min_cluster_size, min_samples)
     return np.asarray(model.fit_predict(xy), dtype=np.int64)
 
 

@@ -20,21 +20,9 @@ from urllib.parse import urljoin
 import numpy as np
 import requests
 
+from ..core.talq import FIELD_NAMES, TALQ_FIELDS
 from ..core.timeutil import parse_iso
 
-# TALQ attribute → (store column, unit kind). Order is the order of the value arrays.
-TALQ_FIELDS: dict[str, tuple[str, str]] = {
-    "actualLightState": ("light_level", "percent"),
-    "activePower": ("active_power_w", "power"),
-    "activeEnergy": ("active_energy_kwh", "energy"),
-    "operatingHours": ("operating_hours", "hours"),
-    "lampFailure": ("lamp_failure", "bool"),
-    "dimmingFailure": ("dimming_failure", "bool"),
-    "relayFailure": ("relay_failure", "bool"),
-    "supplyLoss": ("supply_loss", "bool"),
-    "cabinetDoorOpen": ("cabinet_door_open", "bool"),
-}
-FIELD_NAMES: tuple[str, ...] = tuple(TALQ_FIELDS)
 FAULT_FIELDS: tuple[str, ...] = ("lampFailure", "dimmingFailure", "relayFailure", "supplyLoss", "cabinetDoorOpen")
 
 # Other names seen in the wild for the same quantities (FIWARE Streetlight, vendor exports); compared normalised.

@@ -20,9 +20,9 @@ from typing import Optional
 import numpy as np
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon, box
-from shapely.ops import transform as shp_transform
 
 from ..core.categories import CATEGORIES
+from ..core.compat import transform_xy
 from ..core.sla import SlaRules
 from ..core.statuses import ReportStatus
 from ..core.timeutil import epoch_array_to_iso
@@ -177,7 +177,7 @@ class City:
 
     # -- helpers ----------------------------------------------------------------------------------------
     def wgs(self, geom):
-        return shp_transform(lambda x, y, z=None: self.to_wgs.transform(x, y), geom)
+        return transform_xy(self.to_wgs.transform, geom)
 
     def _hotspots(self) -> np.ndarray:
         """(x, y, sigma, weight, growth) of report hot spots; growth > 0 makes an emerging hot spot."""

@@ -279,6 +279,10 @@ class StepwiseLayerLoader(QObject):
     def start(self) -> None:
         self._timer.start()
 
+    def busy(self) -> bool:
+        """Still opening or styling layers (the finished signal is yet to come)."""
+        return self._timer.isActive()
+
     def cancel(self) -> None:
         self._timer.stop()
         self._specs = []

@@ -1727,34 +1727,109 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../gui/report_sync_task.py" line="85" />
-        <source>the reporting system cannot take updates: {0} changes stay queued</source>
-        <translation>hệ thống phản ánh không nhận cập nhật: {0} thay đổi vẫn chờ gửi</translation>
+        <location filename="../gui/dependencies.py" line="34" />
+        <source>camera live view, camera grid, snapshots, replay video export</source>
+        <translation>xem camera trực tiếp, lưới camera, chụp ảnh, xuất video phát lại</translation>
     </message>
     <message>
-        <location filename="../gui/report_sync_task.py" line="90" />
-        <source>changes sent: {0}, refused: {1}, waiting: {2}</source>
-        <translation>đã gửi {0} thay đổi, bị từ chối {1}, đang chờ {2}</translation>
+        <location filename="../gui/dependencies.py" line="35" />
+        <source>Processing analytics: hot spots (Gi*), optimized and emerging hot spots, kernel density, clusters, camera coverage gaps; light outage groups</source>
+        <translation>phân tích Processing: điểm nóng (Gi*), điểm nóng tối ưu và điểm nóng mới nổi, mật độ nhân, cụm, vùng camera chưa phủ; nhóm đèn hỏng</translation>
     </message>
     <message>
-        <location filename="../gui/report_sync_task.py" line="100" />
-        <source>reporting system said: {0}</source>
-        <translation>hệ thống phản ánh trả lời: {0}</translation>
+        <location filename="../gui/dependencies.py" line="39" />
+        <source>density clusters (DBSCAN; HDBSCAN with scikit-learn ≥ 1.3)</source>
+        <translation>cụm theo mật độ (DBSCAN; HDBSCAN với scikit-learn ≥ 1.3)</translation>
     </message>
     <message>
-        <location filename="../gui/report_sync_task.py" line="102" />
-        <source>reports fetched: {0} ({1} new, {2} changed)</source>
-        <translation>đã tải {0} phản ánh ({1} mới, {2} thay đổi)</translation>
+        <location filename="../gui/dependencies.py" line="40" />
+        <source>city database (PostGIS) store and its administration</source>
+        <translation>kho dữ liệu thành phố (PostGIS) và quản trị kho</translation>
     </message>
     <message>
-        <location filename="../gui/report_sync_task.py" line="108" />
-        <source>{0} reports could not be read</source>
-        <translation>{0} phản ánh không đọc được</translation>
+        <location filename="../gui/dependencies.py" line="41" />
+        <source>hardened parsing of Open311 XML answers</source>
+        <translation>đọc an toàn các trả lời XML của Open311</translation>
     </message>
     <message>
-        <location filename="../gui/report_sync_task.py" line="129" />
-        <source>IOC: reports sync</source>
-        <translation>IOC: đồng bộ phản ánh</translation>
+        <location filename="../gui/dependencies.py" line="42" />
+        <source>Open311 report sync, street-light (SensorThings) refresh, CKAN / OGC API publishing, ONVIF cameras</source>
+        <translation>đồng bộ phản ánh Open311, cập nhật đèn đường (SensorThings), công bố lên CKAN / OGC API, camera ONVIF</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="45" />
+        <source>publishing to an OGC API – Features (pygeoapi) portal</source>
+        <translation>công bố lên cổng OGC API – Features (pygeoapi)</translation>
+    </message>
+    <message>
+        <location filename="../processing/unavailable.py" line="30" />
+        <source>{0} (needs {1})</source>
+        <translation>{0} (cần {1})</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="123" />
+        <source>IOC — Python modules</source>
+        <translation>IOC — Mô-đun Python</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="128" />
+        <source>All optional modules are installed.</source>
+        <translation>Đã cài đủ các mô-đun tùy chọn.</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="128" />
+        <source>{0} optional module(s) missing: the features listed next to them are disabled.</source>
+        <translation>Thiếu {0} mô-đun tùy chọn: các chức năng ghi bên cạnh đã bị tắt.</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="138" />
+        <source>Module</source>
+        <translation>Mô-đun</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="138" />
+        <source>Needed for</source>
+        <translation>Cần cho</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="143" />
+        <source>installed {0}</source>
+        <translation>đã cài {0}</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="143" />
+        <source>missing</source>
+        <translation>thiếu</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="165" />
+        <source>Nothing to install.</source>
+        <translation>Không cần cài thêm gì.</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="166" />
+        <source>Windows (OSGeo4W Shell, started as administrator; or the OSGeo4W Setup, Advanced install):</source>
+        <translation>Windows (OSGeo4W Shell, chạy với quyền quản trị; hoặc OSGeo4W Setup, cài đặt nâng cao):</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="169" />
+        <source>Debian / Ubuntu:</source>
+        <translation>Debian / Ubuntu:</translation>
+    </message>
+    <message>
+        <location filename="../gui/dependencies.py" line="172" />
+        <source>Then restart QGIS.</source>
+        <translation>Sau đó khởi động lại QGIS.</translation>
+    </message>
+    <message>
+        <location filename="../processing/unavailable.py" line="33" />
+        <source>Unavailable: missing Python modules</source>
+        <translation>Không dùng được: thiếu mô-đun Python</translation>
+    </message>
+    <message>
+        <location filename="../processing/unavailable.py" line="42" />
+        <source>The algorithm ioc:{0}</source>
+        <translation>Thuật toán ioc:{0}</translation>
     </message>
     <message>
         <location filename="../gui/briefing_runner.py" line="65" />
@@ -2142,6 +2217,36 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Thêm camera từ ONVIF…</translation>
     </message>
     <message>
+        <location filename="../gui/report_sync_task.py" line="85" />
+        <source>the reporting system cannot take updates: {0} changes stay queued</source>
+        <translation>hệ thống phản ánh không nhận cập nhật: {0} thay đổi vẫn chờ gửi</translation>
+    </message>
+    <message>
+        <location filename="../gui/report_sync_task.py" line="90" />
+        <source>changes sent: {0}, refused: {1}, waiting: {2}</source>
+        <translation>đã gửi {0} thay đổi, bị từ chối {1}, đang chờ {2}</translation>
+    </message>
+    <message>
+        <location filename="../gui/report_sync_task.py" line="100" />
+        <source>reporting system said: {0}</source>
+        <translation>hệ thống phản ánh trả lời: {0}</translation>
+    </message>
+    <message>
+        <location filename="../gui/report_sync_task.py" line="102" />
+        <source>reports fetched: {0} ({1} new, {2} changed)</source>
+        <translation>đã tải {0} phản ánh ({1} mới, {2} thay đổi)</translation>
+    </message>
+    <message>
+        <location filename="../gui/report_sync_task.py" line="108" />
+        <source>{0} reports could not be read</source>
+        <translation>{0} phản ánh không đọc được</translation>
+    </message>
+    <message>
+        <location filename="../gui/report_sync_task.py" line="129" />
+        <source>IOC: reports sync</source>
+        <translation>IOC: đồng bộ phản ánh</translation>
+    </message>
+    <message>
         <location filename="../gui/store_recovery.py" line="49" />
         <source>IOC: daily backup of the data store</source>
         <translation>IOC: sao lưu hằng ngày kho dữ liệu</translation>
@@ -2203,7 +2308,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>IocAlgorithms</name>
     <message>
-        <location filename="../processing/provider.py" line="79" />
+        <location filename="../processing/provider.py" line="82" />
         <source>IOC incident analytics</source>
         <translation>Phân tích sự vụ IOC</translation>
     </message>
@@ -2299,99 +2404,109 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>IocPlugin</name>
     <message>
-        <location filename="../plugin.py" line="98" />
+        <location filename="../plugin.py" line="99" />
         <source>IOC</source>
         <translation>IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="101" />
+        <location filename="../plugin.py" line="102" />
         <source>IOC panel</source>
         <translation>Bảng điều khiển IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="102" />
+        <location filename="../plugin.py" line="103" />
         <source>Open IOC data store…</source>
         <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="295" />
+        <location filename="../plugin.py" line="317" />
         <source>Open IOC GeoPackage</source>
         <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="295" />
+        <location filename="../plugin.py" line="317" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="366" />
+        <location filename="../plugin.py" line="388" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="366" />
+        <location filename="../plugin.py" line="388" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="491" />
+        <location filename="../plugin.py" line="513" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="491" />
+        <location filename="../plugin.py" line="513" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="461" />
+        <location filename="../plugin.py" line="483" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="538" />
+        <location filename="../plugin.py" line="562" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="506" />
+        <location filename="../plugin.py" line="528" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="103" />
+        <location filename="../plugin.py" line="104" />
         <source>Connect to the city database (PostGIS)…</source>
         <translation>Kết nối cơ sở dữ liệu đô thị (PostGIS)…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="535" />
-        <source>cancelled; what was fetched so far is kept and the next sync resumes</source>
-        <translation>đã hủy; phần đã tải được giữ lại, lần đồng bộ sau sẽ tiếp tục</translation>
+        <location filename="../plugin.py" line="291" />
+        <source>Dependencies…</source>
+        <translation>Mô-đun phụ thuộc…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="537" />
-        <source>failed: {0}</source>
-        <translation>thất bại: {0}</translation>
+        <location filename="../plugin.py" line="576" />
+        <source>Street lights</source>
+        <translation>Chiếu sáng công cộng</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="475" />
+        <location filename="../plugin.py" line="497" />
         <source>saved to {0}; not attached: camera {1} does not see report {2}</source>
         <translation>đã lưu vào {0}; không đính kèm: camera {1} không nhìn thấy phản ánh {2}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="484" />
+        <location filename="../plugin.py" line="506" />
         <source>Attach snapshot</source>
         <translation>Đính kèm ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="484" />
+        <location filename="../plugin.py" line="506" />
         <source>Attach the snapshot from camera {0} to report {1}?</source>
         <translation>Đính kèm ảnh chụp từ camera {0} vào phản ánh {1}?</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="488" />
+        <location filename="../plugin.py" line="510" />
         <source>saved to {0}; not attached</source>
         <translation>đã lưu vào {0}; không đính kèm</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="559" />
+        <source>cancelled; what was fetched so far is kept and the next sync resumes</source>
+        <translation>đã hủy; phần đã tải được giữ lại, lần đồng bộ sau sẽ tiếp tục</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="561" />
+        <source>failed: {0}</source>
+        <translation>thất bại: {0}</translation>
     </message>
 </context>
 <context>

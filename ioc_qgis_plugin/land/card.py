@@ -6,9 +6,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-import numpy as np
 from shapely.geometry.base import BaseGeometry
 
+from ..core.compat import transform_xy
 from ..core.land_use import land_uses
 from ..core.statuses import OPEN_STATUSES
 from .conformity import parse_allowed
@@ -32,11 +32,9 @@ class ParcelCard:
 
 def _local_metres(geom: BaseGeometry, lon0: float, lat0: float) -> BaseGeometry:
     """Equirectangular metres around (lon0, lat0): exact enough for areas and distances within a few km."""
-    from shapely.ops import transform
-
     kx = math.cos(math.radians(lat0)) * math.pi / 180 * EARTH_R
     ky = math.pi / 180 * EARTH_R
-    return transform(lambda x, y, z=None: ((np.asarray(x) - lon0) * kx, (np.asarray(y) - lat0) * ky), geom)
+    return transform_xy(lambda x, y: ((x - lon0) * kx, (y - lat0) * ky), geom)
 
 
 def parcel_card(

@@ -71,7 +71,7 @@ def check_conformity(
             continue
         pz = prep(zone)
         summary = summaries[k]
-        for c in tree.query_items(zone):
+        for c in tree.query(zone):
             i = valid[c]
             g = parcels[i]
             if pz.contains(g):

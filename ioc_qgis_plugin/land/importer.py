@@ -135,7 +135,7 @@ def _cad_labels(data: CadastreData, geoms: list[Optional[BaseGeometry]]) -> dict
     tree = _strtree([geoms[i] for i in valid])
     for x, y, text in data.labels:
         pt = Point(x, y)
-        hit = next((valid[c] for c in tree.query_items(pt) if geoms[valid[c]].contains(pt)), None)
+        hit = next((valid[c] for c in tree.query(pt) if geoms[valid[c]].contains(pt)), None)
         if hit is None:
             continue
         for token in re.split(r"[\s/;]+", text.strip()):
@@ -336,7 +336,7 @@ def _assign_wards(store: Any, rows: list[dict], geoms: list[BaseGeometry]) -> No
     tree = _strtree([w["geom"] for w in wards])
     for row, g in zip(rows, geoms):
         pt = g.representative_point()
-        for c in tree.query_items(pt):
+        for c in tree.query(pt):
             if wards[c]["geom"].contains(pt):
                 row["ward_id"] = wards[c]["ward_id"]
                 break

@@ -1,7 +1,7 @@
 """Cadastral quality checks in metres: invalid geometries, overlaps, gaps, slivers, computed area vs DienTich.
 
-Shapely 1.8 only (Debian 12): one STRtree over the parcels, prepared geometries for the pair tests and numpy for
-everything that is per parcel. Each neighbour pair is tested once (j > i), and the expensive intersection is
+shapely 1.8 and 2 alike (core.compat): one STRtree over the parcels, prepared geometries for the pair tests and
+numpy for everything that is per parcel. Each neighbour pair is tested once (j > i), and the expensive intersection is
 computed only for pairs whose interiors really meet.
 """
 
@@ -15,9 +15,9 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 from shapely.prepared import prep
-from shapely.strtree import STRtree
 from shapely.validation import explain_validity, make_valid
 
+from ..core.compat import GeometryIndex
 from .errors import ImportCancelled
 
 KINDS = ("invalid", "overlap", "gap", "sliver", "area")
@@ -98,12 +98,9 @@ def check_invalid(geoms: Sequence[BaseGeometry], report: QualityReport) -> list[
     return out
 
 
-def _strtree(geoms: Sequence[BaseGeometry]) -> STRtree:
-    import warnings
-
-    with warnings.catch_warnings():  # shapely 1.8 announces the 2.0 API change; Debian 12 stays on 1.8
-        warnings.simplefilter("ignore")
-        return STRtree(geoms)
+def _strtree(geoms: Sequence[BaseGeometry]) -> GeometryIndex:
+    """Box index answering with positions in `geoms` on shapely 1.8 and 2 alike."""
+    return GeometryIndex(geoms)
 
 
 def candidate_pairs(
@@ -115,14 +112,15 @@ def candidate_pairs(
     tree = _strtree(sub)
     ii: list[np.ndarray] = []
     jj: list[np.ndarray] = []
-    for k, g in enumerate(sub):
-        if k % 5000 == 0 and cancelled is not None and cancelled():
+    for start in range(0, len(sub), 5000):  # chunks so a cancel is seen within one chunk
+        if cancelled is not None and cancelled():
             raise ImportCancelled("Quality check cancelled.")
-        c = np.fromiter(tree.query_items(g), dtype=np.int64)
-        c = c[c > k]
-        if len(c):
-            ii.append(np.full(len(c), k, dtype=np.int64))
-            jj.append(c)
+        a, c = tree.query_many(sub[start : start + 5000])
+        a += start
+        keep = c > a
+        if keep.any():
+            ii.append(a[keep])
+            jj.append(c[keep])
     if not ii:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     i, j = np.concatenate(ii), np.concatenate(jj)
@@ -175,7 +173,7 @@ def find_gaps(geoms: Sequence[BaseGeometry], max_area: float, max_width: float =
     gaps = []
     for hole in holes:
         ph = prep(hole)
-        islands = [valid[c] for c in tree.query_items(hole) if ph.contains(valid[c])]
+        islands = [valid[c] for c in tree.query(hole) if ph.contains(valid[c])]
         gap = hole.difference(unary_union(islands)) if islands else hole
         area = gap.area
         if area > 0 and (area <= max_area or 2 * area / max(gap.length, 1e-9) <= max_width):

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..connectors.sensorthings import FIELD_NAMES
+from ..core.talq import FIELD_NAMES
 
 STATES = ("on", "dimmed", "off", "fault", "nodata")
 # Faults that make the lamp itself faulty; an open cabinet door is an alarm listed with them, not a lamp state.

@@ -8,7 +8,6 @@ directions agree exactly with `fov_wedge(...).covers(point)`.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
@@ -16,8 +15,8 @@ import numpy as np
 from pyproj import Geod
 from shapely.geometry import Point, Polygon
 from shapely.prepared import prep
-from shapely.strtree import STRtree
 
+from ..core.compat import GeometryIndex
 from ..core.fov import fov_wedge
 from ..core.statuses import OPEN_STATUSES
 
@@ -151,10 +150,7 @@ class ViewIndex:
             self.wedges.append(fov_wedge(float(lon), float(lat), bearing, angle, float(rng)))
         valid = [i for i, w in enumerate(self.wedges) if not w.is_empty]
         self._valid = valid
-        with warnings.catch_warnings():  # shapely 1.8 announces the 2.0 API change; both are handled in _query
-            warnings.simplefilter("ignore")
-            self._tree = STRtree([self.wedges[i] for i in valid]) if valid else None
-        self._by_geom_id = {id(self.wedges[i]): i for i in valid}
+        self._tree = GeometryIndex([self.wedges[i] for i in valid]) if valid else None
         self._prepared = {i: prep(self.wedges[i]) for i in valid}
         if reports is not None:
             self._report_row = {rid: i for i, rid in enumerate(reports.ids)}
@@ -197,11 +193,8 @@ class ViewIndex:
         return hits, "" if hits else f"no camera's field of view covers report {report_id}"
 
     def _query(self, geom) -> list[int]:  # noqa: ANN001
-        """Camera rows whose wedge box meets `geom`: shapely 1.8 returns geometries, shapely 2 indices."""
-        found = self._tree.query(geom)
-        if len(found) and isinstance(found[0], (int, np.integer)):
-            return [self._valid[int(k)] for k in found]
-        return [self._by_geom_id[id(g)] for g in found]
+        """Camera rows whose wedge box meets `geom`."""
+        return [self._valid[int(k)] for k in self._tree.query(geom)]
 
     # -- camera → reports ----------------------------------------------------------------------------------
     def reports_in_view(self, camera_id: str, open_only: bool = True) -> ViewResult:

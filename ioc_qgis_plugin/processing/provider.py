@@ -2,7 +2,8 @@
 
 Scripts are imported by file path, so the same code works from a source checkout (processing_scripts/ beside the
 package) and from an installed plugin (processing_scripts/ inside it). A script that fails to import is logged
-and skipped: one broken file must not take the whole toolbox down.
+and skipped: one broken file must not take the whole toolbox down. A script that needs an optional Python module
+this QGIS lacks (core.dependencies) is listed as an unavailable stand-in that says what to install.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from qgis.core import Qgis, QgsMessageLog, QgsProcessingAlgorithm, QgsProcessing
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
+from ..core.dependencies import missing_module_of
 from ..core.paths import PACKAGE_DIR, data_dir
 
 LOG_TAG = "IOC"
@@ -68,6 +70,7 @@ class IocProcessingProvider(QgsProcessingProvider):
     def __init__(self) -> None:
         super().__init__()
         self.failed: dict[str, str] = {}  # script file name -> error, for the settings/about page and tests
+        self.missing: dict[str, str] = {}  # algorithm name -> optional module it needs and this QGIS lacks
 
     def id(self) -> str:
         return "ioc"
@@ -86,6 +89,7 @@ class IocProcessingProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self) -> None:
         self.failed = {}
+        self.missing = {}
         folder = scripts_dir()
         if folder is None:
             QgsMessageLog.logMessage("processing_scripts folder not found; no IOC algorithms", LOG_TAG, Qgis.Warning)
@@ -102,6 +106,18 @@ class IocProcessingProvider(QgsProcessingProvider):
                     QgsMessageLog.logMessage(f"{path.name}: no algorithm class found", LOG_TAG, Qgis.Info)
             except Exception as exc:  # noqa: BLE001 - any error in one script must only skip that script
                 self.failed[path.name] = f"{type(exc).__name__}: {exc}"
+                module_name = missing_module_of(exc)
+                if module_name:
+                    from .unavailable import UnavailableAlgorithm
+
+                    self.missing[path.stem] = module_name
+                    self.addAlgorithm(UnavailableAlgorithm(path.stem, module_name))
+                    QgsMessageLog.logMessage(
+                        f"IOC algorithm {path.stem} unavailable: it needs the Python module '{module_name}'",
+                        LOG_TAG,
+                        Qgis.Warning,
+                    )
+                    continue
                 QgsMessageLog.logMessage(
                     f"IOC Processing script {path.name} skipped: {exc}\n{traceback.format_exc()}",
                     LOG_TAG,

@@ -13,6 +13,7 @@ import numpy as np
 from shapely import wkb as shapely_wkb
 from shapely.geometry.base import BaseGeometry
 
+from ..core.dependencies import missing_message
 from ..core.report_filter import ReportFilter
 from ..core.statuses import TransitionError
 from ..core.timeutil import epoch_to_iso, now_utc_iso
@@ -102,7 +103,7 @@ class PostgisStore(IocStore):
     ) -> None:
         super().__init__()
         if psycopg2 is None:
-            raise StoreUnavailable("PostGIS support needs psycopg2 (Debian package python3-psycopg2)")
+            raise StoreUnavailable(missing_message("psycopg2", "the city database (PostGIS)"))
         self.dsn = dsn
         self.db_schema = db_schema
         self._depth = 0
