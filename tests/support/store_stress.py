@@ -212,6 +212,7 @@ def role_export(run: Run, a: argparse.Namespace) -> None:
     from ioc_qgis_plugin.export import cli
 
     out = run.out / "export"
+    os.environ.setdefault("IOC_EXPORT_ID_SECRET", "stress-test-city-secret")  # published ids are keyed pseudonyms
     rng = random.Random(a.seed)
     while run.alive():
         run.iterations += 1
