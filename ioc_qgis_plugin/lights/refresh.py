@@ -102,9 +102,11 @@ def apply_latest(store, latest: LatestValues, now: float, opts: RefreshOptions) 
     rated[(rated <= 0) | (rated > VALUE_RANGES["power"][1])] = np.nan
     idx = np.array([pos.get(lid, -1) for lid in latest.light_ids], dtype=np.int64)
     have = idx >= 0
-    rated = np.where(np.isnan(rated) & have, known["rated_power_w"][np.maximum(idx, 0)], rated)
+    # index -1 (a light not in the store yet) lands on the appended NaN — also when the store has no lights at all
+    known_rated = np.append(np.asarray(known["rated_power_w"], dtype=np.float64), np.nan)
+    rated = np.where(np.isnan(rated) & have, known_rated[idx], rated)
     c = classify(latest.values, latest.times, now, rated, stale_after_s=opts.stale_after_s)
-    stored_last = np.where(have, iso_to_epoch_array(known["last_report"])[np.maximum(idx, 0)], np.nan)
+    stored_last = np.append(iso_to_epoch_array(known["last_report"]), np.nan)[idx]
     # a light whose server side went quiet keeps the report time we already had
     last = np.where(np.isnan(c.last_report), stored_last, c.last_report)
     last_iso = epoch_array_to_iso(last)
