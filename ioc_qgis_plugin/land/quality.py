@@ -105,6 +105,8 @@ def check_invalid(
         if fixed is not None:
             report.repaired[i] = fixed
             out[i] = fixed
+        else:  # left out of the other checks (GEOS fails on what it could not repair); reported as invalid
+            out[i] = Polygon()
     return out
 
 
@@ -208,7 +210,8 @@ def check_quality(
     perim = np.array([g.length for g in fixed], dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         width = np.where(perim > 0, 2 * area / perim, 0.0)
-    for i in np.flatnonzero((width < opts.sliver_width_m) | (area < opts.sliver_area_m2)):
+    unrepaired = np.array([g.is_empty for g in fixed], dtype=bool)
+    for i in np.flatnonzero(((width < opts.sliver_width_m) | (area < opts.sliver_area_m2)) & ~unrepaired):
         report.issues.append(
             Issue(
                 "sliver",
