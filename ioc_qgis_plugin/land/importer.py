@@ -88,6 +88,7 @@ def _to_polygonal(geoms: list[Optional[BaseGeometry]], cad: bool, fids: list[int
     return out, notes
 
 
+MAX_AREA_M2 = 1e9  # 1,000 km²: far above any parcel, far below a misread exponent
 MAX_NUMBER = 10**9  # sheet and parcel numbers are small positive integers; a 20-digit label is a misread
 
 
@@ -121,12 +122,13 @@ def _parse_float(values: list, fids: Optional[list[int]] = None) -> list[Optiona
         except (ValueError, OverflowError):
             f = None
         f = f if f is None or np.isfinite(f) else None
-        if f is not None and f <= 0:
+        if f is not None and not 0 < f <= MAX_AREA_M2:
             bad.append(fids[k] if fids else k)
         out.append(f)
     if bad:
         raise CadastreError(
-            f"Declared area (DienTich) must be positive: {len(bad)} features have zero or negative areas "
+            f"Declared area (DienTich) must be positive and at most {MAX_AREA_M2:.0e} m²: {len(bad)} features "
+            "have zero, negative or absurd areas "
             f"(features {_listing(bad)}). Nothing was imported."
         )
     return out
