@@ -52,7 +52,14 @@ class SyncResult:
         return (
             f"Open311 sync {self.since} → {self.until}: {self.fetched} fetched in {self.windows} windows, "
             f"{self.inserted} new, {self.updated} changed, {len(self.problems)} problems"
+            + (f" ({self.skipped} requests skipped)" if self.skipped else "")
+            + (" — full reconciliation" if self.full else "")
         )
+
+    @property
+    def skipped(self) -> int:
+        """Requests not stored at all (no usable id, unreadable), each named in `problems`."""
+        return sum(1 for p in self.problems if p.severity == "error" and p.message.endswith("skipped"))
 
 
 class WardLocator:
