@@ -89,6 +89,7 @@ def _to_polygonal(geoms: list[Optional[BaseGeometry]], cad: bool, fids: list[int
 
 
 MAX_AREA_M2 = 1e9  # 1,000 km²: far above any parcel, far below a misread exponent
+MAX_TEXT_CHARS = 1000  # an address or owner type, not a document
 MAX_NUMBER = 10**9  # sheet and parcel numbers are small positive integers; a 20-digit label is a misread
 
 
@@ -292,6 +293,12 @@ def prepare(
     text_targets = ("land_use", "address", "owner_type")
     flat = [str(v) for t in text_targets for v in cols[t] if v not in (None, "")]
     _, encoding = repair_texts(flat, mapping.encoding or "auto")
+    long_texts = [fids[k] for t in text_targets for k, v in enumerate(cols[t]) if v and len(str(v)) > MAX_TEXT_CHARS]
+    if long_texts:
+        raise CadastreError(
+            f"Texts longer than {MAX_TEXT_CHARS} characters (land use, address or owner type): features "
+            f"{_listing(sorted(set(long_texts)))}. Nothing was imported."
+        )
     replaced = 0
     for t in text_targets:
         vals = ["" if v is None else str(v) for v in cols[t]]

@@ -545,7 +545,7 @@ def cadastre_garbage(store: Any) -> Optional[str]:
         if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
             return f"geometry of {pid} outside WGS 84: {g.bounds}"
         for k in ("land_use", "address", "owner_type"):
-            if not text_ok(r.get(k)):
+            if not text_ok(r.get(k), 1000):
                 return f"{k} of {pid}"
     return None
 
