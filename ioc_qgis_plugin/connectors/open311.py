@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 import requests
 
 from . import open311_parse as parse
+from .bounded_read import body_pieces, megabytes
 from .open311_parse import Open311FormatError, ServiceError
 
 log = logging.getLogger("ioc.open311")
@@ -49,20 +50,6 @@ class Open311HTTPError(Open311Error):
         if status in (401, 403):
             detail = f"access refused — check the API key / jurisdiction ({detail})"
         super().__init__(f"Open311 server answered HTTP {status} for {url.split('?', 1)[0]}: {detail}")
-
-
-def _chunks(resp: requests.Response, size: int = 64 * 1024) -> Iterator[bytes]:
-    """Body pieces as they arrive: one socket read each (http.client's read1), so a server dripping a byte at a
-    time still returns control between bytes and the overall deadline is checked. Falls back to iter_content for a
-    compressed body."""
-    fp = getattr(resp.raw, "_fp", None)
-    if fp is not None and hasattr(fp, "read1") and resp.headers.get("Content-Encoding", "identity") == "identity":
-        while True:
-            piece = fp.read1(size)
-            if not piece:
-                return
-            yield piece
-    yield from resp.iter_content(chunk_size=size)
 
 
 def _plain(body: str) -> str:
@@ -235,14 +222,14 @@ class Open311Client:
             if declared.isdigit() and int(declared) > self.max_bytes:
                 raise Open311TooLarge(
                     f"{url.split('?', 1)[0]} announces {int(declared) / 1e6:.1f} MB, more than the "
-                    f"{self.max_bytes / 1e6:.0f} MB limit"
+                    f"{megabytes(self.max_bytes)} limit"
                 )
             buf = bytearray()
-            for chunk in _chunks(resp):
+            for chunk in body_pieces(resp):
                 buf += chunk
                 if len(buf) > self.max_bytes:
                     raise Open311TooLarge(
-                        f"{url.split('?', 1)[0]} sent more than {self.max_bytes / 1e6:.0f} MB; download stopped"
+                        f"{url.split('?', 1)[0]} sent more than {megabytes(self.max_bytes)}; download stopped"
                     )
                 if self._clock() - started > self.deadline_s:
                     raise Open311Deadline(

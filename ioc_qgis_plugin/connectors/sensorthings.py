@@ -23,6 +23,7 @@ import numpy as np
 import requests
 
 from ..core.timeutil import parse_iso
+from .bounded_read import body_pieces, megabytes
 
 # TALQ attribute → (store column, unit kind). Order is the order of the value arrays.
 TALQ_FIELDS: dict[str, tuple[str, str]] = {
@@ -301,7 +302,7 @@ class SensorThingsClient:
     def _fetch(self, url: str, params: Optional[dict[str, Any]]) -> tuple[requests.Response, bytes]:
         """One GET with redirects followed by hand (origin checked at every hop), body size and time bounded."""
         for _hop in range(self.max_redirects + 1):
-            headers = self._headers_for(url)
+            headers = {**self._headers_for(url), "Accept-Encoding": "identity"}  # sizes limited as sent
             self.requests_made += 1
             r = self.session.get(
                 url, params=params, headers=headers, timeout=self.timeout, allow_redirects=False, stream=True
@@ -318,10 +319,10 @@ class SensorThingsClient:
         started = self.clock()
         buf = bytearray()
         try:
-            for chunk in r.iter_content(chunk_size=64 * 1024):
+            for chunk in body_pieces(r):
                 buf += chunk
                 if len(buf) > self.max_bytes:
-                    raise SensorThingsError(f"{_safe(url)} sent more than {self.max_bytes / 1e6:.0f} MB; stopped")
+                    raise SensorThingsError(f"{_safe(url)} sent more than {megabytes(self.max_bytes)}; stopped")
                 if self.clock() - started > self.deadline_s:
                     raise SensorThingsError(f"{_safe(url)} was still sending after {self.deadline_s:.0f} s; gave up")
         finally:

@@ -184,3 +184,14 @@ def test_latest_values_ignores_wrong_types_everywhere() -> None:
     weird = [None, 1, "x", {"properties": []}, {"name": "ok", "Locations": [None, {"location": []}]}]
     lv = latest_values(weird, now=NOW)
     assert lv.light_ids == ["ok"] and np.isnan(lv.lon[0]) and len(lv.problems) == 4
+
+
+def test_drip_page_hits_the_deadline_and_big_page_the_size_limit(srv) -> None:
+    srv.route("/v1.1/Things", Reply(body=page([thing(1)]), drip_s=0.05))
+    t0 = time.monotonic()
+    with pytest.raises(SensorThingsError, match="still sending"):
+        client(srv, deadline_s=1.0).collection("Things")
+    assert time.monotonic() - t0 < 5.0
+    srv.route("/v1.1/Things", Reply(body=page([thing(i) for i in range(200)])))
+    with pytest.raises(SensorThingsError, match="more than"):
+        client(srv, max_bytes=20_000).collection("Things")
