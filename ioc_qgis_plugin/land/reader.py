@@ -104,6 +104,11 @@ def read_cadastre(
             f"Cannot read {p.name}: GDAL reported an error whose text is not UTF-8 (damaged or foreign file). "
             "Nothing was imported."
         ) from exc
+    except (OverflowError, RuntimeError, TypeError, ValueError, MemoryError) as exc:
+        # osgeo raising on a damaged file (absurd counts from a corrupt header, undecodable names, …)
+        raise CadastreError(
+            f"{p.name} is damaged and cannot be read ({type(exc).__name__}: {str(exc)[:120]}). Nothing was imported."
+        ) from exc
 
 
 def _text(value: object) -> str:
