@@ -340,13 +340,20 @@ def prepare(
         metric = _transform_between(geoms, source, to_m)
     step(0.45, "Checking quality")
     declared = _parse_float(cols["area_declared"], fids)
-    quality = check_quality(
-        metric,
-        declared,
-        quality_options,
-        cancelled,
-        lambda f: progress and progress(0.45 + 0.3 * f, "Checking quality"),
-    )
+    try:
+        quality = check_quality(
+            metric,
+            declared,
+            quality_options,
+            cancelled,
+            lambda f: progress and progress(0.45 + 0.3 * f, "Checking quality"),
+        )
+    except CadastreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - GEOS on a hostile geometry: refuse the file, say why
+        raise CadastreError(
+            f"The geometry checks failed on this file ({type(exc).__name__}: {str(exc)[:150]}). Nothing was imported."
+        ) from exc
     for i, fixed in quality.repaired.items():
         geoms[i] = _as_multi(fixed) if not source.geographic else geoms[i]
     unfixable = [i for i in quality.issues if i.kind == "invalid" and i.index not in quality.repaired]
