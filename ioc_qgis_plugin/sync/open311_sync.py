@@ -194,14 +194,46 @@ class ReportSync:
         rows = self._merge(rows, pending, problems)
         for p in problems:
             (log.error if p.severity == "error" else log.warning)(str(p))
-        with self.store.transaction():  # rows and cursor together: resume never skips nor repeats
-            inserted, updated = self.store.upsert_reports(rows, actor=self.source) if rows else (0, 0)
-            self.store.set_meta(self.cursor_key, self._cursor_json(mode, window.end, last_full))
+        cursor = self._cursor_json(mode, window.end, last_full)
+        try:
+            with self.store.transaction():  # rows and cursor together: resume never skips nor repeats
+                inserted, updated = self.store.upsert_reports(rows, actor=self.source) if rows else (0, 0)
+                self.store.set_meta(self.cursor_key, cursor)
+        except Exception as exc:  # noqa: BLE001 - sorted out below: one bad row, or the store itself
+            if not _record_error(exc) or len(rows) < 2:
+                raise
+            inserted, updated = self._commit_one_by_one(rows, problems, cursor)
         result.windows += 1
         result.fetched += len(window.records)
         result.inserted += inserted
         result.updated += updated
         result.problems.extend(problems)
+
+    def _commit_one_by_one(self, rows: list[dict[str, Any]], problems: list[Problem], cursor: str) -> tuple[int, int]:
+        """A row the store refused sank the window: store row by row (upserts are idempotent, so a stop part-way
+        is repaired by the next run), name the refused ones, then move the cursor — unless every row failed,
+        which is the store's trouble, not the data's."""
+        inserted = updated = 0
+        failed: list[BaseException] = []
+        for row in rows:
+            try:
+                with self.store.transaction():
+                    i, u = self.store.upsert_reports([row], actor=self.source)
+                inserted, updated = inserted + i, updated + u
+            except Exception as exc:  # noqa: BLE001 - classified by _record_error
+                if not _record_error(exc):
+                    raise
+                failed.append(exc)
+                problems.append(
+                    Problem(
+                        row["report_id"], "request", f"the store refused it ({type(exc).__name__}); skipped", "error"
+                    )
+                )
+        if len(failed) == len(rows):
+            raise failed[0]
+        with self.store.transaction():
+            self.store.set_meta(self.cursor_key, cursor)
+        return inserted, updated
 
     # -- remote rows → store rows ---------------------------------------------------------------------------
     def _existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -303,6 +335,14 @@ class ReportSync:
             for r, ward in zip(rows, self._wards.locate(lon, lat)):
                 if ward is not None:
                     r["ward_id"] = ward
+
+
+def _record_error(exc: BaseException) -> bool:
+    """An error caused by one row's values (encoding, type, range, constraint), not by the store being unavailable."""
+    if isinstance(exc, (UnicodeError, ValueError, TypeError, OverflowError)):
+        return True
+    causes = (exc, exc.__cause__)  # the store wraps its driver's error (sqlite3 / psycopg2) in a StoreError
+    return any(type(c).__name__ in ("InterfaceError", "DataError", "IntegrityError") for c in causes if c is not None)
 
 
 class SyncDeadline(Exception):

@@ -209,3 +209,41 @@ def test_timestamps_outside_the_plausible_range_are_refused(value, ok) -> None:
 def test_xml_body_helper_round_trips() -> None:  # the fixture itself must produce what a server would
     recs = parse.request_records(xml_body([good_request(7)]), "xml")
     assert recs[0]["service_request_id"] == "H-00007"
+
+
+class RefusesOneRow:
+    """The real store, except that it refuses one report the way a driver refuses a value it cannot encode."""
+
+    def __init__(self, store, bad_id: str, error: BaseException) -> None:
+        self._store, self._bad, self._error = store, bad_id, error
+
+    def upsert_reports(self, rows, actor="sync"):
+        if any(r["report_id"] == self._bad for r in rows):
+            raise self._error
+        return self._store.upsert_reports(rows, actor=actor)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def test_a_row_the_store_refuses_is_skipped_by_id_and_the_rest_commits(srv, store) -> None:
+    srv.route("/open311/v2/requests.json", windowed([good_request(i) for i in range(5)]))
+    wrapped = RefusesOneRow(store, "H-00002", UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"))
+    result = sync(wrapped, client(srv)).run()
+    assert store.count("field_reports") == 4 and store.get_meta(CURSOR_KEY)
+    assert any(p.request_id == "H-00002" and "refused" in p.message for p in result.problems)
+    assert result.skipped == 1
+
+
+def test_a_store_refusing_everything_stops_the_sync_without_moving_the_cursor(srv, store) -> None:
+    from ioc_qgis_plugin.store.errors import StoreError
+
+    srv.route("/open311/v2/requests.json", windowed([good_request(i) for i in range(3)]))
+
+    class Locked(RefusesOneRow):
+        def upsert_reports(self, rows, actor="sync"):
+            raise StoreError("database is locked")
+
+    with pytest.raises(StoreError):
+        sync(Locked(store, "", None), client(srv)).run()
+    assert store.get_meta(CURSOR_KEY) is None
