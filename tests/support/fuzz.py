@@ -436,6 +436,11 @@ class CadastreFuzzer:
         self.dir = Path(tempfile.mkdtemp(prefix="fuzz_cad_", dir=workdir))
         self.store = GeoPackageStore.create(workdir / "fuzz_cadastre.gpkg", overwrite=True)
         self.mappings: dict[str, Any] = {}  # per driver, from an unmutated file: what a user would have chosen
+        from osgeo import gdal
+
+        # The Shapefile driver looks every .prj up in the EPSG database (0.1–0.9 s a file here, most of a case).
+        # Off in the fuzzer only: the importer decides the CRS from the projection parameters, not that match.
+        gdal.SetConfigOption("USE_OSR_FIND_MATCHES", "NO")
 
     def close(self) -> None:
         self.store.close()
