@@ -109,34 +109,33 @@ def decode_body(body: str | bytes, charset: Optional[str] = None) -> str:
         ) from exc
 
 
-def _json_depth_ok(text: str) -> bool:
-    """Cheap bracket-depth scan (strings skipped) so json.loads never meets nesting that could exhaust the stack."""
-    depth = 0
-    in_str = esc = False
-    for ch in text:
-        if in_str:
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-        elif ch in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return False
-        elif ch in "]}":
-            depth -= 1
+def _depth_ok(value: Any) -> bool:
+    """Nesting of a decoded JSON value at most MAX_DEPTH, checked iteratively (later code may recurse into it)."""
+    stack = [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if d > MAX_DEPTH:
+            return False
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values() if isinstance(x, (dict, list)))
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v if isinstance(x, (dict, list)))
     return True
 
 
 def loads_json(text: str | bytes, charset: Optional[str] = None) -> Any:
     """json.loads that also accepts numbers with leading zeros (as in the spec's own examples) as strings."""
     text = decode_body(text, charset)
-    if text.count("[") + text.count("{") > MAX_DEPTH and not _json_depth_ok(text):
+    try:
+        data = _loads(text)
+    except RecursionError as exc:  # "[" * 100000: the C parser stops at the recursion limit
+        raise Open311FormatError("JSON nested too deeply; refused") from exc
+    if not _depth_ok(data):
         raise Open311FormatError(f"JSON nested deeper than {MAX_DEPTH} levels; refused")
+    return data
+
+
+def _loads(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as first:
@@ -144,12 +143,10 @@ def loads_json(text: str | bytes, charset: Optional[str] = None) -> Any:
         if repaired != text:
             try:
                 return json.loads(repaired)
-            except (json.JSONDecodeError, RecursionError):
+            except json.JSONDecodeError:
                 pass
         snippet = text[max(0, first.pos - 30) : first.pos + 30].replace("\n", " ")
         raise Open311FormatError(f"malformed JSON at line {first.lineno} col {first.colno}: …{snippet!r}…") from first
-    except RecursionError as exc:  # belt and braces: the depth scan should have refused it
-        raise Open311FormatError("JSON nested too deeply; refused") from exc
 
 
 def loads_xml(text: str | bytes) -> Element:
