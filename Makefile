@@ -25,7 +25,7 @@ APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-geopandas 
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav \
   xvfb xauth pyqt5-dev-tools qttools5-dev-tools zip unzip poppler-utils
 
-.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis test-stress test-qgis340 clean-qgis340 bench smoke screenshots package repo deploy lint clean
+.PHONY: setup apt venv build resources translate demo demo-data test test-unit test-qgis test-stress test-qgis340 clean-qgis340 bench fuzz smoke screenshots package repo deploy lint clean
 
 setup: apt venv build ## install Debian packages and the pip-only tools (idempotent)
 
@@ -108,6 +108,14 @@ clean-qgis340:
 bench: setup build ## benchmarks -> bench/results.json
 	rm -f bench/results.json
 	$(PY) -m pytest -q -p no:cacheprovider tests/bench -s
+
+# Deep fuzzing (tests/support/fuzz.py): per connector cases, uncaught, hangs > 5 s, garbage stored;
+# bench/results.json rows fuzz_<connector>_{cases,uncaught,hangs,garbage}. The suite runs a bounded sample.
+FUZZ_CASES ?= 10000
+FUZZ_JOBS ?= 2
+FUZZ_BUDGET ?= 3600
+fuzz: setup ## ≥ 10,000 seeded hostile inputs per connector through the real pipeline into real GeoPackages
+	$(PY) tools/fuzz.py --cases $(FUZZ_CASES) --jobs $(FUZZ_JOBS) --budget $(FUZZ_BUDGET)
 
 smoke: setup stage ## start the QGIS desktop under Xvfb with the plugin, screenshot, fail on Python errors
 	$(PY) tools/smoke.py --plugin-dir $(STAGE) --out $(BUILD)/smoke

@@ -16,6 +16,7 @@ Two optional extensions, used only when the discovery document's endpoint lists 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -24,6 +25,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 import requests
 
 from . import open311_parse as parse
+from .bounded_read import body_pieces, megabytes
 from .open311_parse import Open311FormatError, ServiceError
 
 log = logging.getLogger("ioc.open311")
@@ -44,8 +46,19 @@ class Open311HTTPError(Open311Error):
         self.status = status
         self.url = url
         self.errors = list(errors)
-        detail = "; ".join(map(str, self.errors)) or body[:200].strip() or "no details"
-        super().__init__(f"Open311 server answered HTTP {status} for {url}: {detail}")
+        detail = "; ".join(map(str, self.errors)) or _plain(body) or "no details"
+        if status in (401, 403):
+            detail = f"access refused — check the API key / jurisdiction ({detail})"
+        super().__init__(f"Open311 server answered HTTP {status} for {url.split('?', 1)[0]}: {detail}")
+
+
+def _plain(body: str) -> str:
+    """A short, markup-free excerpt of an error body (a proxy's XML/HTML page is not shown raw)."""
+    text = body.strip()
+    if text.startswith("<"):
+        text = re.sub(r"<[^>]*>", " ", re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text))
+    text = re.sub(r"\s+", " ", text).strip()
+    return text[:160] + ("…" if len(text) > 160 else "")
 
 
 class Open311Unavailable(Open311Error):
@@ -58,6 +71,14 @@ class Open311ContentTypeError(Open311Error, Open311FormatError):
 
 class Open311PayloadError(Open311Error, Open311FormatError):
     """The answer claims JSON/XML but cannot be parsed."""
+
+
+class Open311TooLarge(Open311Error):
+    """The answer exceeds the size limit; the download was stopped at the limit (a window is split instead)."""
+
+
+class Open311Deadline(Open311Unavailable):
+    """The server kept the connection busy past the overall deadline (e.g. dripping one byte at a time)."""
 
 
 class UpdateNotSupported(Open311Error):
@@ -102,6 +123,9 @@ class Open311Client:
         page_limit: int = 1000,
         session: Optional[requests.Session] = None,
         sleep: Callable[[float], None] = time.sleep,
+        max_bytes: int = 64 * 1024 * 1024,
+        deadline_s: float = 120.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if fmt not in ("json", "xml"):
             raise ValueError("fmt must be 'json' or 'xml'")
@@ -115,8 +139,13 @@ class Open311Client:
         self.page_limit = page_limit
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", "ioc_qgis_plugin-open311")
+        self.session.headers["Accept-Encoding"] = "identity"  # bodies are size-limited as sent
         self._sleep = sleep
+        self.max_bytes = max_bytes  # per answer; bigger answers are stopped at the limit, never buffered whole
+        self.deadline_s = deadline_s  # per HTTP call, whole body included (the read timeout is per socket read)
+        self._clock = clock
         self._discovery: Optional[dict[str, Any]] = None
+        self._charset: Optional[str] = None  # charset the last answer declared
         self.calls = 0  # HTTP calls made (for tests and the progress log)
 
     # -- plumbing -----------------------------------------------------------------------------------------
@@ -149,8 +178,17 @@ class Open311Client:
             self.calls += 1
             try:
                 resp = self.session.request(
-                    method, url, params=self._params(params), data=data, headers=headers, timeout=self.timeout
+                    method,
+                    url,
+                    params=self._params(params),
+                    data=data,
+                    headers=headers,
+                    timeout=self.timeout,
+                    stream=True,
                 )
+                body = self._read_body(resp, url)
+            except Open311Error:
+                raise
             except requests.ConnectionError as exc:
                 retryable = retry_unsafe or isinstance(exc, requests.ConnectTimeout) or "refused" in str(exc).lower()
                 if attempt <= self.retries and retryable:
@@ -164,15 +202,43 @@ class Open311Client:
                 raise Open311Unavailable(f"Open311 server {self.endpoint} did not answer in time: {exc}") from exc
             except requests.RequestException as exc:
                 raise Open311Unavailable(f"Open311 call to {url} failed: {exc}") from exc
+            text = body[:4096].decode("utf-8", "replace")
             if resp.status_code >= 500 or resp.status_code == 429:
                 if attempt <= self.retries and (retry_unsafe or resp.status_code in (429, 503)):
                     self._wait(attempt, resp.headers.get("Retry-After"), f"{url}: HTTP {resp.status_code}")
                     continue
-                raise Open311HTTPError(resp.status_code, url, self._errors(resp), resp.text)
+                raise Open311HTTPError(resp.status_code, url, self._errors(body), text)
             if resp.status_code >= 400:
-                raise Open311HTTPError(resp.status_code, url, self._errors(resp), resp.text)
-            self._check_type(resp, url)
-            return resp.content
+                raise Open311HTTPError(resp.status_code, url, self._errors(body), text)
+            self._check_type(resp, body, url)
+            self._charset = resp.encoding if "charset=" in resp.headers.get("Content-Type", "").lower() else None
+            return body
+
+    def _read_body(self, resp: requests.Response, url: str) -> bytes:
+        """The whole body into one buffer, stopping at `max_bytes` and at the overall deadline."""
+        started = self._clock()
+        declared = resp.headers.get("Content-Length", "")
+        try:
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise Open311TooLarge(
+                    f"{url.split('?', 1)[0]} announces {int(declared) / 1e6:.1f} MB, more than the "
+                    f"{megabytes(self.max_bytes)} limit"
+                )
+            buf = bytearray()
+            for chunk in body_pieces(resp):
+                buf += chunk
+                if len(buf) > self.max_bytes:
+                    raise Open311TooLarge(
+                        f"{url.split('?', 1)[0]} sent more than {megabytes(self.max_bytes)}; download stopped"
+                    )
+                if self._clock() - started > self.deadline_s:
+                    raise Open311Deadline(
+                        f"{url.split('?', 1)[0]} was still sending after {self.deadline_s:.0f} s "
+                        f"({len(buf)} bytes); gave up"
+                    )
+            return bytes(buf)
+        finally:
+            resp.close()
 
     def _wait(self, attempt: int, retry_after: Optional[str], why: str) -> None:
         delay = min(self.backoff * 2 ** (attempt - 1), 30.0)
@@ -184,29 +250,30 @@ class Open311Client:
         log.warning("Open311 retry %d/%d in %.1f s after %s", attempt, self.retries, delay, why)
         self._sleep(delay)
 
-    def _errors(self, resp: requests.Response) -> list[ServiceError]:
+    def _errors(self, text: bytes) -> list[ServiceError]:
         try:
-            text = resp.content
             if text.lstrip().startswith(b"<"):
                 return parse.error_list(parse.loads_xml(text))
             return parse.error_list(parse.loads_json(text))
-        except (Open311FormatError, ValueError):
+        except (Open311FormatError, ValueError, RecursionError):
             return []
 
-    def _check_type(self, resp: requests.Response, url: str) -> None:
+    def _check_type(self, resp: requests.Response, body: bytes, url: str) -> None:
         ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
         wanted = _JSON_TYPES if self.fmt == "json" else _XML_TYPES
-        if ctype in wanted or (not ctype and resp.content.strip()):
+        if ctype in wanted or (not ctype and body.strip()):
             return
         if self.fmt == "json" and ctype.endswith("+json") or self.fmt == "xml" and ctype.endswith("+xml"):
             return
         raise Open311ContentTypeError(
-            f"{url} answered with content type {ctype or 'none'!r}, expected {self.fmt.upper()}: "
-            f"{resp.text[:80].strip()!r}"
+            f"{url} answered with content type {ctype[:60] or 'none'!r}, expected {self.fmt.upper()}: "
+            f"{_plain(body[:2000].decode('utf-8', 'replace'))[:80]!r}"
         )
 
-    def _parse(self, url: str, fn: Callable[[bytes, str], Any], body: bytes) -> Any:
+    def _parse(self, url: str, fn: Callable[..., Any], body: bytes) -> Any:
         try:
+            if self.fmt == "json" and self._charset:
+                return fn(parse.decode_body(body, self._charset), self.fmt)
             return fn(body, self.fmt)
         except Open311FormatError as exc:
             raise Open311PayloadError(f"{self._url(url)}: {exc}") from exc
@@ -390,16 +457,22 @@ class Open311Client:
         pending = [(start, end, 0)]
         while pending:
             a, b, depth = pending.pop(0)
-            if by_updated:
-                records = self.requests(updated_after=a, updated_before=b, **filters)
-            else:
-                records = self.requests(start_date=a, end_date=b, **filters)
-            if len(records) < self.page_limit:
+            try:
+                if by_updated:
+                    records = self.requests(updated_after=a, updated_before=b, **filters)
+                else:
+                    records = self.requests(start_date=a, end_date=b, **filters)
+            except Open311TooLarge as exc:  # stopped at the limit: split rather than download it whole again
+                if b - a <= timedelta(seconds=1):
+                    raise
+                log.warning("%s; splitting %s – %s", exc, iso(a), iso(b))
+                records = None
+            if records is not None and len(records) < self.page_limit:
                 yield Window(a, b, records, depth)
                 continue
             if b - a <= timedelta(seconds=1):
                 raise WindowTooDense(
-                    f"{len(records)} requests between {iso(a)} and {iso(b)} reach the server's limit "
+                    f"{len(records or ())} requests between {iso(a)} and {iso(b)} reach the server's limit "
                     f"({self.page_limit}); they cannot be listed completely"
                 )
             mid = a + (b - a) / 2

@@ -8,6 +8,7 @@ One bad request must never sink a batch: each request becomes a row (possibly wi
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
@@ -86,10 +87,55 @@ class ServiceError:
 _LEADING_ZERO_NUMBER = re.compile(r"(?<=[:\[,])(\s*)(-?0\d+(?:\.\d+)?)(?=\s*[,}\]])")
 
 
-def loads_json(text: str | bytes) -> Any:
+MAX_DEPTH = 64  # nesting deeper than any Open311 document; deeper input is refused, never recursed into
+
+
+def decode_body(body: str | bytes, charset: Optional[str] = None) -> str:
+    """Bytes → text with the declared charset or UTF-8 (never guessed); a clear error for bytes that do not fit."""
+    if isinstance(body, str):
+        return body
+    name = (charset or "utf-8").strip().strip('"').lower() or "utf-8"
+    try:
+        codecs.lookup(name)
+    except LookupError as exc:
+        raise Open311FormatError(f"unknown character set {charset!r} declared by the server") from exc
+    if name.replace("_", "-") in ("utf-8", "utf8"):
+        name = "utf-8-sig"
+    try:
+        return body.decode(name)
+    except UnicodeDecodeError as exc:
+        raise Open311FormatError(
+            f"the answer is not valid {charset or 'UTF-8'} (byte 0x{body[exc.start]:02x} at offset {exc.start})"
+        ) from exc
+
+
+def _depth_ok(value: Any) -> bool:
+    """Nesting of a decoded JSON value at most MAX_DEPTH, checked iteratively (later code may recurse into it)."""
+    stack = [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if d > MAX_DEPTH:
+            return False
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values() if isinstance(x, (dict, list)))
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v if isinstance(x, (dict, list)))
+    return True
+
+
+def loads_json(text: str | bytes, charset: Optional[str] = None) -> Any:
     """json.loads that also accepts numbers with leading zeros (as in the spec's own examples) as strings."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8-sig", errors="replace")
+    text = decode_body(text, charset)
+    try:
+        data = _loads(text)
+    except RecursionError as exc:  # "[" * 100000: the C parser stops at the recursion limit
+        raise Open311FormatError("JSON nested too deeply; refused") from exc
+    if not _depth_ok(data):
+        raise Open311FormatError(f"JSON nested deeper than {MAX_DEPTH} levels; refused")
+    return data
+
+
+def _loads(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as first:
@@ -100,16 +146,33 @@ def loads_json(text: str | bytes) -> Any:
             except json.JSONDecodeError:
                 pass
         snippet = text[max(0, first.pos - 30) : first.pos + 30].replace("\n", " ")
-        raise Open311FormatError(f"malformed JSON at line {first.lineno} col {first.colno}: …{snippet}…") from first
+        raise Open311FormatError(f"malformed JSON at line {first.lineno} col {first.colno}: …{snippet!r}…") from first
 
 
 def loads_xml(text: str | bytes) -> Element:
     try:
-        return _etree.fromstring(text.encode("utf-8") if isinstance(text, str) else text)
+        root = _etree.fromstring(text.encode("utf-8") if isinstance(text, str) else text)
     except ParseError as exc:
         raise Open311FormatError(f"malformed XML: {exc}") from exc
     except _XmlRefused as exc:
         raise Open311FormatError(f"XML refused (entities/DTD are not allowed): {exc}") from exc
+    except (LookupError, ValueError, RecursionError) as exc:  # unknown encoding="…", bad bytes, absurd nesting
+        raise Open311FormatError(f"unreadable XML: {type(exc).__name__}: {str(exc)[:120]}") from exc
+    if _xml_depth(root) > MAX_DEPTH:
+        raise Open311FormatError(f"XML nested deeper than {MAX_DEPTH} levels; refused")
+    return root
+
+
+def _xml_depth(root: Element) -> int:
+    """Depth of the tree, iteratively (a 1,000-deep document must not hit the recursion limit)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        el, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((c, d + 1) for c in el)
+    return deepest
 
 
 def _xml_value(el: Element) -> Any:
@@ -158,20 +221,37 @@ def error_list(data: Any) -> list[ServiceError]:
     return []
 
 
-def request_records(payload: str | bytes, fmt: str) -> list[dict[str, Any]]:
-    """Requests list (GET requests, GET request, POST answers, tokens) as raw dicts."""
+_REQUEST_ROOTS = ("service_requests", "requests", "request", "service_request")
+
+
+def request_records(payload: str | bytes, fmt: str, charset: Optional[str] = None) -> list[dict[str, Any]]:
+    """Requests list (GET requests, GET request, POST answers, tokens) as raw dicts.
+
+    Anything that is not a requests document (an `<error>`/HTML/namespaced root, a JSON scalar) is an error, never
+    "0 requests": reading it as empty would move the sync cursor past requests that were never seen.
+    """
     if fmt == "xml":
         root = loads_xml(payload)
-        if root.tag == "errors":
-            raise Open311FormatError("the server answered with an error list: " + "; ".join(map(str, error_list(root))))
+        if root.tag in ("errors", "error"):
+            listed = error_list(root) or [ServiceError("", " ".join(root.itertext()).strip()[:200])]
+            raise Open311FormatError("the server answered with an error list: " + "; ".join(map(str, listed)))
+        if root.tag not in _REQUEST_ROOTS:
+            raise Open311FormatError(f"expected <service_requests>, got <{str(root.tag)[:80]}>")
+        if root.tag in ("request", "service_request"):
+            value = _xml_value(root)
+            return [value if isinstance(value, dict) else {}]
         return xml_records(root, "request")
-    data = loads_json(payload)
+    data = loads_json(payload, charset)
     if isinstance(data, dict):  # some servers wrap the list: {"service_requests": [...]} or {"requests": [...]}
-        for key in ("service_requests", "requests", "request"):
+        for key in _REQUEST_ROOTS:
             if key in data:
                 data = data[key]
                 break
         else:
+            if error_list(data):
+                raise Open311FormatError(
+                    "the server answered with an error list: " + "; ".join(map(str, error_list(data)))
+                )
             data = [data]
     if not isinstance(data, list):
         raise Open311FormatError(f"expected a list of requests, got {type(data).__name__}")
@@ -256,6 +336,7 @@ def _text_values(d: dict) -> dict[str, Any]:
 
 
 # -- timestamps -----------------------------------------------------------------------------------------------
+MIN_YEAR, MAX_YEAR = 1970, 2100
 _ISO = re.compile(
     r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
     r"\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?\s*$"
@@ -269,22 +350,28 @@ def parse_timestamp(value: Any) -> tuple[Optional[str], Optional[str]]:
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None, f"not a timestamp ({type(value).__name__})"
     text = str(value)
+    if len(text) > 64:
+        return None, f"unreadable timestamp {text[:40]!r}…"
     m = _ISO.match(text)
     if not m:
         try:  # epoch seconds, as a few servers send
             seconds = float(text)
-        except ValueError:
+        except (ValueError, OverflowError):
             return None, f"unreadable timestamp {text!r}"
         if not (0 < seconds < 4102444800):
             return None, f"unreadable timestamp {text!r}"
         dt = datetime.fromtimestamp(seconds, timezone.utc)
         return dt.strftime("%Y-%m-%dT%H:%M:%S.000Z"), None
     y, mo, d, hh, mi, ss, _frac, tz = m.groups()
+    if not (MIN_YEAR <= int(y) <= MAX_YEAR):  # 9999-12-31 + an SLA overflows; 0001-01-01+01:00 underflows
+        return None, f"implausible date {text[:40]!r} (years {MIN_YEAR}–{MAX_YEAR} only)"
     try:
         naive = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
     except ValueError:
-        return None, f"impossible date {text!r}"
+        return None, f"impossible date {text[:40]!r}"
     note = None
     if tz is None:
         tzinfo: timezone = CITY_TZ
@@ -303,19 +390,60 @@ def parse_timestamp(value: Any) -> tuple[Optional[str], Optional[str]]:
 
 
 # -- one request → one row ------------------------------------------------------------------------------------
+MAX_ID_CHARS = 128
+MAX_TEXT_CHARS = 10_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def _text(v: Any) -> Optional[str]:
-    if v is None or isinstance(v, (dict, list)):
+    """A plain text value, or None (missing, or a value no text field can hold: object, list, truth value)."""
+    if v is None or isinstance(v, (dict, list, bool)):
+        return None
+    if isinstance(v, float) and not math.isfinite(v):
         return None
     s = str(v).strip()
     return s or None
 
 
-def _number(v: Any) -> Optional[float]:
+def clean_text(v: Any, limit: int = MAX_TEXT_CHARS) -> tuple[Optional[str], Optional[str]]:
+    """(text fit for the store, or None; what was wrong). Lone surrogates, wrong types → dropped; control
+    characters removed; over-long texts cut at `limit`."""
+    if v is not None and not isinstance(v, (str, int, float)) or isinstance(v, bool):
+        return None, f"a {type(v).__name__}, not a text; dropped"
+    s = _text(v)
+    if s is None:
+        return None, None
+    if _SURROGATE.search(s):
+        return None, "contains a lone UTF-16 surrogate (invalid Unicode); dropped"
+    note = None
+    if _CONTROL.search(s):
+        s, note = _CONTROL.sub("", s).strip(), "control characters removed"
+    if len(s) > limit:
+        s, note = s[:limit], f"longer than {limit} characters; cut"
+    return (s or None), note
+
+
+def clean_id(v: Any) -> tuple[Optional[str], Optional[str]]:
+    """An identifier: a string or an integer (not a truth value, not a float), printable, ≤ MAX_ID_CHARS."""
     if v is None or (isinstance(v, str) and not v.strip()):
+        return None, None
+    if isinstance(v, bool) or not isinstance(v, (str, int)):
+        return None, f"a {type(v).__name__} ({str(v)[:20]!r}) is not an id"
+    s = str(v).strip()
+    if len(s) > MAX_ID_CHARS or _SURROGATE.search(s) or _CONTROL.search(s) or any(c.isspace() for c in s):
+        return None, f"unusable id {s[:30]!r} (too long, blanks, control or invalid characters)"
+    return s, None
+
+
+def _number(v: Any) -> Optional[float]:
+    if v is None or isinstance(v, bool) or (isinstance(v, str) and not v.strip()):
+        return None
+    if not isinstance(v, (str, int, float)):
         return None
     try:
         f = float(str(v).strip().replace(",", ".")) if not isinstance(v, (int, float)) else float(v)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return f if math.isfinite(f) else None
 
@@ -332,23 +460,30 @@ def normalise_request(
 ) -> tuple[Optional[dict[str, Any]], list[Problem]]:
     """One Open311 request → (field_reports row or None, problems). Only a request with no id is skipped."""
     problems: list[Problem] = []
-    rid = _text(raw.get("service_request_id"))
+    rid, why = clean_id(raw.get("service_request_id"))
     if rid is None:
-        token = _text(raw.get("token"))
-        what = f"token {token}" if token else "no id, no token"
-        return None, [Problem("", "service_request_id", f"missing ({what}); request skipped", "error")]
+        token, _ = clean_id(raw.get("token"))
+        what = why or (f"token {token}" if token else "no id, no token")
+        shown = str(raw.get("service_request_id"))[:30] if why else ""
+        return None, [
+            Problem(
+                shown.encode("utf-8", "replace").decode(), "service_request_id", f"{what}; request skipped", "error"
+            )
+        ]
 
     def problem(field: str, message: str, severity: str = "warning") -> None:
         problems.append(Problem(rid, field, message, severity))
 
     row: dict[str, Any] = {"report_id": rid, "source": source}
 
-    code = _text(raw.get("service_code"))
+    code, why = clean_id(raw.get("service_code"))
+    if why:
+        problem("service_code", why, "error")
     if code is None:
         problem("service_code", "missing; stored as 'unknown'")
         code = "unknown"
     row["service_code"] = code
-    row["service_name"] = _text(raw.get("service_name"))
+    row["service_name"] = _field(raw, "service_name", problem, 500)
 
     # A richer workflow status (our server's `detailed_status`, or a server that sends it in `status`) wins.
     raw_status = _text(raw.get("status"))
@@ -368,7 +503,7 @@ def normalise_request(
         if raw_status is None:
             problem("status", "missing; read as 'open'")
         elif raw_status.lower() not in ("open", "closed"):
-            problem("status", f"unknown status {raw_status!r}; read as 'open'")
+            problem("status", f"unknown status {raw_status[:40]!r}; read as 'open'")
         row["status"] = statuses.from_open311(raw_status if raw_status and raw_status.lower() == "closed" else "open")
         row["status"] = row["status"].value
         row["_status_detailed"] = False
@@ -380,7 +515,7 @@ def normalise_request(
         ("agency_responsible", "agency_responsible"),
         ("media_url", "media_url"),
     ):
-        row[dst] = _text(raw.get(src))
+        row[dst] = _field(raw, src, problem)
 
     for src, dst in (
         ("requested_datetime", "requested_at"),
@@ -401,7 +536,9 @@ def normalise_request(
     if lat is None or lon is None:
         if _text(raw.get("lat")) or _text(raw.get("long")):
             problem(
-                "lat/long", f"unreadable ({raw.get('lat')!r}, {raw.get('long')!r}); stored without location", "error"
+                "lat/long",
+                f"unreadable ({str(raw.get('lat'))[:30]!r}, {str(raw.get('long'))[:30]!r}); stored without location",
+                "error",
             )
         elif not row["address"]:
             problem("lat/long", "no location and no address")
@@ -414,7 +551,22 @@ def normalise_request(
             problem("lat/long", f"out of range (lat={lat}, long={lon}); stored without location", "error")
             lat = lon = None
     row["lat"], row["lon"] = lat, lon
+    version = raw.get("version")
+    if isinstance(version, (int, str)) and not isinstance(version, bool) and str(version).isdigit():
+        row["_version"] = int(str(version)[:18])
     return row, problems
+
+
+def _field(raw: dict[str, Any], key: str, problem: Any, limit: int = MAX_TEXT_CHARS) -> Optional[str]:
+    value, why = clean_text(raw.get(key), limit)
+    if why:
+        problem(key, why, "warning" if value is not None else "error")
+    return value
+
+
+def _version(raw: dict[str, Any]) -> int:
+    v = raw.get("_version")
+    return v if isinstance(v, int) else 0
 
 
 def normalise_batch(
@@ -427,13 +579,18 @@ def normalise_batch(
         if "_invalid" in raw:
             problems.append(Problem("", "request", f"not an object: {str(raw['_invalid'])[:60]!r}; skipped", "error"))
             continue
-        row, found = normalise_request(raw, source, bounds)
+        try:
+            row, found = normalise_request(raw, source, bounds)
+        except Exception as exc:  # noqa: BLE001 - per-record isolation: one unforeseen shape must not sink a window
+            rid, _ = clean_id(raw.get("service_request_id"))
+            problems.append(Problem(rid or "", "request", f"unreadable ({type(exc).__name__}); skipped", "error"))
+            continue
         problems.extend(found)
         if row is None:
             continue
         prev = by_id.get(row["report_id"])
         if prev is not None:
-            keep_new = (row["updated_at"] or "") >= (prev["updated_at"] or "")
+            keep_new = (row["updated_at"] or "", _version(row)) >= (prev["updated_at"] or "", _version(prev))
             problems.append(
                 Problem(
                     row["report_id"],

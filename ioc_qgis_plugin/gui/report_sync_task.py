@@ -165,6 +165,9 @@ class ReportSyncTask(QgsTask):
     def finished(self, ok: bool) -> None:
         if ok:
             log(self.outcome.summary())
+            problems = self.outcome.pull.problems if self.outcome.pull is not None else []
+            for p in [p for p in problems if p.severity == "error"][:200]:  # each named by its request id
+                log(str(p), "warning")
             self.done.emit(self.outcome)
         elif self.isCanceled():
             log(f"{self.description()}: cancelled; what was fetched so far is kept and the next sync resumes")

@@ -7,6 +7,7 @@ VN-2000 TM-3/UTM definition is always rebuilt with the registry's 7-parameter sh
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Optional
 
@@ -92,6 +93,8 @@ def resolve(srs_wkt: str, province_code: str = "") -> SourceCrs:
     k = srs.GetProjParm(osr.SRS_PP_SCALE_FACTOR, 1.0)
     x0 = srs.GetProjParm(osr.SRS_PP_FALSE_EASTING, 0.0)
     tm = "transverse_mercator" in method
+    if not all(math.isfinite(v) for v in (k, x0)) or (tm and not (math.isfinite(lon0) and -180 <= lon0 <= 180)):
+        raise CadastreError("The file's CRS has unreadable parameters (central meridian, scale or false easting).")
     if tm and abs(k - 0.9999) < 1e-7 and abs(x0 - 500000.0) < 1e-3:
         note = "" if _is_vn2000(srs) else "the file's datum is not VN-2000 but its parameters are VN-2000 / TM-3"
         if prov is not None and abs(prov.central_meridian - lon0) > 1e-6:

@@ -88,28 +88,82 @@ def _to_polygonal(geoms: list[Optional[BaseGeometry]], cad: bool, fids: list[int
     return out, notes
 
 
+MAX_AREA_M2 = 1e9  # 1,000 km²: far above any parcel, far below a misread exponent
+MAX_TEXT_CHARS = 1000  # an address or owner type, not a document
+MAX_NUMBER = 10**9  # sheet and parcel numbers are small positive integers; a 20-digit label is a misread
+
+
 def _parse_int(values: list, name: str, fids: list[int]) -> np.ndarray:
     out = np.zeros(len(values), dtype=np.int64)
     bad = []
     for k, v in enumerate(values):
         try:
-            out[k] = int(float(str(v).strip()))
-        except (TypeError, ValueError):
+            text = str(v).strip()
+            number = int(text) if re.fullmatch(r"[+-]?\d{1,30}", text) else int(float(text))
+            if not 1 <= number <= MAX_NUMBER:
+                raise ValueError(number)
+            out[k] = number
+        except (TypeError, ValueError, OverflowError):
             bad.append(fids[k])
     if bad:
-        raise CadastreError(f"{name}: {len(bad)} features have no valid number (features {_listing(bad)}).")
+        raise CadastreError(
+            f"{name}: {len(bad)} features have no valid number (a whole number from 1 to {MAX_NUMBER}; "
+            f"features {_listing(bad)})."
+        )
     return out
 
 
-def _parse_float(values: list) -> list[Optional[float]]:
+def _parse_float(values: list, fids: Optional[list[int]] = None) -> list[Optional[float]]:
+    """Declared areas: a missing/unreadable one is None; zero or negative refuses the file (never stored)."""
     out: list[Optional[float]] = []
-    for v in values:
+    bad = []
+    for k, v in enumerate(values):
         try:
             f = float(str(v).replace(",", ".")) if v not in (None, "") else None
-        except ValueError:
+        except (ValueError, OverflowError):
             f = None
-        out.append(f if f is None or np.isfinite(f) else None)
+        f = f if f is None or np.isfinite(f) else None
+        if f is not None and not 0 < f <= MAX_AREA_M2:
+            bad.append(fids[k] if fids else k)
+        out.append(f)
+    if bad:
+        raise CadastreError(
+            f"Declared area (DienTich) must be positive and at most {MAX_AREA_M2:.0e} m²: {len(bad)} features "
+            "have zero, negative or absurd areas "
+            f"(features {_listing(bad)}). Nothing was imported."
+        )
     return out
+
+
+def _finite(g: BaseGeometry) -> bool:
+    """Every vertex finite (GEOS fails with an unreadable message on NaN/Inf deep inside other checks)."""
+    polys = getattr(g, "geoms", None) or [g]
+    for p in polys:
+        rings = [p.exterior, *p.interiors] if getattr(p, "exterior", None) is not None else [p]
+        for r in rings:
+            if not np.isfinite(np.asarray(r.coords, dtype=np.float64)).all():
+                return False
+    return True
+
+
+def _load_shapes(data: CadastreData) -> list[Optional[BaseGeometry]]:
+    shapes: list[Optional[BaseGeometry]] = []
+    bad = []
+    for b, fid in zip(data.wkb, data.fids):
+        try:
+            g = None if b is None else shapely_wkb.loads(b)
+            if g is not None and not g.is_empty and not _finite(g):
+                raise ValueError("non-finite vertex")
+        except Exception:  # noqa: BLE001 - shapely 1.8/2 raise different types for unreadable WKB
+            bad.append(fid)
+            continue
+        shapes.append(g)
+    if bad:
+        raise CadastreError(
+            f"Geometries with unreadable or non-finite (NaN/Infinity) coordinates: features {_listing(bad)}. "
+            "Nothing was imported."
+        )
+    return shapes
 
 
 def _column(data: CadastreData, source: str, n: int, labels: Optional[dict] = None, key: str = "") -> list:
@@ -186,7 +240,7 @@ def prepare(
         raise CadastreError(f"{Path(path).name} contains no parcels.")
     warnings = list(data.warnings)
     step(0.3, "Checking geometries")
-    shapes = [None if b is None else shapely_wkb.loads(b) for b in data.wkb]
+    shapes = _load_shapes(data)
     geoms, problems = _to_polygonal(shapes, data.is_cad, data.fids)
     if problems and not data.is_cad:
         raise CadastreError(
@@ -239,9 +293,22 @@ def prepare(
     text_targets = ("land_use", "address", "owner_type")
     flat = [str(v) for t in text_targets for v in cols[t] if v not in (None, "")]
     _, encoding = repair_texts(flat, mapping.encoding or "auto")
+    long_texts = [fids[k] for t in text_targets for k, v in enumerate(cols[t]) if v and len(str(v)) > MAX_TEXT_CHARS]
+    if long_texts:
+        raise CadastreError(
+            f"Texts longer than {MAX_TEXT_CHARS} characters (land use, address or owner type): features "
+            f"{_listing(sorted(set(long_texts)))}. Nothing was imported."
+        )
+    replaced = 0
     for t in text_targets:
         vals = ["" if v is None else str(v) for v in cols[t]]
         cols[t], _ = repair_texts(vals, encoding)
+        replaced += sum(1 for a, b in zip(vals, cols[t]) if "\ufffd" in b and "\ufffd" not in a)
+    if replaced:
+        warnings.append(
+            f"{replaced} texts contain bytes that are not valid {encoding} and were replaced by '\ufffd': "
+            "the file is probably in another encoding (TCVN3, VNI, Windows-1258) — choose it and import again."
+        )
     sheet = _parse_int(cols["sheet_no"], "Sheet number (SoHieuToBanDo)", fids)
     parcel = _parse_int(cols["parcel_no"], "Parcel number (SoThuTuThua)", fids)
     codes = [c.strip().upper() for c in cols["land_use"]]
@@ -272,19 +339,30 @@ def prepare(
         to_m = crs_choice.SourceCrs(crs_choice.projected_for(source), "metric")
         metric = _transform_between(geoms, source, to_m)
     step(0.45, "Checking quality")
-    declared = _parse_float(cols["area_declared"])
-    quality = check_quality(
-        metric,
-        declared,
-        quality_options,
-        cancelled,
-        lambda f: progress and progress(0.45 + 0.3 * f, "Checking quality"),
-    )
+    declared = _parse_float(cols["area_declared"], fids)
+    try:
+        quality = check_quality(
+            metric,
+            declared,
+            quality_options,
+            cancelled,
+            lambda f: progress and progress(0.45 + 0.3 * f, "Checking quality"),
+        )
+    except CadastreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - GEOS on a hostile geometry: refuse the file, say why
+        raise CadastreError(
+            f"The geometry checks failed on this file ({type(exc).__name__}: {str(exc)[:150]}). Nothing was imported."
+        ) from exc
     for i, fixed in quality.repaired.items():
         geoms[i] = _as_multi(fixed) if not source.geographic else geoms[i]
-    unfixable = [fids[i.index] for i in quality.issues if i.kind == "invalid" and i.index not in quality.repaired]
+    unfixable = [i for i in quality.issues if i.kind == "invalid" and i.index not in quality.repaired]
     if unfixable:
-        raise CadastreError(f"Invalid geometries that cannot be repaired: features {_listing(unfixable)}.")
+        raise CadastreError(
+            "Invalid geometries that cannot be repaired: "
+            + _listing([f"feature {fids[i.index]} ({i.reason})" for i in unfixable], 5)
+            + "."
+        )
     step(0.75, "Transforming to WGS 84")
     wgs = geoms if source.definition == "EPSG:4326" else _transform(geoms, ct)
     wgs = [_as_multi(g) for g in wgs]

@@ -15,10 +15,11 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 from shapely.prepared import prep
-from shapely.validation import explain_validity, make_valid
+from shapely.validation import explain_validity
 
 from ..core.compat import GeometryIndex
 from .errors import ImportCancelled
+from .repair import make_valid_bounded
 
 KINDS = ("invalid", "overlap", "gap", "sliver", "area")
 
@@ -33,6 +34,7 @@ class QualityOptions:
     area_rel_tol: float = 0.05  # |computed − DienTich| above 5 % …
     area_abs_tol_m2: float = 1.0  # … and above 1 m²
     check_gaps: bool = True
+    repair_budget_s: float = 10.0  # per invalid parcel: a pathological one is reported, not the import hung
 
 
 @dataclass
@@ -83,18 +85,28 @@ def polygonal(geom: BaseGeometry) -> Optional[BaseGeometry]:
     return unary_union(parts)
 
 
-def check_invalid(geoms: Sequence[BaseGeometry], report: QualityReport) -> list[BaseGeometry]:
+def check_invalid(
+    geoms: Sequence[BaseGeometry],
+    report: QualityReport,
+    budget_s: float = 10.0,
+    cancelled: Optional[Callable[[], bool]] = None,
+) -> list[BaseGeometry]:
     """Flags invalid parcels and returns the list with repaired geometries (used by the other checks)."""
     out = list(geoms)
     for i, g in enumerate(geoms):
         if g.is_valid:
             continue
         reason = explain_validity(g)
-        fixed = polygonal(make_valid(g))
+        repaired, why = make_valid_bounded(g, budget_s, cancelled)
+        fixed = polygonal(repaired) if repaired is not None else None
+        if why:
+            reason += f" — {why}"
         report.issues.append(Issue("invalid", i, -1, 0.0, f"Invalid geometry: {reason}", g))
         if fixed is not None:
             report.repaired[i] = fixed
             out[i] = fixed
+        else:  # left out of the other checks (GEOS fails on what it could not repair); reported as invalid
+            out[i] = Polygon()
     return out
 
 
@@ -191,12 +203,13 @@ def check_quality(
     """All checks on parcels in a metric CRS; `declared` = DienTich per parcel (NaN/None = not declared)."""
     opts = options or QualityOptions()
     report = QualityReport(len(geoms))
-    fixed = check_invalid(geoms, report)
+    fixed = check_invalid(geoms, report, opts.repair_budget_s, cancelled)
     area = np.array([g.area for g in fixed], dtype=np.float64)
     perim = np.array([g.length for g in fixed], dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         width = np.where(perim > 0, 2 * area / perim, 0.0)
-    for i in np.flatnonzero((width < opts.sliver_width_m) | (area < opts.sliver_area_m2)):
+    unrepaired = np.array([g.is_empty for g in fixed], dtype=bool)
+    for i in np.flatnonzero(((width < opts.sliver_width_m) | (area < opts.sliver_area_m2)) & ~unrepaired):
         report.issues.append(
             Issue(
                 "sliver",

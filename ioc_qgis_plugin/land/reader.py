@@ -93,11 +93,35 @@ def _pick_layer(ds, name: Optional[str]):  # noqa: ANN001, ANN202 - OGR objects
 def read_cadastre(
     path: str | Path, layer: Optional[str] = None, progress: Progress = None, cancelled: Cancelled = None
 ) -> CadastreData:
-    from osgeo import gdal, ogr
-
     p = Path(path)
     if not p.exists():
         raise CadastreError(f"File not found: {p}")
+    try:
+        return _read(p, layer, progress, cancelled)
+    except SystemError as exc:
+        # osgeo could not hand a GDAL message over to Python (bytes that are not UTF-8): the read failed
+        raise CadastreError(
+            f"Cannot read {p.name}: GDAL reported an error whose text is not UTF-8 (damaged or foreign file). "
+            "Nothing was imported."
+        ) from exc
+    except (OverflowError, RuntimeError, TypeError, ValueError, MemoryError) as exc:
+        # osgeo raising on a damaged file (absurd counts from a corrupt header, undecodable names, …)
+        raise CadastreError(
+            f"{p.name} is damaged and cannot be read ({type(exc).__name__}: {str(exc)[:120]}). Nothing was imported."
+        ) from exc
+
+
+def _text(value: object) -> str:
+    """osgeo returns bytes when a text (e.g. a .prj with a 0xA0 byte) is not UTF-8: read it as Latin-1 (lossless),
+    with no-break spaces as spaces."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return str(value or "").replace("\xa0", " ")
+
+
+def _read(p: Path, layer: Optional[str], progress: Progress, cancelled: Cancelled) -> CadastreData:
+    from osgeo import gdal, ogr
+
     with _GdalErrors() as errors:
         ds = gdal.OpenEx(str(p), gdal.OF_VECTOR | gdal.OF_READONLY)
         if ds is None:
@@ -108,7 +132,7 @@ def read_cadastre(
         defn = lyr.GetLayerDefn()
         names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
         srs = lyr.GetSpatialRef()
-        srs_wkt = srs.ExportToWkt() if srs is not None else ""
+        srs_wkt = _text(srs.ExportToWkt()) if srs is not None else ""
         total = max(lyr.GetFeatureCount(), 1)
         attrs: dict[str, list] = {n: [] for n in names}
         wkbs: list[Optional[bytes]] = []
@@ -132,6 +156,7 @@ def read_cadastre(
             g = f.GetGeometryRef()
             if cad and g is not None and text_idx >= 0 and ogr.GT_Flatten(g.GetGeometryType()) == ogr.wkbPoint:
                 text = f.GetField(text_idx)
+                text = _text(text) if isinstance(text, bytes) else text
                 if text:  # parcel labels (number, land-use code, area) placed as text in the drawing
                     labels.append((g.GetX(), g.GetY(), str(text)))
                     continue

@@ -6,6 +6,7 @@ store changes: the last good state stays, and the panel shows "no data since" fr
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Optional
@@ -15,6 +16,7 @@ import numpy as np
 from ..connectors.sensorthings import (
     FIELD_NAMES,
     TALQ_FIELDS,
+    VALUE_RANGES,
     LatestValues,
     SensorThingsClient,
     SensorThingsError,
@@ -22,6 +24,8 @@ from ..connectors.sensorthings import (
 )
 from ..core.timeutil import epoch_array_to_iso, iso_to_epoch_array
 from .state import Classified, classify
+
+log = logging.getLogger("ioc.lights")
 
 
 @dataclass
@@ -37,6 +41,7 @@ class RefreshResult:
     updated: int = 0
     inserted: int = 0
     readings: int = 0
+    problems: list[str] = field(default_factory=list)  # Things the server sent that could not be used
     requests: int = 0
     seconds: float = 0.0
 
@@ -71,7 +76,17 @@ def refresh(
         latest = fetch_latest(client, now, opts)
     except SensorThingsError as exc:
         return RefreshResult(False, now, error=str(exc), requests=client.requests_made - before)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError, RecursionError, MemoryError) as exc:
+        # an answer shaped in a way nothing above foresaw: still server trouble, still no change to the store
+        log.exception("SensorThings answer could not be read")
+        return RefreshResult(
+            False,
+            now,
+            error=f"the SensorThings answer has an unexpected shape ({type(exc).__name__}); nothing was changed",
+            requests=client.requests_made - before,
+        )
     result = apply_latest(store, latest, now, opts)
+    result.problems = list(latest.problems)
     result.requests = client.requests_made - before
     result.seconds = time.perf_counter() - t0
     return result
@@ -83,12 +98,15 @@ def apply_latest(store, latest: LatestValues, now: float, opts: RefreshOptions) 
     known_ids = [str(x) for x in known["light_id"]]
     pos = {lid: i for i, lid in enumerate(known_ids)}
     n = len(latest.light_ids)
-    rated = np.array([_num((latest.properties[i] or {}).get("rated_power_w")) for i in range(n)], dtype=np.float64)
+    rated = np.array([_num(_props(latest, i).get("rated_power_w")) for i in range(n)], dtype=np.float64)
+    rated[(rated <= 0) | (rated > VALUE_RANGES["power"][1])] = np.nan
     idx = np.array([pos.get(lid, -1) for lid in latest.light_ids], dtype=np.int64)
     have = idx >= 0
-    rated = np.where(np.isnan(rated) & have, known["rated_power_w"][np.maximum(idx, 0)], rated)
+    # index -1 (a light not in the store yet) lands on the appended NaN — also when the store has no lights at all
+    known_rated = np.append(np.asarray(known["rated_power_w"], dtype=np.float64), np.nan)
+    rated = np.where(np.isnan(rated) & have, known_rated[idx], rated)
     c = classify(latest.values, latest.times, now, rated, stale_after_s=opts.stale_after_s)
-    stored_last = np.where(have, iso_to_epoch_array(known["last_report"])[np.maximum(idx, 0)], np.nan)
+    stored_last = np.append(iso_to_epoch_array(known["last_report"]), np.nan)[idx]
     # a light whose server side went quiet keeps the report time we already had
     last = np.where(np.isnan(c.last_report), stored_last, c.last_report)
     last_iso = epoch_array_to_iso(last)
@@ -108,12 +126,12 @@ def apply_latest(store, latest: LatestValues, now: float, opts: RefreshOptions) 
     update = [r for r, h in zip(rows, have) if h]
     new = [r for r, h in zip(rows, have) if not h]
     for r, i in zip(new, np.flatnonzero(~have)):
-        p = latest.properties[i] or {}
+        p = _props(latest, i)
         r.update(
-            ward_id=p.get("ward_id"),
-            cabinet_id=p.get("cabinet_id"),
-            circuit_id=p.get("circuit_id"),
-            lamp_type=p.get("lamp_type"),
+            ward_id=_label(p.get("ward_id")),
+            cabinet_id=_label(p.get("cabinet_id")),
+            circuit_id=_label(p.get("circuit_id")),
+            lamp_type=_label(p.get("lamp_type")),
             rated_power_w=_opt(rated[i]),
             lon=_opt(latest.lon[i]),
             lat=_opt(latest.lat[i]),
@@ -162,10 +180,28 @@ def _new_readings(latest: LatestValues, c: Classified, stored_last: np.ndarray, 
 
 
 def _num(v: object) -> float:
-    try:
-        return float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
         return np.nan
+    try:
+        f = float(v)
+    except (TypeError, ValueError, OverflowError):
+        return np.nan
+    return f if np.isfinite(f) else np.nan
+
+
+def _props(latest: LatestValues, i: int) -> dict:
+    p = latest.properties[i] if i < len(latest.properties) else None
+    return p if isinstance(p, dict) else {}
+
+
+def _label(v: object) -> Optional[str]:
+    """A short printable text from a Thing's properties (ward, cabinet, …), or None."""
+    if v is None or isinstance(v, (bool, dict, list, float)):
+        return None
+    text = str(v).strip()
+    if not text or len(text) > 200 or not text.isprintable() or any("\ud800" <= c <= "\udfff" for c in text):
+        return None
+    return text
 
 
 def _opt(v: float) -> Optional[float]:
