@@ -326,18 +326,24 @@ class FrameReader:
             if watch and self._reachable():
                 return self._stop.is_set()
 
-    def _pace(self, anchor: Optional[tuple[float, float]], pts: Optional[float], now: float):  # noqa: ANN202
+    def _pace(self, anchor: Optional[tuple[float, float, float]], pts: Optional[float], now: float):  # noqa: ANN202
         """HLS hands over a whole segment at once; publish its frames at their presentation times instead of in a
-        burst (a slideshow). Re-anchors when the timestamps jump or the stream runs more than a second late."""
+        burst (a slideshow). `anchor` is (monotonic, pts ms, playout delay s): a frame that comes later than its
+        time raises the delay by that much (a jitter buffer, at most 3 s), so the next segment's wait is absorbed
+        instead of shown as a pause. Timestamps that jump, or a stream running far behind, start a new anchor."""
         if pts is None or pts <= 0:
             return anchor
         if anchor is not None:
-            due = anchor[0] + (pts - anchor[1]) / 1000.0
-            if abs(now - due) <= 1.0:
+            start, pts0, delay = anchor
+            due = start + (pts - pts0) / 1000.0 + delay
+            if -3.0 <= due - now <= 3.0:
                 if due > now:
                     self._stop.wait(due - now)
-                return anchor
-        return (now, pts)
+                    return anchor
+                if now - due > 0.02:
+                    delay = min(3.0, delay + (now - due))
+                return (start, pts0, delay)
+        return (now, pts, 0.0)
 
     def _seen_before(self, image: np.ndarray) -> bool:
         """True for a frame identical to one of the last few hundred (hash of a coarse sample of its pixels)."""
@@ -360,7 +366,7 @@ class FrameReader:
         got_any = False
         stall_after = max(self.stall_after, getattr(source, "min_stall", 0.0))
         pts_of = getattr(source, "pts_ms", None) if self._replay_guard else None
-        anchor: Optional[tuple[float, float]] = None  # (monotonic, pts ms) of the frame the pacing counts from
+        anchor: Optional[tuple[float, float, float]] = None  # pacing reference: (monotonic, pts ms, delay)
         while not self._stop.is_set():
             if self._pause.is_set():
                 return "paused"
