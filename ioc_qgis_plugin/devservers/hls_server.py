@@ -5,9 +5,9 @@
         srv.stop_producing()     # the encoder dies: the playlist stays "live" but no new segment ever comes
 
 The producer is a subprocess (`python -m ioc_qgis_plugin.devservers.hls_server --dir D`) pushing the project's
-test-pattern frames (PatternSource, with the burned-in timecode) through appsrc → x264enc → hlssink2 in 1 s
-segments of `segment_s` (default 1 s; x264's own key frame every second; hlssink2's key frame requests are off, they made 40 ms stub
-segments). It prints `READY` once the first playlist exists and exits on SIGTERM/SIGINT without EOS, so the
+test-pattern frames (PatternSource, with the burned-in timecode) through appsrc → x264enc → hlssink2 in segments of
+`segment_s` (default 1 s; x264's own key frame every second; hlssink2's key frame requests are off, they made 40 ms
+stub segments). It prints `READY` once the first playlist exists and exits on SIGTERM/SIGINT without EOS, so the
 playlist never gets #EXT-X-ENDLIST (a camera that stops, not a stream that ends). The HTTP side is a standard
 library ThreadingHTTPServer on 127.0.0.1 in the calling process.
 """
@@ -47,7 +47,8 @@ def produce(directory: str, size: tuple[int, int], fps: int, name: str, segment_
         f"caps=video/x-raw,format=BGR,width={w},height={h},framerate={fps}/1 "
         f"! videoconvert ! video/x-raw,format=I420 "
         f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} threads=1 "
-        f"! h264parse ! hlssink2 target-duration={segment_s} playlist-length=5 max-files=10 send-keyframe-requests=false "
+        f"! h264parse ! hlssink2 target-duration={segment_s} playlist-length=5 max-files=10 "
+        f"send-keyframe-requests=false "
         f"location={out / 'seg%05d.ts'} playlist-location={out / PLAYLIST}"
     )
     appsrc = pipeline.get_by_name("src")
