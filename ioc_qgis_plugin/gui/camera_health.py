@@ -121,6 +121,8 @@ class CameraHealthChecker(QObject):
             try:  # credentials are resolved here, in the GUI thread, and live only in this list
                 urls = [connect_url(u, authcfg) for u in urls if u]
                 targets.append((feature.id(), cid, urls, "", timeout, False))
+            except ValueError as exc:  # e.g. port 99999: this camera is offline, the round goes on
+                targets.append((feature.id(), cid, [], f"invalid URL: {exc}", timeout, False))
             except Exception as exc:  # noqa: BLE001 - a camera whose credentials fail is reported offline
                 targets.append((feature.id(), cid, [], str(exc), timeout, False))
         self._thread = threading.Thread(target=self._run, args=(targets,), name="ioc-camera-health")

@@ -13,27 +13,27 @@
         <translation>Đã hủy</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="125" />
+        <location filename="../processing/common.py" line="134" />
         <source>The analysis CRS {} is geographic; choose a projected CRS in metres (e.g. VN-2000 / TM-3).</source>
         <translation>Hệ tọa độ phân tích {} là hệ tọa độ địa lý; hãy chọn hệ tọa độ phẳng đơn vị mét (ví dụ VN-2000 / TM-3).</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="135" />
+        <location filename="../processing/common.py" line="144" />
         <source>Analysis CRS (used when the input is geographic)</source>
         <translation>Hệ tọa độ phân tích (dùng khi lớp đầu vào là tọa độ địa lý)</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="253" />
+        <location filename="../processing/common.py" line="262" />
         <source>The input has {} usable {} (with geometry); at least {} needed.</source>
         <translation>Lớp đầu vào có {} {} dùng được (có hình học); cần tối thiểu {}.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="253" />
+        <location filename="../processing/common.py" line="262" />
         <source>{} features without a usable geometry were skipped.</source>
         <translation>Đã bỏ qua {} đối tượng không có hình học hợp lệ.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="391" />
+        <location filename="../processing/common.py" line="400" />
         <source>Could not create the raster {}</source>
         <translation>Không tạo được lớp raster {}</translation>
     </message>
@@ -123,7 +123,7 @@
         <translation>Tất cả sự vụ nằm trong một ô; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="170" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="168" />
         <source>Camera coverage: {hot} hot cells (Gi_Bin ≥ {b}, cell {cell:g} m), {gaps} not seen by any of {cams} cameras (&lt; {pct:g}% of the cell in a field of view).</source>
         <translation>Độ phủ camera: {hot} ô nóng (Gi_Bin ≥ {b}, ô {cell:g} m), {gaps} ô không nằm trong tầm quan sát của camera nào trong số {cams} camera (&lt; {pct:g}% diện tích ô trong vùng quan sát).</translation>
     </message>
@@ -178,12 +178,12 @@
         <translation>Không có phản ánh hiện trường để phân tích.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="140" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="138" />
         <source>The wards layer has no field {}</source>
         <translation>Lớp phường/xã không có trường {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="157" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="155" />
         <source>Deadline performance: {n} reports in {g} groups; resolved on time {rate} ({on}/{res}); open overdue {od}.</source>
         <translation>Tình hình xử lý đúng hạn: {n} phản ánh trong {g} nhóm; xử lý đúng hạn {rate} ({on}/{res}); đang quá hạn {od}.</translation>
     </message>
@@ -238,7 +238,7 @@
         <translation>Số sự vụ ít hơn kích thước cụm tối thiểu.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="141" />
+        <location filename="../../processing_scripts/density_clusters.py" line="137" />
         <source>{method}: {k} clusters, {noise} noise points of {n}; largest {sizes}; {params}.</source>
         <translation>{method}: {k} cụm, {noise}/{n} điểm nhiễu; cụm lớn nhất {sizes}; {params}.</translation>
     </message>
@@ -300,12 +300,12 @@ Với phản ánh hiện trường: dùng requested_at làm trường thời gia
         <translation>Tất cả sự vụ nằm trong một bước thời gian; hãy chọn bước ngắn hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="165" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="163" />
         <source>Emerging hot spots: {cells} cells × {steps} {step}s, cell {cell:g} m, band {band:g} m; {counts}.</source>
         <translation>Xu hướng điểm nóng: {cells} ô × {steps} bước thời gian ({step}), ô {cell:g} m, dải {band:g} m; {counts}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="168" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="166" />
         <source>Incidents without a readable time: {}.</source>
         <translation>Sự vụ không đọc được thời gian: {}.</translation>
     </message>
@@ -580,12 +580,12 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Điểm nóng tối ưu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="109" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="107" />
         <source>Moran's I z by band: {}.</source>
         <translation>z-score Moran's I theo dải: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="111" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="109" />
         <source>Outlying incidents set aside: {}.</source>
         <translation>Sự vụ ngoại biên được để riêng: {}.</translation>
     </message>
@@ -1280,7 +1280,7 @@ Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo
         <translation>Không đọc được tệp quy định thời hạn xử lý (SLA) {}: {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="146" />
+        <location filename="../../processing_scripts/report_statistics.py" line="144" />
         <source>Report statistics: {rows} rows ({months} months); received {received}, resolved on time {resolved_on_time}, late {resolved_late}, returned {returned}.</source>
         <translation>Thống kê phản ánh: {rows} dòng ({months} tháng); tiếp nhận {received}, xử lý đúng hạn {resolved_on_time}, trễ hạn {resolved_late}, trả lại {returned}.</translation>
     </message>
@@ -1731,6 +1731,106 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <source>no camera's field of view covers report {0}</source>
         <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
     </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="130" />
+        <source>View camera</source>
+        <translation>Xem camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="131" />
+        <source>Click a camera on the map to watch it live</source>
+        <translation>Nhấp vào camera trên bản đồ để xem trực tiếp</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_grid.py" line="42" />
+        <source>Camera grid</source>
+        <translation>Lưới camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="133" />
+        <source>Open the selected cameras in a grid</source>
+        <translation>Mở các camera đang chọn trong lưới</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="242" />
+        <source>The camera has no stream address</source>
+        <translation>Camera chưa có địa chỉ luồng video</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="287" />
+        <source>Select cameras on the map first</source>
+        <translation>Hãy chọn camera trên bản đồ trước</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="341" />
+        <source>User name and password typed in the address of {cameras} were moved to the QGIS authentication database; the stored address has no password.</source>
+        <translation>Tên đăng nhập và mật khẩu nhập trong địa chỉ của {cameras} đã được chuyển vào kho xác thực của QGIS; địa chỉ được lưu không còn mật khẩu.</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_grid.py" line="55" />
+        <source>Layout</source>
+        <translation>Bố cục</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_grid.py" line="76" />
+        <source>+{n} cameras not shown</source>
+        <translation>+{n} camera không hiển thị</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="47" />
+        <source>Idle</source>
+        <translation>Chờ</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="48" />
+        <source>Connecting</source>
+        <translation>Đang kết nối</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="49" />
+        <source>Live</source>
+        <translation>Trực tiếp</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="50" />
+        <source>Stalled</source>
+        <translation>Mất hình</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="51" />
+        <source>Reconnecting</source>
+        <translation>Đang kết nối lại</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="52" />
+        <source>Error</source>
+        <translation>Lỗi</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="53" />
+        <source>Paused</source>
+        <translation>Tạm dừng</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="54" />
+        <source>Stopped</source>
+        <translation>Đã dừng</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="298" />
+        <source>Save the current frame as PNG</source>
+        <translation>Lưu khung hình hiện tại thành ảnh PNG</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="306" />
+        <source>Snapshot</source>
+        <translation>Ảnh chụp</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="429" />
+        <source>Bearing {bearing}   Last frame {last}   {fps} fps</source>
+        <translation>Hướng {bearing}   Khung cuối {last}   {fps} khung/s</translation>
+    </message>
 </context>
 <context>
     <name>CamerasTab</name>
@@ -1864,67 +1964,67 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>IocPlugin</name>
     <message>
-        <location filename="../plugin.py" line="87" />
+        <location filename="../plugin.py" line="88" />
         <source>IOC</source>
         <translation>IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="89" />
+        <location filename="../plugin.py" line="90" />
         <source>IOC panel</source>
         <translation>Bảng điều khiển IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="90" />
+        <location filename="../plugin.py" line="91" />
         <source>Open IOC data store…</source>
         <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="252" />
+        <location filename="../plugin.py" line="253" />
         <source>Open IOC GeoPackage</source>
         <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="252" />
+        <location filename="../plugin.py" line="253" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="315" />
+        <location filename="../plugin.py" line="316" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="315" />
+        <location filename="../plugin.py" line="316" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="410" />
+        <location filename="../plugin.py" line="412" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="402" />
+        <location filename="../plugin.py" line="404" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="410" />
+        <location filename="../plugin.py" line="412" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="446" />
+        <location filename="../plugin.py" line="448" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="419" />
+        <location filename="../plugin.py" line="421" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="91" />
+        <location filename="../plugin.py" line="92" />
         <source>Connect to the city database (PostGIS)…</source>
         <translation>Kết nối cơ sở dữ liệu đô thị (PostGIS)…</translation>
     </message>
@@ -2038,12 +2138,12 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Mọi tiến độ</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="109" />
+        <location filename="../gui/tabs/reports_tab.py" line="111" />
         <source>All wards</source>
         <translation>Tất cả phường/xã</translation>
     </message>
     <message>
-        <location filename="../gui/tabs/reports_tab.py" line="202" />
+        <location filename="../gui/tabs/reports_tab.py" line="204" />
         <source>{shown} of {total} reports · {open} open · {overdue} overdue · {soon} due soon</source>
         <translation>{shown}/{total} phản ánh · {open} chưa xử lý · {overdue} quá hạn · {soon} sắp đến hạn</translation>
     </message>
@@ -2051,7 +2151,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
 <context>
     <name>TableTab</name>
     <message>
-        <location filename="../gui/tabs/base.py" line="73" />
+        <location filename="../gui/tabs/base.py" line="89" />
         <source>{shown} of {total}</source>
         <translation>{shown}/{total}</translation>
     </message>
