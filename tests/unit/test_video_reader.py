@@ -249,3 +249,14 @@ def test_paused_reader_disconnects_and_resumes(rtsp):
         assert reader.status().state == State.LIVE
     finally:
         assert reader.stop()
+
+
+def test_timecode_survives_display_scaling():
+    import cv2
+
+    frame = np.full((360, 640, 3), 90, np.uint8)
+    ms = 1_760_000_987_654
+    timecode.encode(frame, ms)
+    for width in (316, 420, 797, 1000):
+        shown = cv2.resize(frame, (width, width * 360 // 640), interpolation=cv2.INTER_AREA)
+        assert timecode.decode_scaled(shown, 640) == ms, width
