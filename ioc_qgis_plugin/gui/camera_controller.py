@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsVectorLayer
+from qgis.core import Qgis, QgsApplication, QgsEditorWidgetSetup, QgsMessageLog, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, QFile, QObject, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
@@ -36,6 +36,29 @@ _warm_thread: Optional[threading.Thread] = None
 def tr(text: str) -> str:
     # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
     return QCoreApplication.translate("@default", text)
+
+
+def configure_timeout_fields(layer: QgsVectorLayer) -> None:
+    """The camera form: per-camera timeouts as spin boxes in seconds (empty = the viewer's default), with a name
+    the operator understands and a range that cannot freeze a viewer for minutes."""
+    labels = {
+        "open_timeout_s": tr("Connect timeout (s)"),
+        "read_timeout_s": tr("Read timeout (s)"),
+        "stall_after_s": tr("No picture after (s)"),
+    }
+    fields = layer.fields()
+    for name, label in labels.items():
+        idx = fields.indexOf(name)
+        if idx < 0:
+            continue
+        config = {"AllowNull": True, "Min": 0.5, "Max": 120.0, "Step": 0.5, "Precision": 1, "Style": "SpinBox"}
+        layer.setEditorWidgetSetup(idx, QgsEditorWidgetSetup("Range", config))
+        layer.setFieldAlias(idx, label)
+        layer.setConstraintExpression(
+            idx,
+            f'"{name}" IS NULL OR ("{name}" >= 0.5 AND "{name}" <= 120)',
+            tr("Between 0.5 and 120 seconds, or empty for the default"),
+        )
 
 
 def warm_up_video() -> threading.Thread:
@@ -115,6 +138,7 @@ class CameraController(QObject):
                 pass
         if layer is not None and layer is not self.layer:
             layer.beforeCommitChanges.connect(self._before_commit)
+            configure_timeout_fields(layer)
         self.layer = layer
         self.map_tool.set_layer(layer)
         self.health.set_layer(layer)

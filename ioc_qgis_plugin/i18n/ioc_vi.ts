@@ -1732,12 +1732,12 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="130" />
+        <location filename="../gui/camera_controller.py" line="154" />
         <source>View camera</source>
         <translation>Xem camera</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="131" />
+        <location filename="../gui/camera_controller.py" line="155" />
         <source>Click a camera on the map to watch it live</source>
         <translation>Nhấp vào camera trên bản đồ để xem trực tiếp</translation>
     </message>
@@ -1747,22 +1747,22 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Lưới camera</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="133" />
+        <location filename="../gui/camera_controller.py" line="157" />
         <source>Open the selected cameras in a grid</source>
         <translation>Mở các camera đang chọn trong lưới</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="242" />
+        <location filename="../gui/camera_controller.py" line="266" />
         <source>The camera has no stream address</source>
         <translation>Camera chưa có địa chỉ luồng video</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="287" />
+        <location filename="../gui/camera_controller.py" line="311" />
         <source>Select cameras on the map first</source>
         <translation>Hãy chọn camera trên bản đồ trước</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="341" />
+        <location filename="../gui/camera_controller.py" line="365" />
         <source>User name and password typed in the address of {cameras} were moved to the QGIS authentication database; the stored address has no password.</source>
         <translation>Tên đăng nhập và mật khẩu nhập trong địa chỉ của {cameras} đã được chuyển vào kho xác thực của QGIS; địa chỉ được lưu không còn mật khẩu.</translation>
     </message>
@@ -1817,19 +1817,39 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Đã dừng</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="298" />
+        <location filename="../gui/camera_viewer.py" line="300" />
         <source>Save the current frame as PNG</source>
         <translation>Lưu khung hình hiện tại thành ảnh PNG</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="306" />
+        <location filename="../gui/camera_viewer.py" line="308" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="429" />
+        <location filename="../gui/camera_viewer.py" line="431" />
         <source>Bearing {bearing}   Last frame {last}   {fps} fps</source>
         <translation>Hướng {bearing}   Khung cuối {last}   {fps} khung/s</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="45" />
+        <source>Connect timeout (s)</source>
+        <translation>Thời gian chờ kết nối (giây)</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="46" />
+        <source>Read timeout (s)</source>
+        <translation>Thời gian chờ dữ liệu (giây)</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="47" />
+        <source>No picture after (s)</source>
+        <translation>Báo mất hình sau (giây)</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="57" />
+        <source>Between 0.5 and 120 seconds, or empty for the default</source>
+        <translation>Từ 0,5 đến 120 giây, hoặc để trống để dùng mặc định</translation>
     </message>
 </context>
 <context>

@@ -408,3 +408,25 @@ def test_health_tracker_needs_consecutive_failures():
     assert t.update("A", True, 1.5, "RTSP 200") == "slow"  # answered, slowly; failures reset
     assert t.update("A", False, 0.0, "connection refused") == "slow"
     assert t.update("A", False, 0.0, "connection refused", failures=2) == "offline"
+
+
+def test_per_camera_timeouts_in_form_and_reader(qgis_iface, rtsp, authcfg):  # noqa: ANN001
+    layer = make_layer(rtsp, authcfg)
+    extra = [QgsField(n, QVariant.Double) for n in ("open_timeout_s", "read_timeout_s", "stall_after_s")]
+    layer.dataProvider().addAttributes(extra)
+    layer.updateFields()
+    set_attr(layer, "CAM-01", read_timeout_s=9.0, stall_after_s=9.5)
+    ctl = CameraController(qgis_iface)
+    ctl.reader_options = FAST
+    ctl.set_layer(layer, start_health=False)
+    try:
+        idx = layer.fields().indexOf("stall_after_s")
+        assert layer.editorWidgetSetup(idx).type() == "Range"
+        assert layer.attributeDisplayName(idx) == "No picture after (s)"
+        viewer = ctl.open_camera("CAM-01")
+        assert (viewer.reader.read_timeout, viewer.reader.stall_after) == (9.0, 9.5)
+        assert viewer.reader.open_timeout == FAST["open_timeout"]  # empty: the default
+        other = ctl.open_camera("CAM-02")
+        assert other.reader.stall_after == FAST["stall_after"]
+    finally:
+        ctl.unload()
