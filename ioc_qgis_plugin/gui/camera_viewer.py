@@ -412,33 +412,39 @@ class CameraViewer(QWidget):
         if self.displayed == 1:
             self.first_frame.emit(self.camera.camera_id, time.monotonic() - self._started_at)
 
+    def _show_state(self, state: State, tooltip: str, info: str, message: str) -> None:
+        """Update the labels only when something changed: a style sheet change re-polishes the widget, and a grid
+        refreshes nine tiles twice a second on the GUI thread that also paints them."""
+        shown = (state, tooltip, info, message)
+        if shown == getattr(self, "_shown_state", None):
+            return
+        self._shown_state = shown
+        self.state_label.setText(state_text(state))
+        color = STATE_COLOR.get(state, "#555555")
+        if color != getattr(self, "_shown_color", None):
+            self._shown_color = color
+            self.state_label.setStyleSheet(f"color: {color}; font-weight: bold")
+        self.state_label.setToolTip(tooltip)
+        self.info_label.setText(info)
+        self.video.set_message(message)
+
     def _refresh_status(self) -> None:
         if self.error:
-            self.state_label.setText(state_text(State.ERROR))
-            self.state_label.setStyleSheet(f"color: {STATE_COLOR[State.ERROR]}; font-weight: bold")
-            self.state_label.setToolTip(mask_text(self.error))
-            self.info_label.setText(mask_text(self.error))
-            self.video.set_message(f"{state_text(State.ERROR)}: {mask_text(self.error)}")
+            error = mask_text(self.error)
+            self._show_state(State.ERROR, error, error, f"{state_text(State.ERROR)}: {error}")
             return
         self.check_visibility()
         st = self.reader.status()
-        color = STATE_COLOR.get(st.state, "#555555")
-        self.state_label.setText(state_text(st.state))
-        self.state_label.setStyleSheet(f"color: {color}; font-weight: bold")
-        self.state_label.setToolTip(mask_text(st.message))
+        message = mask_text(st.message)
         last = time.strftime("%H:%M:%S", time.localtime(st.last_frame_wall)) if st.last_frame_wall else "—"
         bearing = f"{self.camera.bearing:.0f}°" if self.camera.bearing is not None else "—"
-        self.info_label.setText(
-            tr("Bearing {bearing}   Last frame {last}   {fps} fps").format(
+        info = ""
+        if not self.compact:  # the tile has no footer: no need to format one
+            info = tr("Bearing {bearing}   Last frame {last}   {fps} fps").format(
                 bearing=bearing, last=last, fps=f"{st.fps:.0f}"
-            )
-            + (f"   {mask_text(st.message)}" if st.message else "")
-        )
-        if st.state == State.LIVE:
-            self.video.set_message("")
-        else:
-            text = state_text(st.state)
-            self.video.set_message(text + (f": {mask_text(st.message)}" if st.message else ""))
+            ) + (f"   {message}" if message else "")
+        overlay = "" if st.state == State.LIVE else state_text(st.state) + (f": {message}" if message else "")
+        self._show_state(st.state, message, info, overlay)
 
     def status(self) -> Status:
         return self.reader.status()
