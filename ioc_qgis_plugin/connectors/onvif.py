@@ -2,8 +2,10 @@
 stream/snapshot URIs (GetCapabilities → GetProfiles → GetStreamUri / GetSnapshotUri).
 
 Plain SOAP 1.2 over requests with a WS-Security UsernameToken (PasswordDigest), following the ONVIF device and
-media WSDLs (ver10). No zeep: four calls do not justify a WSDL engine and its dependencies inside QGIS.
-Returned URIs carry no credentials; insert them at connect time (connectors.cameras.with_credentials).
+media WSDLs (ver10); devices that also (or only) demand HTTP Digest get it when they answer 401 with a Digest
+challenge. No zeep: four calls do not justify a WSDL engine and its dependencies inside QGIS.
+`ws_discovery()` finds devices with a WS-Discovery Probe (multicast on the local segment, or unicast to one
+address). Returned URIs carry no credentials; insert them at connect time (connectors.cameras.with_credentials).
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import socket
+import time
+import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Optional
+from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape
 
 from .cameras import mask_text, strip_credentials
@@ -26,7 +32,11 @@ NS = {
     "tt": "http://www.onvif.org/ver10/schema",
     "wsse": "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
     "wsu": "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
+    "wsa": "http://schemas.xmlsoap.org/ws/2004/08/addressing",
+    "d": "http://schemas.xmlsoap.org/ws/2005/04/discovery",
+    "dn": "http://www.onvif.org/ver10/network/wsdl",
 }
+WS_DISCOVERY_GROUP = ("239.255.255.250", 3702)
 _TOKEN_PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
 _SOAP_MESSAGE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0"
 
@@ -49,6 +59,13 @@ class OnvifProfile:
 def password_digest(nonce: bytes, created: str, password: str) -> str:
     """WS-Security PasswordDigest = Base64(SHA-1(nonce + created + password))."""
     return base64.b64encode(hashlib.sha1(nonce + created.encode() + password.encode()).digest()).decode()  # noqa: S324
+
+
+def _security_header_marker(envelope: str) -> str:
+    """The WS-Security header inside an envelope (a retried request needs a fresh nonce)."""
+    start = envelope.find("<s:Header>")
+    end = envelope.find("</s:Header>")
+    return envelope[start : end + len("</s:Header>")] if start >= 0 and end > start else "<s:Body>"
 
 
 def _security_header(user: str, password: str) -> str:
@@ -95,8 +112,20 @@ class OnvifClient:
         headers = {"Content-Type": f'application/soap+xml; charset=utf-8; action="{action}"'}
         try:
             resp = self._session.post(url, data=envelope.encode(), headers=headers, timeout=self.timeout)
+            challenge = resp.headers.get("WWW-Authenticate", "")
+            if resp.status_code == 401 and self.user and challenge.lower().startswith("digest"):
+                # HTTP Digest (RFC 7616) on top of WS-Security; the session keeps answering the challenge
+                from requests.auth import HTTPDigestAuth
+
+                self._session.auth = HTTPDigestAuth(self.user, self.password)
+                envelope = envelope.replace(
+                    _security_header_marker(envelope), _security_header(self.user, self.password)
+                )
+                resp = self._session.post(url, data=envelope.encode(), headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
             raise OnvifError(f"ONVIF device unreachable: {type(exc).__name__}") from exc
+        if resp.status_code == 401:
+            raise OnvifError("ONVIF: unauthorized (wrong user/password)")
         try:
             root = ET.fromstring(resp.content)
         except ET.ParseError as exc:
@@ -193,3 +222,92 @@ def camera_urls(profiles: list[OnvifProfile]) -> dict[str, str]:
         "substream_url": sub.stream_uri if sub is not main else "",
         "snapshot_url": snapshot,
     }
+
+
+@dataclass
+class DiscoveredDevice:
+    address: str  # urn:uuid:… endpoint reference
+    xaddrs: list[str]  # device service URLs
+    name: str = ""
+    hardware: str = ""
+    scopes: list[str] = field(default_factory=list)
+
+    @property
+    def device_url(self) -> str:
+        """The first HTTP(S) device service address (devices list one per interface)."""
+        return next((x for x in self.xaddrs if x.startswith(("http://", "https://"))), "")
+
+
+def _probe_message(message_id: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="{NS["s"]}" xmlns:a="{NS["wsa"]}" '
+        f'xmlns:d="{NS["d"]}" xmlns:dn="{NS["dn"]}"><s:Header><a:MessageID>{message_id}</a:MessageID>'
+        "<a:To>urn:schemas-xmlsoap-org:ws:2005:04:discovery</a:To>"
+        "<a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe</a:Action></s:Header>"
+        "<s:Body><d:Probe><d:Types>dn:NetworkVideoTransmitter</d:Types></d:Probe></s:Body></s:Envelope>"
+    ).encode()
+
+
+def _parse_matches(data: bytes, message_id: str) -> list[DiscoveredDevice]:
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return []
+    if (root.findtext(".//wsa:RelatesTo", "", NS) or "").strip() != message_id:
+        return []  # an answer to someone else's probe
+    found = []
+    for match in root.iterfind(".//d:ProbeMatch", NS):
+        scopes = (match.findtext("d:Scopes", "", NS) or "").split()
+
+        def scope(kind: str, scopes: list[str] = scopes) -> str:
+            prefix = f"onvif://www.onvif.org/{kind}/"
+            return next((unquote(s[len(prefix) :]) for s in scopes if s.startswith(prefix)), "")
+
+        found.append(
+            DiscoveredDevice(
+                address=(match.findtext(".//wsa:Address", "", NS) or "").strip(),
+                xaddrs=(match.findtext("d:XAddrs", "", NS) or "").split(),
+                name=scope("name"),
+                hardware=scope("hardware"),
+                scopes=scopes,
+            )
+        )
+    return found
+
+
+def ws_discovery(address: Optional[str] = None, port: int = 3702, timeout: float = 2.0) -> list[DiscoveredDevice]:
+    """ONVIF video devices that answer a WS-Discovery Probe within `timeout` seconds: sent to the multicast group
+    on the local segment when `address` is None, else to that host only (a camera in another subnet)."""
+    message_id = f"uuid:{uuid.uuid4()}"
+    target = WS_DISCOVERY_GROUP if address is None else (address, port)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    try:
+        if address is None:
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)  # this segment only
+        sock.bind(("", 0))
+        try:
+            sock.sendto(_probe_message(message_id), target)
+        except OSError as exc:
+            raise OnvifError(f"WS-Discovery probe could not be sent: {exc.strerror or exc}") from exc
+        devices: dict[str, DiscoveredDevice] = {}
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            try:
+                data, _ = sock.recvfrom(65536)
+            except (socket.timeout, ConnectionRefusedError):
+                break
+            except OSError:
+                break
+            for dev in _parse_matches(data, message_id):
+                devices.setdefault(dev.address or dev.device_url, dev)
+        return list(devices.values())
+    finally:
+        sock.close()
+
+
+def device_host(device_url: str) -> str:
+    try:
+        return urlsplit(device_url).hostname or ""
+    except ValueError:
+        return ""
