@@ -146,8 +146,12 @@ class CameraController(QObject):
             self.health.start()
 
     def actions(self) -> list[QAction]:
+        if getattr(self, "onvif_action", None) is None:
+            # made here, not with the two actions above, and parented like them (same lifetime at unload)
+            self.onvif_action = QAction(_icon("camera.svg"), "", self.view_action.parent())
+            self.onvif_action.triggered.connect(self.open_onvif_dialog)
         self.retranslate()
-        return [self.view_action, self.grid_action]
+        return [self.view_action, self.grid_action, self.onvif_action]
 
     def retranslate(self) -> None:
         """Action texts in the UI language (a translator installed after construction is honoured too)."""
@@ -155,6 +159,36 @@ class CameraController(QObject):
         self.view_action.setToolTip(tr("Click a camera on the map to watch it live"))
         self.grid_action.setText(tr("Camera grid"))
         self.grid_action.setToolTip(tr("Open the selected cameras in a grid"))
+        if getattr(self, "onvif_action", None) is not None:
+            self.onvif_action.setText(tr("Add cameras from ONVIF…"))
+            self.onvif_action.setToolTip(tr("Find ONVIF cameras on this network or at an address and add them"))
+
+    def open_onvif_dialog(self):  # noqa: ANN201 - OnvifDialog, imported on use
+        """The "Add cameras from ONVIF…" dialog for the camera layer (non-modal; one at a time)."""
+        from .camera_onvif_dialog import OnvifDialog
+
+        if self.layer is None:
+            self._push(tr("Open the IOC data first: there is no camera layer"), Qgis.Warning)
+            return None
+        dialog = getattr(self, "onvif_dialog", None)
+        if dialog is None or dialog.layer is not self.layer:
+            try:
+                canvas = self.iface.mapCanvas()
+            except Exception:  # noqa: BLE001
+                canvas = None
+            dialog = OnvifDialog(self.layer, canvas, self._parent_window())
+            dialog.cameras_added.connect(lambda ids: self.health.check_now())
+            self.onvif_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        return dialog
+
+    def _push(self, text: str, level=Qgis.Info) -> None:  # noqa: ANN001
+        self._log(text, level)
+        try:
+            self.iface.messageBar().pushMessage("IOC", text, level, 6)
+        except Exception:  # noqa: BLE001 - test interfaces may have no message bar
+            pass
 
     def live_camera_ids(self) -> set[str]:
         """Cameras whose stream is live in a viewer or a grid tile right now (the health check trusts them)."""
@@ -394,5 +428,13 @@ class CameraController(QObject):
         self.map_tool.set_layer(None)
         self.health.set_layer(None)
         self.set_layer_signals_off()
+        dialog = getattr(self, "onvif_dialog", None)
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
+            self.onvif_dialog = None
+        if getattr(self, "onvif_action", None) is not None:  # the plugin took it off its menus before this
+            self.onvif_action.deleteLater()
+            self.onvif_action = None
         self.layer = None
         self._log(f"Cameras unloaded in {1000 * (time.monotonic() - started):.0f} ms")

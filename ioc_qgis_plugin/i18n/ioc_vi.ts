@@ -1732,12 +1732,12 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="154" />
+        <location filename="../gui/camera_controller.py" line="158" />
         <source>View camera</source>
         <translation>Xem camera</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="155" />
+        <location filename="../gui/camera_controller.py" line="159" />
         <source>Click a camera on the map to watch it live</source>
         <translation>Nhấp vào camera trên bản đồ để xem trực tiếp</translation>
     </message>
@@ -1747,22 +1747,22 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Lưới camera</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="157" />
+        <location filename="../gui/camera_controller.py" line="161" />
         <source>Open the selected cameras in a grid</source>
         <translation>Mở các camera đang chọn trong lưới</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="266" />
+        <location filename="../gui/camera_controller.py" line="300" />
         <source>The camera has no stream address</source>
         <translation>Camera chưa có địa chỉ luồng video</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="311" />
+        <location filename="../gui/camera_controller.py" line="345" />
         <source>Select cameras on the map first</source>
         <translation>Hãy chọn camera trên bản đồ trước</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="365" />
+        <location filename="../gui/camera_controller.py" line="399" />
         <source>User name and password typed in the address of {cameras} were moved to the QGIS authentication database; the stored address has no password.</source>
         <translation>Tên đăng nhập và mật khẩu nhập trong địa chỉ của {cameras} đã được chuyển vào kho xác thực của QGIS; địa chỉ được lưu không còn mật khẩu.</translation>
     </message>
@@ -1827,7 +1827,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="431" />
+        <location filename="../gui/camera_viewer.py" line="443" />
         <source>Bearing {bearing}   Last frame {last}   {fps} fps</source>
         <translation>Hướng {bearing}   Khung cuối {last}   {fps} khung/s</translation>
     </message>
@@ -1850,6 +1850,106 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <location filename="../gui/camera_controller.py" line="57" />
         <source>Between 0.5 and 120 seconds, or empty for the default</source>
         <translation>Từ 0,5 đến 120 giây, hoặc để trống để dùng mặc định</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="94" />
+        <source>Add cameras from ONVIF</source>
+        <translation>Thêm camera từ ONVIF</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="96" />
+        <source>empty: search this network; or an IP address or device URL</source>
+        <translation>để trống: tìm trong mạng này; hoặc nhập địa chỉ IP hay URL thiết bị</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="100" />
+        <source>Search</source>
+        <translation>Tìm</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="110" />
+        <source>User name</source>
+        <translation>Tên đăng nhập</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="111" />
+        <source>Password</source>
+        <translation>Mật khẩu</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="113" />
+        <source>Add selected cameras</source>
+        <translation>Thêm các camera đã chọn</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="142" />
+        <source>Searching…</source>
+        <translation>Đang tìm…</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="149" />
+        <source>Tick the cameras to add.</source>
+        <translation>Hãy đánh dấu các camera cần thêm.</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="160" />
+        <source>Reading the cameras' profiles…</source>
+        <translation>Đang đọc cấu hình luồng của camera…</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="166" />
+        <source>ONVIF: {error}</source>
+        <translation>ONVIF: {error}</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="183" />
+        <source>{n} ONVIF cameras found.</source>
+        <translation>Tìm thấy {n} camera ONVIF.</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="183" />
+        <source>No ONVIF camera answered.</source>
+        <translation>Không có camera ONVIF nào trả lời.</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="215" />
+        <source>IOC ONVIF cameras</source>
+        <translation>Camera ONVIF của IOC</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="242" />
+        <source>The cameras announced no stream.</source>
+        <translation>Các camera không cung cấp luồng video nào.</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="246" />
+        <source>The camera layer cannot be edited.</source>
+        <translation>Không thể chỉnh sửa lớp camera.</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="254" />
+        <source>Could not save the cameras: {error}</source>
+        <translation>Không lưu được camera: {error}</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_onvif_dialog.py" line="257" />
+        <source>Added: {cameras}</source>
+        <translation>Đã thêm: {cameras}</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="163" />
+        <source>Add cameras from ONVIF…</source>
+        <translation>Thêm camera từ ONVIF…</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="164" />
+        <source>Find ONVIF cameras on this network or at an address and add them</source>
+        <translation>Tìm camera ONVIF trong mạng này hoặc tại một địa chỉ và thêm vào lớp camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="171" />
+        <source>Open the IOC data first: there is no camera layer</source>
+        <translation>Hãy mở dữ liệu IOC trước: chưa có lớp camera</translation>
     </message>
 </context>
 <context>

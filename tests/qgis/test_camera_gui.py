@@ -311,7 +311,8 @@ def test_window_title_and_action_texts(controller):
     assert "Camera 01" in viewer.windowTitle()
     viewer.close()
     texts = [a.text() for a in controller.actions()]
-    assert texts == ["View camera", "Camera grid"]  # English without a translator; no "A · B" pairs
+    # English without a translator; no "A · B" pairs
+    assert texts == ["View camera", "Camera grid", "Add cameras from ONVIF…"]
     assert not any("·" in t for t in texts)
 
 
@@ -430,3 +431,53 @@ def test_per_camera_timeouts_in_form_and_reader(qgis_iface, rtsp, authcfg):  # n
         assert other.reader.stall_after == FAST["stall_after"]
     finally:
         ctl.unload()
+
+
+def test_add_cameras_from_onvif(controller, rtsp, qgis_canvas):  # noqa: ANN001
+    """Discover a local ONVIF device (WS-Security + Digest), add it, and watch its main stream."""
+    from ioc_qgis_plugin.devservers.onvif_server import OnvifDevice
+
+    with OnvifDevice(user="op", password="pw", auth="both", name="Cong-Thanh", rtsp_base=rtsp.url("")) as dev:
+        action = controller.actions()[-1]
+        assert action.text() == "Add cameras from ONVIF…"
+        action.trigger()
+        dialog = controller.onvif_dialog
+        dialog.address.setText(f"127.0.0.1:{dev.discovery_port}")
+        dialog.user.setText("op")
+        dialog.password.setText("pw")
+        dialog.search_button.click()
+        assert wait_until(lambda: dialog.list.count() == 1 and not dialog.busy, 8), dialog.note.text()
+        before = controller.layer.featureCount()
+        dialog.add_button.click()
+        assert wait_until(lambda: bool(dialog.added), 10), dialog.note.text()
+    assert controller.layer.featureCount() == before + 1
+    cid = dialog.added[0]
+    assert cid == "ONVIF-Cong-Thanh"
+    cam = controller.camera(cid)
+    assert cam.stream_url == rtsp.url("cam01") and cam.substream_url == rtsp.url("cam01", sub=True)
+    assert cam.onvif_url == dev.device_url and cam.snapshot_url.startswith("http://127.0.0.1:")
+    assert "pw" not in cam.stream_url + cam.onvif_url
+    cfg = QgsAuthMethodConfig()
+    assert QgsApplication.authManager().loadAuthenticationConfig(cam.authcfg, cfg, True)
+    assert (cfg.config("username"), cfg.config("password")) == ("op", "pw")
+    viewer = controller.open_camera(cid)
+    assert wait_until(lambda: viewer.displayed > 0, 8), viewer.status()
+    viewer.close()
+    QgsApplication.authManager().removeAuthenticationConfig(cam.authcfg)
+
+
+def test_onvif_wrong_password_says_so(controller):
+    from ioc_qgis_plugin.devservers.onvif_server import OnvifDevice
+
+    with OnvifDevice(user="op", password="pw", auth="digest") as dev:
+        dialog = controller.open_onvif_dialog()
+        dialog.address.setText(dev.device_url)
+        dialog.user.setText("op")
+        dialog.password.setText("Secret9")
+        dialog.search_button.click()
+        assert wait_until(lambda: dialog.list.count() == 1 and not dialog.busy, 5)
+        count = controller.layer.featureCount()
+        dialog.add_button.click()
+        assert wait_until(lambda: not dialog.busy, 10)
+    assert "unauthorized" in dialog.note.text() and "Secret9" not in dialog.note.text()
+    assert controller.layer.featureCount() == count

@@ -44,10 +44,12 @@ def test_no_credentials_is_unauthorized(device):
 
 def test_digest_device_needs_digest():
     """A device that only speaks HTTP Digest: the client answers the 401 challenge (and keeps answering it)."""
-    with OnvifDevice(user=USER, password=PASSWORD, auth="digest") as dev:
-        with OnvifClient(dev.device_url, USER, PASSWORD, timeout=2) as client:
-            assert len(client.profiles()) == 2
-            assert client.stream_uri("prof_sub").endswith("/cam01_sub")
+    with (
+        OnvifDevice(user=USER, password=PASSWORD, auth="digest") as dev,
+        OnvifClient(dev.device_url, USER, PASSWORD, timeout=2) as client,
+    ):
+        assert len(client.profiles()) == 2
+        assert client.stream_uri("prof_sub").endswith("/cam01_sub")
 
 
 def test_ws_discovery_unicast_probe():
