@@ -279,7 +279,8 @@ class CameraViewer(QWidget):
         cam = self.camera
         name = cam.name or cam.camera_id
         label = name if cam.camera_id in name else f"{name} ({cam.camera_id})"
-        self.setWindowTitle(f"{label} — {tr('Live view')}")
+        live_view = tr("Live view")
+        self.setWindowTitle(f"{label} — {live_view}")
         self.video = VideoWidget(self)
         self.video.double_clicked.connect(lambda: self.double_clicked.emit(self.camera.camera_id))
         self.video.resized.connect(self.presenter.set_box)

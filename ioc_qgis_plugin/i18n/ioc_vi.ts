@@ -1817,17 +1817,17 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Đã dừng</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="300" />
+        <location filename="../gui/camera_viewer.py" line="301" />
         <source>Save the current frame as PNG</source>
         <translation>Lưu khung hình hiện tại thành ảnh PNG</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="308" />
+        <location filename="../gui/camera_viewer.py" line="309" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="443" />
+        <location filename="../gui/camera_viewer.py" line="444" />
         <source>Bearing {bearing}   Last frame {last}   {fps} fps</source>
         <translation>Hướng {bearing}   Khung cuối {last}   {fps} khung/s</translation>
     </message>
@@ -1902,37 +1902,37 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>ONVIF: {error}</translation>
     </message>
     <message>
-        <location filename="../gui/camera_onvif_dialog.py" line="183" />
+        <location filename="../gui/camera_onvif_dialog.py" line="184" />
         <source>{n} ONVIF cameras found.</source>
         <translation>Tìm thấy {n} camera ONVIF.</translation>
     </message>
     <message>
-        <location filename="../gui/camera_onvif_dialog.py" line="183" />
+        <location filename="../gui/camera_onvif_dialog.py" line="184" />
         <source>No ONVIF camera answered.</source>
         <translation>Không có camera ONVIF nào trả lời.</translation>
     </message>
     <message>
-        <location filename="../gui/camera_onvif_dialog.py" line="215" />
+        <location filename="../gui/camera_onvif_dialog.py" line="216" />
         <source>IOC ONVIF cameras</source>
         <translation>Camera ONVIF của IOC</translation>
     </message>
     <message>
-        <location filename="../gui/camera_onvif_dialog.py" line="242" />
+        <location filename="../gui/camera_onvif_dialog.py" line="243" />
         <source>The cameras announced no stream.</source>
         <translation>Các camera không cung cấp luồng video nào.</translation>
     </message>
     <message>
-        <location filename="../gui/camera_onvif_dialog.py" line="246" />
+        <location filename="../gui/camera_onvif_dialog.py" line="247" />
         <source>The camera layer cannot be edited.</source>
         <translation>Không thể chỉnh sửa lớp camera.</translation>
     </message>
     <message>
-        <location filename="../gui/camera_onvif_dialog.py" line="254" />
+        <location filename="../gui/camera_onvif_dialog.py" line="255" />
         <source>Could not save the cameras: {error}</source>
         <translation>Không lưu được camera: {error}</translation>
     </message>
     <message>
-        <location filename="../gui/camera_onvif_dialog.py" line="257" />
+        <location filename="../gui/camera_onvif_dialog.py" line="258" />
         <source>Added: {cameras}</source>
         <translation>Đã thêm: {cameras}</translation>
     </message>
@@ -1950,6 +1950,11 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <location filename="../gui/camera_controller.py" line="171" />
         <source>Open the IOC data first: there is no camera layer</source>
         <translation>Hãy mở dữ liệu IOC trước: chưa có lớp camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="282" />
+        <source>Live view</source>
+        <translation>Xem trực tiếp</translation>
     </message>
 </context>
 <context>

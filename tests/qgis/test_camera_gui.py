@@ -481,3 +481,32 @@ def test_onvif_wrong_password_says_so(controller):
         assert wait_until(lambda: not dialog.busy, 10)
     assert "unauthorized" in dialog.note.text() and "Secret9" not in dialog.note.text()
     assert controller.layer.featureCount() == count
+
+
+def test_camera_texts_in_vietnamese(controller, tmp_path):
+    import shutil
+    import subprocess
+
+    from qgis.PyQt.QtCore import QTranslator
+
+    lrelease = shutil.which("lrelease")
+    if not lrelease:
+        pytest.skip("no lrelease to compile i18n/ioc_vi.ts")
+    ts = Path(__file__).resolve().parents[2] / "ioc_qgis_plugin" / "i18n" / "ioc_vi.ts"
+    qm = tmp_path / "ioc_vi.qm"
+    subprocess.run([lrelease, "-silent", str(ts), "-qm", str(qm)], check=True)
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    QgsApplication.installTranslator(translator)
+    try:
+        assert [a.text() for a in controller.actions()] == ["Xem camera", "Lưới camera", "Thêm camera từ ONVIF…"]
+        viewer = controller.open_camera("CAM-01")
+        assert viewer.snapshot_button.text() == "Ảnh chụp" and "Xem trực tiếp" in viewer.windowTitle()
+        assert wait_until(lambda: viewer.state_label.text() == "Trực tiếp", 8)
+        viewer.close()
+        grid = controller.open_grid(["CAM-01", "CAM-02"])
+        assert grid.windowTitle() == "Lưới camera"
+        grid.close()
+    finally:
+        QgsApplication.removeTranslator(translator)
+        controller.retranslate()
