@@ -4,8 +4,9 @@ Probing (RTSP DESCRIBE / HTTP GET, no decoding) runs on a worker thread with a s
 happens in the GUI thread, through the data provider (not the undo stack: health is not a user edit).
 
 What an operator should see, and why it is not "one failed probe = offline":
-- a camera is "offline" only after `fail_threshold` consecutive failed probes (a failed probe is retried at once
-  within the round with a longer timeout, and failures also count across rounds);
+- a camera is "offline" only after `fail_threshold` consecutive probes without an answer (a probe that times out is
+  retried within the round with a longer timeout, and failures also count across rounds); a camera that answers
+  "no" (connection refused, 401, 404) is offline at once: that is not a busy camera;
 - a probe that succeeds slowly, or times out while the camera has not yet failed often enough, is "slow": on a busy
   server (e.g. a grid of streams is open) answers take longer, but the cameras do stream;
 - a camera whose stream is live in a viewer or a grid tile right now is online, without probing it at all.
@@ -27,6 +28,11 @@ from .camera_auth import connect_url
 ONLINE, SLOW, OFFLINE, UNKNOWN = "online", "slow", "offline", "unknown"
 
 
+def _is_timeout(reason: str) -> bool:
+    """The probe got no answer in time (a busy or slow camera), as opposed to an answer that says no."""
+    return "answer" in reason or "Timeout" in reason or "timed out" in reason
+
+
 class HealthTracker:
     """Consecutive failures per camera → state. Pure logic, so its rules are easy to test and to read."""
 
@@ -44,7 +50,7 @@ class HealthTracker:
             self.failures[camera_id] = n
             if n >= self.fail_threshold:
                 state = OFFLINE
-            elif "answer" in reason or "Timeout" in reason:
+            elif _is_timeout(reason):
                 state = SLOW  # it did not refuse: it is busy; not red until it fails again and again
             else:
                 state = self.states.get(camera_id, UNKNOWN)
@@ -145,8 +151,12 @@ class CameraHealthChecker(QObject):
             failures += 1
             if not urls or "invalid URL" in reason:
                 break  # retrying cannot help
-            if self._stop.wait(self.retry_pause_s):
-                break
+            if not _is_timeout(reason):
+                # refused, 401, 404: the camera answered, and the answer is "no" — that is not a busy camera,
+                # and asking again now would only repeat it; it counts as a confirmed failure
+                return False, reason, 0.0, self.tracker.fail_threshold
+            if failures >= self.tracker.fail_threshold or self._stop.wait(self.retry_pause_s):
+                break  # a busy camera got its breather between the attempts
         return False, reason, 0.0, max(1, failures)
 
     def _run(self, targets: list) -> None:
