@@ -7,10 +7,22 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 MASK = "***"
-_URL_CRED = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>[^/@\s]+)@")
+# Credentials as people type them: the password may hold '@', '/', ':' or a space, so the user-info runs to the
+# LAST '@' that is followed by a host (and then a port, path, query, whitespace or the end) before the next URL.
+# Masking too much is harmless; masking too little leaks a password into a log.
+_HOST_AFTER = r"(?=\[?[A-Za-z0-9._~:%-]+\]?(?::\d+)?(?:[/?#\s,;)'\"]|$))"
+_URL_CRED = re.compile(
+    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>(?:(?![a-zA-Z][a-zA-Z0-9+.-]*://)[^\r\n]){1,256}?)@"
+    + _HOST_AFTER
+    + r"(?!(?:(?![a-zA-Z][a-zA-Z0-9+.-]*://)[^\r\n@])*@"
+    + _HOST_AFTER
+    + ")"
+)
+_RAW_URL = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>.*)@(?P<rest>[^@]*)$", re.S)
+_UNSAFE_NAME = re.compile(r"[^\w.-]+")
 
 
 def _netloc(host: str, port: int | None) -> str:
@@ -53,5 +65,23 @@ def mask_text(text: str) -> str:
 
 
 def has_credentials(url: str) -> bool:
-    parts = urlsplit(url)
-    return bool(parts.username or parts.password)
+    return bool(split_credentials(url)[1])
+
+
+def split_credentials(url: str) -> tuple[str, str, str]:
+    """(URL without credentials, user, password) for a URL as typed: `rtsp://admin:p@ss/w rd@10.0.0.5/live` gives
+    user `admin` and password `p@ss/w rd`. Percent-encoded parts are decoded. No credentials → (url, "", "")."""
+    text = (url or "").strip()
+    m = _RAW_URL.match(text)
+    if not m or not re.match(r"\[?[A-Za-z0-9._~:%-]+\]?(?::\d+)?(?:[/?#]|$)", m.group("rest")):
+        return text, "", ""
+    user, _, password = m.group("cred").partition(":")
+    if re.search(r"[/?#\s]", user):  # "cam/path?mail=a@b.org": an '@' in the path or query, not a user
+        return text, "", ""
+    return m.group("scheme") + m.group("rest"), unquote(user), unquote(password)
+
+
+def safe_filename(text: str, fallback: str = "camera") -> str:
+    """A file-name part from free text (a camera id): no path separators, no '..', no control characters."""
+    name = _UNSAFE_NAME.sub("_", re.sub(r"\.{2,}", "_", text or "")).strip("._")
+    return name[:80] or fallback

@@ -21,8 +21,12 @@ class Camera:
     onvif_url: str = ""
     authcfg: str = ""  # QGIS auth manager id; never the password itself
     ward_id: str = ""
-    status: str = "unknown"  # online | offline | unknown
+    status: str = "unknown"  # online | slow | offline | unknown
     last_seen: Optional[str] = None
+    # per-camera timeouts (seconds; None = the viewer's defaults): slow links, HLS with long segments
+    open_timeout_s: Optional[float] = None
+    read_timeout_s: Optional[float] = None
+    stall_after_s: Optional[float] = None
 
     def grid_url(self) -> str:
         return self.substream_url or self.stream_url

@@ -5,9 +5,9 @@
         srv.stop_producing()     # the encoder dies: the playlist stays "live" but no new segment ever comes
 
 The producer is a subprocess (`python -m ioc_qgis_plugin.devservers.hls_server --dir D`) pushing the project's
-test-pattern frames (PatternSource, with the burned-in timecode) through appsrc → x264enc → hlssink2 in 1 s
-segments (x264's own key frame every second; hlssink2's key frame requests are off, they made 40 ms stub
-segments). It prints `READY` once the first playlist exists and exits on SIGTERM/SIGINT without EOS, so the
+test-pattern frames (PatternSource, with the burned-in timecode) through appsrc → x264enc → hlssink2 in segments of
+`segment_s` (default 1 s; x264's own key frame every second; hlssink2's key frame requests are off, they made 40 ms
+stub segments). It prints `READY` once the first playlist exists and exits on SIGTERM/SIGINT without EOS, so the
 playlist never gets #EXT-X-ENDLIST (a camera that stops, not a stream that ends). The HTTP side is a standard
 library ThreadingHTTPServer on 127.0.0.1 in the calling process.
 """
@@ -33,7 +33,7 @@ HOST = "127.0.0.1"
 PLAYLIST = "live.m3u8"
 
 
-def produce(directory: str, size: tuple[int, int], fps: int, name: str) -> int:
+def produce(directory: str, size: tuple[int, int], fps: int, name: str, segment_s: int = 1) -> int:
     import gi
 
     gi.require_version("Gst", "1.0")
@@ -47,7 +47,8 @@ def produce(directory: str, size: tuple[int, int], fps: int, name: str) -> int:
         f"caps=video/x-raw,format=BGR,width={w},height={h},framerate={fps}/1 "
         f"! videoconvert ! video/x-raw,format=I420 "
         f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} threads=1 "
-        f"! h264parse ! hlssink2 target-duration=1 playlist-length=5 max-files=10 send-keyframe-requests=false "
+        f"! h264parse ! hlssink2 target-duration={segment_s} playlist-length=5 max-files=10 "
+        f"send-keyframe-requests=false "
         f"location={out / 'seg%05d.ts'} playlist-location={out / PLAYLIST}"
     )
     appsrc = pipeline.get_by_name("src")
@@ -92,9 +93,15 @@ class _Handler(SimpleHTTPRequestHandler):
 
 class HlsServer:
     def __init__(
-        self, size: tuple[int, int] = (320, 180), fps: int = 25, name: str = "hls01", start_timeout: float = 15.0
+        self,
+        size: tuple[int, int] = (320, 180),
+        fps: int = 25,
+        name: str = "hls01",
+        start_timeout: float = 15.0,
+        segment_s: int = 1,
     ) -> None:
         self.size, self.fps, self.name, self.start_timeout = size, fps, name, start_timeout
+        self.segment_s = segment_s
         self.proc: Optional[subprocess.Popen] = None
         self.port = 0
         self._tmp: Optional[tempfile.TemporaryDirectory] = None
@@ -115,6 +122,7 @@ class HlsServer:
         self._thread.start()
         cmd = [sys.executable, "-m", "ioc_qgis_plugin.devservers.hls_server", "--dir", self._tmp.name]
         cmd += ["--size", "{}x{}".format(*self.size), "--fps", str(self.fps), "--name", self.name]
+        cmd += ["--segment", str(self.segment_s)]
         env = dict(os.environ)
         pkg_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = pkg_root + os.pathsep + env.get("PYTHONPATH", "")
@@ -172,8 +180,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--size", type=parse_size, default=(640, 360))
     p.add_argument("--fps", type=int, default=25)
     p.add_argument("--name", default="hls01")
+    p.add_argument("--segment", type=int, default=1, help="target segment duration, seconds")
     a = p.parse_args(argv)
-    return produce(a.dir, a.size, a.fps, a.name)
+    return produce(a.dir, a.size, a.fps, a.name, a.segment)
 
 
 if __name__ == "__main__":

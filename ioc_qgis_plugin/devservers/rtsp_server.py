@@ -161,6 +161,11 @@ def serve(
     from gi.repository import GLib, Gst, GstRtspServer
 
     Gst.init(None)
+    # Load what the first client would otherwise wait for (OpenCV for the pattern, the encoder and payloader
+    # plugins): a camera that comes back answers its first DESCRIBE at full speed, as a real one does.
+    PatternSource("warm-up", *size, fps).next_frame()
+    for element in ("appsrc", "videoconvert", "x264enc", "rtph264pay"):
+        Gst.ElementFactory.make(element, None)
     server = GstRtspServer.RTSPServer()
     server.set_address(HOST)
     server.set_service(str(port))

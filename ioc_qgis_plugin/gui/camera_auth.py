@@ -32,3 +32,24 @@ def connect_url(url: str, authcfg: str) -> str:
     """The stream URL with credentials inserted; call right before opening, never store the result."""
     user, password = resolve_credentials(authcfg)
     return with_credentials(url, user, password) if user else url
+
+
+def store_basic_credentials(name: str, user: str, password: str, existing: str = "") -> str:
+    """Store user/password as a Basic config in the auth manager (updating `existing` when it is one); its id."""
+    manager = QgsApplication.authManager()
+    if manager is None or manager.isDisabled():
+        raise CredentialError("QGIS authentication manager is not available")
+    cfg = QgsAuthMethodConfig()
+    if existing and manager.loadAuthenticationConfig(existing, cfg, True) and cfg.method() == "Basic":
+        cfg.setConfig("username", user)
+        cfg.setConfig("password", password)
+        if manager.updateAuthenticationConfig(cfg):
+            return cfg.id()
+    cfg = QgsAuthMethodConfig("Basic")
+    cfg.setName(name)
+    cfg.setConfig("username", user)
+    cfg.setConfig("password", password)
+    ok = manager.storeAuthenticationConfig(cfg)
+    if not (ok[0] if isinstance(ok, tuple) else ok):
+        raise CredentialError("the auth database refused the credentials (is the master password set?)")
+    return cfg.id()

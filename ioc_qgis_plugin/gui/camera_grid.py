@@ -5,13 +5,19 @@ from __future__ import annotations
 import math
 from typing import Callable, Optional
 
-from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, pyqtSignal
 from qgis.PyQt.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.model import Camera
 from .camera_viewer import CameraViewer
 
 SIZES = (2, 3, 4)
+
+
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
+
 
 # (camera) -> connect URL for the grid (sub-stream, credentials inserted); may raise with a safe message
 UrlResolver = Callable[[Camera], str]
@@ -29,11 +35,13 @@ class CameraGrid(QWidget):
         *,
         size: Optional[int] = None,
         reader_options: Optional[dict] = None,
+        snapshot_dir=None,  # noqa: ANN001 - Path or None
         parent: Optional[QWidget] = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Lưới camera · Camera grid")
+        self.setWindowTitle(tr("Camera grid"))
         self._resolve_url = resolve_url
+        self.snapshot_dir = snapshot_dir
         self._reader_options = reader_options or {}
         self.cameras = cameras
         self.tiles: list[CameraViewer] = []
@@ -44,7 +52,7 @@ class CameraGrid(QWidget):
         self._grid = QGridLayout()
         self._grid.setSpacing(2)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Bố cục · Layout"))
+        top.addWidget(QLabel(tr("Layout")))
         top.addWidget(self.size_box)
         top.addWidget(self.note, 1)
         layout = QVBoxLayout(self)
@@ -65,7 +73,7 @@ class CameraGrid(QWidget):
         self._stop_tiles()
         shown = self.cameras[: n * n]
         hidden = len(self.cameras) - len(shown)
-        self.note.setText(f"  +{hidden} camera không hiển thị · not shown" if hidden > 0 else "")
+        self.note.setText("  " + tr("+{n} cameras not shown").format(n=hidden) if hidden > 0 else "")
         for i, cam in enumerate(shown):
             try:
                 url = self._resolve_url(cam)
@@ -74,11 +82,18 @@ class CameraGrid(QWidget):
                 err = str(exc)
             else:
                 err = ""
-            tile = CameraViewer(cam, url, compact=True, reader_options=self._reader_options, parent=self)
+            # a tile whose URL cannot be resolved shows why (e.g. the credential error) and starts no reader
+            tile = CameraViewer(
+                cam,
+                url,
+                compact=True,
+                snapshot_dir=self.snapshot_dir,
+                reader_options=self._reader_options,
+                error=err,
+                parent=self,
+            )
             tile.double_clicked.connect(self.open_full)
             tile.snapshot_taken.connect(self.snapshot_taken)
-            if err:
-                tile.video.set_message(err)
             self._grid.addWidget(tile, i // n, i % n)
             self.tiles.append(tile)
             tile.start()
@@ -95,6 +110,12 @@ class CameraGrid(QWidget):
 
     def stop(self) -> None:
         self._stop_tiles()
+
+    def changeEvent(self, event) -> None:  # noqa: ANN001
+        if event.type() == QEvent.WindowStateChange:  # minimised/restored: tiles pause/resume their readers
+            for tile in self.tiles:
+                tile.check_visibility()
+        super().changeEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: ANN001
         self.stop()

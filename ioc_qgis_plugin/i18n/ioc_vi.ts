@@ -2266,6 +2266,131 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <source>Working on {0}, made from the backup {1}. The damaged file {2} was left as it is.</source>
         <translation>Đang làm việc trên {0}, tạo từ bản sao lưu {1}. Tệp bị hỏng {2} được giữ nguyên.</translation>
     </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="45" />
+        <source>Connect timeout (s)</source>
+        <translation>Thời gian chờ kết nối (giây)</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="46" />
+        <source>Read timeout (s)</source>
+        <translation>Thời gian chờ dữ liệu (giây)</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="47" />
+        <source>No picture after (s)</source>
+        <translation>Báo mất hình sau (giây)</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="57" />
+        <source>Between 0.5 and 120 seconds, or empty for the default</source>
+        <translation>Từ 0,5 đến 120 giây, hoặc để trống để dùng mặc định</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="154" />
+        <source>View camera</source>
+        <translation>Xem camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="155" />
+        <source>Click a camera on the map to watch it live</source>
+        <translation>Nhấp vào camera trên bản đồ để xem trực tiếp</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_grid.py" line="42" />
+        <source>Camera grid</source>
+        <translation>Lưới camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="157" />
+        <source>Open the selected cameras in a grid</source>
+        <translation>Mở các camera đang chọn trong lưới</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="273" />
+        <source>The camera has no stream address</source>
+        <translation>Camera chưa có địa chỉ luồng video</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="318" />
+        <source>Select cameras on the map first</source>
+        <translation>Hãy chọn camera trên bản đồ trước</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="372" />
+        <source>User name and password typed in the address of {cameras} were moved to the QGIS authentication database; the stored address has no password.</source>
+        <translation>Tên đăng nhập và mật khẩu nhập trong địa chỉ của {cameras} đã được chuyển vào kho xác thực của QGIS; địa chỉ được lưu không còn mật khẩu.</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_grid.py" line="55" />
+        <source>Layout</source>
+        <translation>Bố cục</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_grid.py" line="76" />
+        <source>+{n} cameras not shown</source>
+        <translation>+{n} camera không hiển thị</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="47" />
+        <source>Idle</source>
+        <translation>Chờ</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="48" />
+        <source>Connecting</source>
+        <translation>Đang kết nối</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="49" />
+        <source>Live</source>
+        <translation>Trực tiếp</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="50" />
+        <source>Stalled</source>
+        <translation>Mất hình</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="51" />
+        <source>Reconnecting</source>
+        <translation>Đang kết nối lại</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="52" />
+        <source>Error</source>
+        <translation>Lỗi</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="53" />
+        <source>Paused</source>
+        <translation>Tạm dừng</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="54" />
+        <source>Stopped</source>
+        <translation>Đã dừng</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="282" />
+        <source>Live view</source>
+        <translation>Xem trực tiếp</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="301" />
+        <source>Save the current frame as PNG</source>
+        <translation>Lưu khung hình hiện tại thành ảnh PNG</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="309" />
+        <source>Snapshot</source>
+        <translation>Ảnh chụp</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="444" />
+        <source>Bearing {bearing}   Last frame {last}   {fps} fps</source>
+        <translation>Hướng {bearing}   Khung cuối {last}   {fps} khung/s</translation>
+    </message>
 </context>
 <context>
     <name>CamerasTab</name>

@@ -18,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 from ..core import statuses
 from ..core.timeutil import now_utc_iso, to_utc_iso
 from .errors import ConflictError, NotAnIocStore, SchemaVersionError, StoreError, StoreUnavailable
-from .schema import Schema, Table, load_schema
+from .schema import Schema, Table, load_schema, upgrade_ddl
 
 Row = dict[str, Any]
 
@@ -94,11 +94,37 @@ class IocStore(ABC):
 
     def check_schema(self) -> None:
         found = self.schema_version()
+        if found < self.schema.version:
+            found = self._upgrade_additive(found)
         if found != self.schema.version:
             raise SchemaVersionError(
                 f"{self.describe()} has schema version {found}; this plugin needs {self.schema.version}. "
                 "Upgrade the store (or the plugin) — nothing was changed."
             )
+
+    def _upgrade_additive(self, found: int) -> int:
+        """An older store whose upgrade only adds nullable columns (schema.json `added_in`) is upgraded in place, in
+        one transaction with its version bump: existing rows are untouched. Anything else is left as it was (the
+        caller reports the version mismatch); so is a store the account may not alter (the error says so)."""
+        try:
+            statements = upgrade_ddl(self.schema, found, getattr(self, "kind", "gpkg"), self._qualified)
+        except ValueError:
+            return found
+        t = self._qualified("ioc_meta")
+        try:
+            with self.transaction():
+                for stmt in statements:
+                    self._execute(stmt)
+                self._execute(f"DELETE FROM {t} WHERE key = ?", ("schema_version",))
+                self._execute(
+                    f"INSERT INTO {t} (key, value) VALUES (?, ?)", ("schema_version", str(self.schema.version))
+                )
+        except StoreError as exc:
+            raise SchemaVersionError(
+                f"{self.describe()} has schema version {found} and could not be upgraded to {self.schema.version} "
+                f"({exc}); nothing was changed. Ask the database owner to open it once with this plugin."
+            ) from exc
+        return self.schema.version
 
     def get_meta(self, key: str, default: Optional[str] = None) -> Optional[str]:
         rows = self._query(f"SELECT value FROM {self._qualified('ioc_meta')} WHERE key = ?", (key,))

@@ -24,6 +24,7 @@ class Table:
     title: str
     columns: tuple[Column, ...]
     indexes: tuple[tuple[str, ...], ...]
+    added_in: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (schema version, columns it added)
 
     @property
     def column_names(self) -> list[str]:
@@ -59,6 +60,7 @@ def load_schema() -> Schema:
             t.get("title", t["name"]),
             tuple(Column(*c) for c in t["columns"]),
             tuple(tuple(i) for i in t.get("indexes", [])),
+            tuple(sorted((int(v), tuple(cols)) for v, cols in t.get("added_in", {}).items())),
         )
         for t in data["tables"]
     )
@@ -96,3 +98,23 @@ def postgis_ddl(table: Table, schema: str, srid: int) -> list[str]:
     if table.geometry:
         stmts.append(f"CREATE INDEX sidx_{table.name}_geom ON {schema}.{table.name} USING gist (geom)")
     return stmts
+
+
+def upgrade_ddl(schema: Schema, from_version: int, kind: str, qualify=lambda t: t) -> list[str]:  # noqa: ANN001
+    """ALTER TABLE statements that bring a store at `from_version` to `schema.version`, or raise ValueError when
+    some step is not a plain column addition (those need a written migration). Added columns are nullable without
+    default, so no row is rewritten or lost, and the same DDL runs on GeoPackage and PostGIS."""
+    steps: dict[int, list[str]] = {}
+    for table in schema.tables:
+        for version, columns in table.added_in:
+            if version > from_version:
+                for name in columns:
+                    col = table.column(name)
+                    sql_type = _PG_TYPES[col.type] if kind == "postgis" else col.type
+                    steps.setdefault(version, []).append(
+                        f"ALTER TABLE {qualify(table.name)} ADD COLUMN {col.name} {sql_type} {col.constraint}".strip()
+                    )
+    missing = [v for v in range(from_version + 1, schema.version + 1) if v not in steps]
+    if from_version < 1 or missing:
+        raise ValueError(f"no automatic upgrade from schema version {from_version} to {schema.version}")
+    return [stmt for v in sorted(steps) for stmt in steps[v]]

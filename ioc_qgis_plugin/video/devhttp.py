@@ -65,6 +65,14 @@ class MjpegHttpServer:
             def do_GET(self) -> None:
                 if not self._authorized():
                     return
+                if self.path.startswith("/index.html"):  # the camera's web page: HTTP 200, but not a picture
+                    page = b"<!doctype html><title>Camera</title><form>login</form>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return
                 source = PatternSource(outer.name, outer.size[0], outer.size[1], outer.fps)
                 if self.path.startswith("/snapshot"):
                     data = outer._jpeg(source)

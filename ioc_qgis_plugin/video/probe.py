@@ -15,6 +15,8 @@ import time
 from typing import Optional
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from ..connectors.cameras import mask_text
+
 
 class ProbeError(RuntimeError):
     pass
@@ -120,11 +122,41 @@ def explain_rtsp_failure(url: str, timeout: float = 2.0) -> str:
     return _describe_reason(code, bool(urlsplit(url).username))
 
 
+# What a camera's HTTP endpoint may answer with when it really serves pictures; a 200 with a web page (a login
+# form, a router's portal) is not a stream, and the viewer could not open it either.
+_VIDEO_TYPES = (
+    "multipart/",
+    "image/",
+    "video/",
+    "application/vnd.apple.mpegurl",
+    "application/x-mpegurl",
+    "audio/mpegurl",
+    "audio/x-mpegurl",
+    "application/octet-stream",
+)
+
+
 def probe(url: str, timeout: float = 2.0) -> tuple[bool, str]:
-    """(online, reason) without decoding video: RTSP DESCRIBE or an HTTP GET of the headers."""
+    """(online, reason) without decoding video: RTSP DESCRIBE or an HTTP GET of the headers.
+
+    Never raises: a malformed URL (port 99999, a bad IPv6 literal) is an offline camera with a reason, so one bad
+    record cannot stop the health check of all the others."""
+    try:
+        return _probe(url, timeout)
+    except ValueError as exc:
+        return False, f"invalid URL: {mask_text(str(exc))}"
+    except Exception as exc:  # noqa: BLE001 - whatever a probe meets becomes a reason, never an exception
+        return False, f"probe failed: {type(exc).__name__}"
+
+
+def _probe(url: str, timeout: float) -> tuple[bool, str]:
     if not url:
         return False, "no URL"
-    scheme = urlsplit(url).scheme.lower()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if not parts.hostname:
+        return False, "invalid URL: no host"
+    parts.port  # noqa: B018 - raises ValueError for a port out of range, before any socket is made
     started = time.monotonic()
     if scheme in ("rtsp", "rtsps"):
         try:
@@ -144,7 +176,10 @@ def probe(url: str, timeout: float = 2.0) -> tuple[bool, str]:
         try:
             with requests.get(url, stream=True, timeout=(timeout, timeout)) as resp:
                 if resp.status_code < 400:
-                    return True, f"HTTP {resp.status_code}"
+                    ctype = resp.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+                    if ctype and not ctype.startswith(_VIDEO_TYPES):
+                        return False, f"not a video stream (HTTP {resp.status_code} {ctype})"
+                    return True, f"HTTP {resp.status_code} in {1000 * (time.monotonic() - started):.0f} ms"
                 return False, "unauthorized" if resp.status_code == 401 else f"HTTP {resp.status_code}"
         except requests.RequestException as exc:
             return False, type(exc).__name__

@@ -9,12 +9,14 @@ No qgis/Qt imports; messages never contain the stream URL (it may carry credenti
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 from typing import Callable, Optional
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -53,6 +55,7 @@ class State(str, Enum):
     STALLED = "stalled"  # connected, but no new frame for `stall_after` seconds
     RECONNECTING = "reconnecting"  # waiting out the backoff before the next attempt
     ERROR = "error"  # last attempt failed; `message` says why; retried after backoff
+    PAUSED = "paused"  # nobody can see the picture (hidden tile, minimised window): disconnected until shown
     STOPPED = "stopped"
 
 
@@ -113,6 +116,8 @@ class FrameReader:
         self._replay_guard = kind == "hls" or url.split("?", 1)[0].lower().endswith(".m3u8")
         self._recent: deque[int] = deque(maxlen=400)
         self._recent_set: set[int] = set()
+        self._pause = threading.Event()
+        self._wake = threading.Event()  # set by resume()/stop() to cut a backoff or pause wait short
 
     # -- consumer side ---------------------------------------------------------------------------------------
     def start(self) -> FrameReader:
@@ -128,18 +133,37 @@ class FrameReader:
         A worker blocked inside FFmpeg returns within the open/read timeout, so that bounds the wait.
         """
         self._stop.set()
+        self._wake.set()
+        # A stopped reader is never restarted: drop the callbacks (they hold the widget and its pictures)
+        self.on_frame = self.on_state = None
+        with self._lock:
+            self._latest = None  # a reader stuck in FFmpeg must not keep its last picture (MBs at 720p)
         thread = self._thread
         if thread is not None:
             thread.join(timeout if timeout is not None else self.open_timeout + self.read_timeout + 2.0)
             if thread.is_alive():
                 with _retiring_lock:
-                    _retiring.add(self)  # still inside FFmpeg; join_stopped() collects it later
+                    _retiring.add(self)  # still inside FFmpeg; it removes itself when it gets out
                 return False
             self._thread = None
         with _retiring_lock:
             _retiring.discard(self)
         self._set_state(State.STOPPED, "")
         return True
+
+    def set_paused(self, paused: bool) -> None:
+        """Paused: the worker drops the connection (no decoding) until resumed; resuming reconnects at once."""
+        if paused == self._pause.is_set():
+            return
+        if paused:
+            self._pause.set()
+        else:
+            self._pause.clear()
+        self._wake.set()
+
+    @property
+    def paused(self) -> bool:
+        return self._pause.is_set()
 
     @property
     def running(self) -> bool:
@@ -174,8 +198,9 @@ class FrameReader:
         with self._lock:
             changed = (state, message) != (self._state, self._message)
             self._state, self._message = state, message
-        if changed and self.on_state is not None:
-            self.on_state(self.status())
+        on_state = self.on_state
+        if changed and on_state is not None:
+            on_state(self.status())
 
     def _open(self) -> FrameSource:
         if self._source_factory is not None:
@@ -190,6 +215,8 @@ class FrameReader:
         )
 
     def _publish(self, image: np.ndarray) -> None:
+        if self._stop.is_set():
+            return
         now_m, now_w = time.monotonic(), time.time()
         with self._lock:
             self._seq += 1
@@ -198,15 +225,41 @@ class FrameReader:
             self._arrivals.append(now_m)
             was_live = self._state == State.LIVE
             self._state, self._message = State.LIVE, ""
-        if not was_live and self.on_state is not None:
-            self.on_state(self.status())
-        if self.on_frame is not None:
-            self.on_frame(frame)
+        on_state = self.on_state
+        if not was_live and on_state is not None:
+            on_state(self.status())
+        on_frame = self.on_frame
+        if on_frame is not None:
+            on_frame(frame)
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self._set_state(State.STOPPED, "")
+            with self._lock:
+                self._latest = None
+            with _retiring_lock:
+                _retiring.discard(self)  # a worker that outlived stop() releases itself (and its frame) here
+
+    def _wait_paused(self) -> bool:
+        """Block while paused; True when stopped meanwhile."""
+        if not self._pause.is_set():
+            return self._stop.is_set()
+        self._set_state(State.PAUSED, "")
+        with self._lock:
+            self._latest = None
+        while self._pause.is_set() and not self._stop.is_set():
+            self._wake.wait(1.0)
+            self._wake.clear()
+        return self._stop.is_set()
+
+    def _loop(self) -> None:
         backoff = self.backoff_initial
         attempt = 0
         while not self._stop.is_set():
+            if self._wait_paused():
+                break
             if attempt:
                 self._reconnects += 1
             attempt += 1
@@ -215,22 +268,82 @@ class FrameReader:
                 source = self._open()
             except Exception as exc:  # noqa: BLE001 - any failure to open becomes a visible state, then a retry
                 self._set_state(State.ERROR, str(exc) or type(exc).__name__)
-                self._stop.wait(backoff)
+                if self._wait_backoff(backoff):
+                    break
                 backoff = min(backoff * 2, self.backoff_max)
                 continue
             try:
                 reason = self._read_loop(source)
                 if reason is None:  # stopped
                     break
+                if reason == "paused":
+                    backoff = self.backoff_initial
+                    continue
                 if self._latest_is_recent():
                     backoff = self.backoff_initial  # it was working: the first retry should be quick
                 self._set_state(State.ERROR if reason.startswith("!") else State.RECONNECTING, reason.lstrip("!"))
             finally:
                 source.release()
-            if self._stop.wait(backoff):
+            if self._wait_backoff(backoff):
                 break
             backoff = min(backoff * 2, self.backoff_max)
-        self._set_state(State.STOPPED, "")
+
+    def _endpoint(self) -> Optional[tuple[str, int]]:
+        try:
+            parts = urlsplit(self._url)
+            port = parts.port or {"rtsp": 554, "rtsps": 322, "http": 80, "https": 443}.get(parts.scheme.lower())
+        except ValueError:
+            return None
+        return (parts.hostname, port) if parts.hostname and port else None
+
+    def _reachable(self, timeout: float = 0.3) -> bool:
+        endpoint = self._endpoint()
+        if endpoint is None:
+            return False
+        try:
+            with socket.create_connection(endpoint, timeout=timeout):
+                return True
+        except OSError:
+            return False
+
+    def _wait_backoff(self, backoff: float) -> bool:
+        """Wait out the backoff; True when stopped. While the server does not even accept a connection, a cheap TCP
+        connect every 0.1 s ends the wait as soon as it answers again, so recovery does not depend on where in
+        the 0.5 → 4 s backoff the camera came back. A server that answers but refuses the stream (401, 404)
+        gets the plain backoff: retrying it at once would only hammer it."""
+        deadline = time.monotonic() + backoff
+        watch = self._source_factory is None and self._endpoint() is not None and not self._reachable()
+        self._wake.clear()
+        while True:
+            left = deadline - time.monotonic()
+            if self._stop.is_set():
+                return True
+            if left <= 0 or self._pause.is_set():
+                return False
+            if self._wake.wait(min(0.1, left) if watch else left):
+                self._wake.clear()
+                continue
+            if watch and self._reachable():
+                return self._stop.is_set()
+
+    def _pace(self, anchor: Optional[tuple[float, float, float]], pts: Optional[float], now: float):  # noqa: ANN202
+        """HLS hands over a whole segment at once; publish its frames at their presentation times instead of in a
+        burst (a slideshow). `anchor` is (monotonic, pts ms, playout delay s): a frame that comes later than its
+        time raises the delay by that much (a jitter buffer, at most 3 s), so the next segment's wait is absorbed
+        instead of shown as a pause. Timestamps that jump, or a stream running far behind, start a new anchor."""
+        if pts is None or pts <= 0:
+            return anchor
+        if anchor is not None:
+            start, pts0, delay = anchor
+            due = start + (pts - pts0) / 1000.0 + delay
+            if -3.0 <= due - now <= 3.0:
+                if due > now:
+                    self._stop.wait(due - now)
+                    return anchor
+                if now - due > 0.02:
+                    delay = min(3.0, delay + (now - due))
+                return (start, pts0, delay)
+        return (now, pts, 0.0)
 
     def _seen_before(self, image: np.ndarray) -> bool:
         """True for a frame identical to one of the last few hundred (hash of a coarse sample of its pixels)."""
@@ -251,7 +364,12 @@ class FrameReader:
         """Read until stop (→ None) or until the stream fails or stalls (→ reason)."""
         last_ok = time.monotonic()
         got_any = False
+        stall_after = max(self.stall_after, getattr(source, "min_stall", 0.0))
+        pts_of = getattr(source, "pts_ms", None) if self._replay_guard else None
+        anchor: Optional[tuple[float, float, float]] = None  # pacing reference: (monotonic, pts ms, delay)
         while not self._stop.is_set():
+            if self._pause.is_set():
+                return "paused"
             ok, image = source.read()
             if self._stop.is_set():
                 return None
@@ -260,10 +378,14 @@ class FrameReader:
                 got_any = True
                 if self._replay_guard and self._seen_before(image):
                     continue  # an old segment served again: not a new frame, so the stall clock keeps running
-                last_ok = now
+                if pts_of is not None:
+                    anchor = self._pace(anchor, pts_of(), now)
+                    if self._stop.is_set():
+                        return None
+                last_ok = time.monotonic()
                 self._publish(image)
                 continue
-            if now - last_ok > self.stall_after:
+            if now - last_ok > stall_after:
                 return f"no new frame for {now - last_ok:.0f} s" if got_any else "!connected, but no frames arrive"
             if source.ended:
                 return "stream ended" if got_any else "!stream opened but ended at once"

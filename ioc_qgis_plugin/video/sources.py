@@ -32,10 +32,11 @@ class FrameSource(Protocol):
 class CvSource:
     """OpenCV VideoCapture (FFmpeg backend) with open/read timeouts so nothing blocks for FFmpeg's default 30 s."""
 
-    def __init__(self, url: str, open_timeout: float, read_timeout: float) -> None:
+    def __init__(self, url: str, open_timeout: float, read_timeout: float, min_stall: float = 0.0) -> None:
         import cv2
 
         self.ended = False
+        self.min_stall = min_stall  # an HLS stream is silent for up to a segment: no stall before that
         params = [
             cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
             int(open_timeout * 1000),
@@ -62,8 +63,34 @@ class CvSource:
             self.ended = True
         return ok, image if ok else None
 
+    def pts_ms(self) -> Optional[float]:
+        """Presentation time of the frame just read (FFmpeg's stream time), for pacing HLS."""
+        import cv2
+
+        value = self._cap.get(cv2.CAP_PROP_POS_MSEC)
+        return float(value) if value and value > 0 else None
+
     def release(self) -> None:
         self._cap.release()
+
+
+def hls_target_duration(url: str, timeout: float) -> float:
+    """#EXT-X-TARGETDURATION of a live playlist (of its first variant for a master playlist); 0 when unknown."""
+    import requests
+
+    try:
+        text = requests.get(url, timeout=(timeout, timeout)).text
+        for line in text.splitlines():
+            if line.startswith("#EXT-X-TARGETDURATION:"):
+                return float(line.split(":", 1)[1].strip())
+        variant = next((ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
+        if variant:
+            from urllib.parse import urljoin
+
+            return hls_target_duration(urljoin(url, variant), timeout) if variant.endswith(".m3u8") else 0.0
+    except (requests.RequestException, ValueError):
+        return 0.0
+    return 0.0
 
 
 def _imdecode(data: bytes) -> Optional[np.ndarray]:
@@ -230,4 +257,10 @@ def open_source(
         return MjpegSource(resp, read_timeout)
     if scheme not in ("rtsp", "rtsps", "http", "https", "file", "rtmp", "udp", "tcp"):
         raise OpenError(f"unsupported URL scheme '{scheme}'")
+    if scheme in ("http", "https") and urlsplit(url).path.lower().endswith(".m3u8"):
+        # A live playlist gains a segment every target duration; FFmpeg waits that long for it, so neither its
+        # read timeout nor the stall detection may be shorter (4 s segments otherwise flap to "reconnecting").
+        target = hls_target_duration(url, min(2.0, open_timeout))
+        if target > 0:
+            return CvSource(url, open_timeout, max(read_timeout, 2 * target + 1), min_stall=2 * target + 1)
     return CvSource(url, open_timeout, read_timeout)

@@ -63,3 +63,15 @@ def decode(frame: np.ndarray) -> Optional[int]:
     for bit in bits[2 + TS_BITS :]:
         check = (check << 1) | bit
     return ms if check == _checksum(ms) else None
+
+
+def decode_scaled(image: np.ndarray, source_width: int) -> Optional[int]:
+    """Decode a code from a picture shown at another size (a grab of the screen): the top strip is resampled back
+    to the source frame's width (nearest neighbour) so the blocks fall where `decode` samples them."""
+    if image is None or image.ndim < 2 or image.shape[1] < 2 or source_width <= 0:
+        return None
+    scale = image.shape[1] / source_width
+    rows = block_size(source_width) + 2
+    src_rows = np.minimum((np.arange(rows) * scale).astype(int), image.shape[0] - 1)
+    src_cols = np.minimum((np.arange(source_width) * scale).astype(int), image.shape[1] - 1)
+    return decode(image[src_rows][:, src_cols])

@@ -14,7 +14,7 @@
   </temporal>
   <renderer-v2 symbollevels="0" referencescale="-1" forceraster="0" enableorderby="0" type="RuleRenderer">
     <rules key="{f409ca55-a236-48fc-bee3-16269c49e752}">
-      <rule key="{46426086-706b-4fe3-8f76-cb9f51c390b9}" symbol="0" filter="&quot;status&quot; = 'online'" label="Trực tuyến · Online"/>
+      <rule key="{46426086-706b-4fe3-8f76-cb9f51c390b9}" symbol="0" filter="&quot;status&quot; IN ('online', 'slow')" label="Trực tuyến · Online"/>
       <rule key="{cf3c6fb5-1ebc-40cf-a681-15d460771a32}" symbol="1" filter="&quot;status&quot; = 'offline'" label="Mất kết nối · Offline"/>
       <rule key="{bda6da21-bd30-4cd2-a117-43aa3b79e811}" symbol="2" filter="ELSE" label="Chưa rõ · Unknown"/>
     </rules>

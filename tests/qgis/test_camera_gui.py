@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from qgis.core import (
+    Qgis,
     QgsApplication,
     QgsAuthMethodConfig,
     QgsFeature,
@@ -213,3 +215,241 @@ def test_closing_a_hung_camera_does_not_block_the_gui(qgis_iface, rtsp, authcfg)
         assert time.monotonic() - t0 < 0.5
         ctl.unload()  # joins the retiring worker
         assert not camera_threads()
+
+
+# -- defects of issue 19 / items 7, 12, 13 of issue 21 -----------------------------------------------------------
+def set_attr(layer: QgsVectorLayer, cid: str, /, **values) -> None:  # noqa: ANN003
+    fid = next(f.id() for f in layer.getFeatures() if f["camera_id"] == cid)
+    layer.dataProvider().changeAttributeValues({fid: {layer.fields().indexOf(k): v for k, v in values.items()}})
+
+
+def test_health_survives_a_malformed_url(controller):
+    """One camera with port 99999 must not end the round: every camera still gets a status."""
+    set_attr(controller.layer, "CAM-02", stream_url="rtsp://127.0.0.1:99999/x", substream_url="")
+    results = []
+    controller.health.checked.connect(results.append)
+    assert controller.health.check_now()
+    assert wait_until(lambda: bool(results), 15)
+    assert set(results[0]) == {f"CAM-{i:02d}" for i in range(1, 6)}
+    assert results[0]["CAM-02"]["state"] == "offline" and "invalid URL" in results[0]["CAM-02"]["reason"]
+    assert results[0]["CAM-01"]["state"] in ("online", "slow")
+    assert wait_until(lambda: not controller.health.busy, 5)
+    assert controller.health.check_now()  # the checker is alive for the next round
+
+
+def test_missing_authcfg_shows_the_credential_error(controller):
+    set_attr(controller.layer, "CAM-03", authcfg="zzzzzz9")
+    viewer = controller.open_camera("CAM-03")
+    QTest.qWait(1500)  # long enough for a reader to have failed with its own message
+    assert "zzzzzz9" in viewer.video._message and "not found" in viewer.video._message
+    assert "stream" not in viewer.video._message.lower()
+    assert not viewer.reader.running
+    viewer.close()
+    grid = controller.open_grid(["CAM-03", "CAM-04"])
+    QTest.qWait(1500)
+    assert "zzzzzz9" in grid.tiles[0].video._message
+    assert wait_until(lambda: grid.tiles[1].displayed > 0, 8)
+    grid.close()
+
+
+def test_snapshot_names_cannot_escape_the_folder(controller, tmp_path):
+    for bad, expected in (("../x", "x_"), ("CAM/01", "CAM_01_")):
+        set_attr(controller.layer, "CAM-0" + ("1" if bad == "../x" else "2"), camera_id=bad)
+        viewer = controller.open_camera(bad)
+        assert wait_until(lambda v=viewer: v.displayed > 0, 8), viewer.status()
+        path = viewer.take_snapshot()
+        assert path is not None, bad
+        assert Path(path).parent == controller.snapshot_dir and Path(path).name.startswith(expected)
+        assert QImage(path).text("camera_id") == bad  # the real id stays in the metadata
+        viewer.close()
+    assert not (tmp_path / "x_").exists() and not list(tmp_path.glob("x_*.png"))
+
+
+def test_grid_tiles_have_a_snapshot_button(controller):
+    got = []
+    controller.snapshot_taken.connect(lambda cid, path: got.append((cid, path)))
+    grid = controller.open_grid(["CAM-01", "CAM-02"])
+    tile = grid.tiles[0]
+    assert wait_until(lambda: tile.displayed > 0, 8)
+    assert tile.snapshot_button.isVisible()
+    QTest.mouseClick(tile.snapshot_button, Qt.LeftButton)
+    assert got and got[0][0] == "CAM-01" and Path(got[0][1]).exists()
+    grid.close()
+
+
+def test_credentials_typed_in_a_url_move_to_the_auth_manager(controller, qgis_iface, rtsp):  # noqa: ANN001
+    layer = controller.layer
+    fid = next(f.id() for f in layer.getFeatures() if f["camera_id"] == "CAM-04")
+    typed = rtsp.url("cam04").replace("rtsp://", "rtsp://op:p@ss/w rd@")
+    qgis_iface.messageBar().clear_messages()
+    assert layer.startEditing()
+    layer.changeAttributeValue(fid, layer.fields().indexOf("stream_url"), typed)
+    layer.changeAttributeValue(fid, layer.fields().indexOf("authcfg"), "")
+    assert layer.commitChanges(), layer.commitErrors()
+    saved = layer.getFeature(fid)
+    assert saved["stream_url"] == rtsp.url("cam04")
+    assert saved["authcfg"]
+    cfg = QgsAuthMethodConfig()
+    assert QgsApplication.authManager().loadAuthenticationConfig(saved["authcfg"], cfg, True)
+    assert (cfg.config("username"), cfg.config("password")) == ("op", "p@ss/w rd")
+    warnings = qgis_iface.messageBar().get_messages(Qgis.Warning)
+    assert any("CAM-04" in w for w in warnings) and not any("p@ss" in w for w in warnings)
+    QgsApplication.authManager().removeAuthenticationConfig(saved["authcfg"])
+
+
+def test_window_title_and_action_texts(controller):
+    set_attr(controller.layer, "CAM-01", name="Camera 01")
+    viewer = controller.open_camera("CAM-01")
+    assert "Camera Camera" not in viewer.windowTitle()
+    assert "Camera 01" in viewer.windowTitle()
+    viewer.close()
+    texts = [a.text() for a in controller.actions()]
+    # English without a translator; no "A · B" pairs
+    assert texts == ["View camera", "Camera grid"]
+    assert not any("·" in t for t in texts)
+
+
+def test_minimised_viewer_pauses_decoding(controller):
+    viewer = controller.open_camera("CAM-01")
+    viewer.pause_after_s = 0.3
+    assert wait_until(lambda: viewer.displayed > 0, 8)
+    viewer.showMinimized()
+    assert wait_until(lambda: viewer.status().state == State.PAUSED, 4), viewer.status()
+    QTest.qWait(200)  # a frame already on its way may still be painted
+    shown = viewer.displayed
+    QTest.qWait(600)
+    assert viewer.displayed == shown
+    viewer.showNormal()
+    assert wait_until(lambda: viewer.status().state == State.LIVE and viewer.displayed > shown, 6), viewer.status()
+    viewer.close()
+
+
+class SlowRtsp:
+    """An RTSP server that answers DESCRIBE correctly but only after `delay` seconds (a camera on a busy link)."""
+
+    def __init__(self, delay: float) -> None:
+        import socket
+
+        self.delay = delay
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self._sock.settimeout(0.2)
+        self.port = self._sock.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn) -> None:  # noqa: ANN001
+        with conn:
+            try:
+                conn.recv(4096)
+                if self._stop.wait(self.delay):
+                    return
+                conn.sendall(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nContent-Length: 0\r\n\r\n")
+            except OSError:
+                pass
+
+    def __enter__(self) -> SlowRtsp:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self._sock.close()
+
+
+def test_one_slow_probe_is_slow_not_offline(controller):
+    with SlowRtsp(delay=1.3) as slow:
+        set_attr(controller.layer, "CAM-04", stream_url=f"rtsp://127.0.0.1:{slow.port}/x", substream_url="", authcfg="")
+        controller.health.timeout_s = 1.0  # the first probe times out, the retry (2 s) gets the late answer
+        results = []
+        controller.health.checked.connect(results.append)
+        assert controller.health.check_now()
+        assert wait_until(lambda: bool(results), 15)
+    assert results[0]["CAM-04"]["state"] == "slow" and results[0]["CAM-04"]["online"] is True
+    by_id = {f["camera_id"]: f for f in controller.layer.getFeatures()}
+    assert by_id["CAM-04"]["status"] == "slow"
+    assert results[0]["CAM-05"]["state"] == "offline"  # refused three times in a row
+
+
+def test_live_cameras_are_online_without_probing(controller):
+    viewer = controller.open_camera("CAM-01")
+    assert wait_until(lambda: viewer.status().state == State.LIVE, 8)
+    results = []
+    controller.health.checked.connect(results.append)
+    assert controller.health.check_now()
+    assert wait_until(lambda: bool(results), 15)
+    assert results[0]["CAM-01"] == {**results[0]["CAM-01"], "state": "online", "reason": "live in a viewer"}
+    viewer.close()
+
+
+def test_health_tracker_needs_consecutive_failures():
+    from ioc_qgis_plugin.gui.camera_health import HealthTracker
+
+    t = HealthTracker(fail_threshold=3, slow_s=1.0)
+    assert t.update("A", True, 0.1, "RTSP 200") == "online"
+    assert t.update("A", False, 0.0, "no answer") == "slow"
+    assert t.update("A", False, 0.0, "no answer") == "slow"
+    assert t.update("A", True, 1.5, "RTSP 200") == "slow"  # answered, slowly; failures reset
+    assert t.update("A", False, 0.0, "connection refused") == "slow"
+    assert t.update("A", False, 0.0, "connection refused", failures=2) == "offline"
+
+
+def test_per_camera_timeouts_in_form_and_reader(qgis_iface, rtsp, authcfg):  # noqa: ANN001
+    layer = make_layer(rtsp, authcfg)
+    extra = [QgsField(n, QVariant.Double) for n in ("open_timeout_s", "read_timeout_s", "stall_after_s")]
+    layer.dataProvider().addAttributes(extra)
+    layer.updateFields()
+    set_attr(layer, "CAM-01", read_timeout_s=9.0, stall_after_s=9.5)
+    ctl = CameraController(qgis_iface)
+    ctl.reader_options = FAST
+    ctl.set_layer(layer, start_health=False)
+    try:
+        idx = layer.fields().indexOf("stall_after_s")
+        assert layer.editorWidgetSetup(idx).type() == "Range"
+        assert layer.attributeDisplayName(idx) == "No picture after (s)"
+        viewer = ctl.open_camera("CAM-01")
+        assert (viewer.reader.read_timeout, viewer.reader.stall_after) == (9.0, 9.5)
+        assert viewer.reader.open_timeout == FAST["open_timeout"]  # empty: the default
+        other = ctl.open_camera("CAM-02")
+        assert other.reader.stall_after == FAST["stall_after"]
+    finally:
+        ctl.unload()
+
+
+def test_camera_texts_in_vietnamese(controller, tmp_path):
+    import shutil
+    import subprocess
+
+    from qgis.PyQt.QtCore import QTranslator
+
+    lrelease = shutil.which("lrelease")
+    if not lrelease:
+        pytest.skip("no lrelease to compile i18n/ioc_vi.ts")
+    ts = Path(__file__).resolve().parents[2] / "ioc_qgis_plugin" / "i18n" / "ioc_vi.ts"
+    qm = tmp_path / "ioc_vi.qm"
+    subprocess.run([lrelease, "-silent", str(ts), "-qm", str(qm)], check=True)
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    QgsApplication.installTranslator(translator)
+    try:
+        assert [a.text() for a in controller.actions()] == ["Xem camera", "Lưới camera"]
+        viewer = controller.open_camera("CAM-01")
+        assert viewer.snapshot_button.text() == "Ảnh chụp" and "Xem trực tiếp" in viewer.windowTitle()
+        assert wait_until(lambda: viewer.state_label.text() == "Trực tiếp", 8)
+        viewer.close()
+        grid = controller.open_grid(["CAM-01", "CAM-02"])
+        assert grid.windowTitle() == "Lưới camera"
+        grid.close()
+    finally:
+        QgsApplication.removeTranslator(translator)
+        controller.retranslate()

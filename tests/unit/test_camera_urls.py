@@ -58,3 +58,65 @@ def test_probe_unreachable_and_silent():
     with SilentServer() as silent:
         ok, reason = probe(f"rtsp://127.0.0.1:{silent.port}/x", timeout=0.5)
         assert not ok and reason == "no answer"
+
+
+@pytest.mark.parametrize(
+    ("url", "clean", "user", "password"),
+    [
+        ("rtsp://admin:p@ss@10.0.0.5:554/live", "rtsp://10.0.0.5:554/live", "admin", "p@ss"),
+        ("rtsp://admin:a/b@10.0.0.5/live", "rtsp://10.0.0.5/live", "admin", "a/b"),
+        ("rtsp://admin:my pass@cam.local/live", "rtsp://cam.local/live", "admin", "my pass"),
+        ("rtsp://admin:p%40ss@10.0.0.5/live", "rtsp://10.0.0.5/live", "admin", "p@ss"),
+        ("rtsp://u:p@[::1]:8554/a", "rtsp://[::1]:8554/a", "u", "p"),
+        ("rtsp://cam/live", "rtsp://cam/live", "", ""),
+        ("http://cam/snap.jpg?mail=a@b.org", "http://cam/snap.jpg?mail=a@b.org", "", ""),
+    ],
+)
+def test_split_credentials_as_typed(url, clean, user, password):
+    from ioc_qgis_plugin.connectors.cameras import split_credentials
+
+    assert split_credentials(url) == (clean, user, password)
+    assert has_credentials(url) is bool(user)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cannot open rtsp://admin:p@ss@10.0.0.5:554/live now",
+        "cannot open rtsp://admin:a/b@10.0.0.5/live",
+        "cannot open rtsp://admin:my pass@cam.local/live",
+        "rtsp://admin:x@y/z w@10.0.0.5",
+    ],
+)
+def test_mask_passwords_with_at_slash_and_space(text):
+    masked = mask_text(text)
+    for secret in ("p@ss", "a/b", "my pass", "x@y/z w", "ss@", "pass@"):
+        assert secret not in masked, masked
+    assert "***" in masked
+
+
+def test_snapshot_file_names_are_safe():
+    from ioc_qgis_plugin.connectors.cameras import safe_filename
+
+    assert safe_filename("../x") == "x"
+    assert safe_filename("CAM/01") == "CAM_01"
+    assert safe_filename("..") == "camera" and safe_filename("") == "camera"
+    assert "/" not in safe_filename("a/../../etc/passwd") and ".." not in safe_filename("a/../../etc/passwd")
+    assert safe_filename("Ngã tư 1") == "Ngã_tư_1"
+
+
+def test_probe_malformed_urls_never_raise():
+    for url in ("rtsp://127.0.0.1:99999/x", "http://127.0.0.1:99999/x", "rtsp://[::1/x", "rtsp:///nohost"):
+        ok, reason = probe(url, timeout=0.5)
+        assert ok is False and "invalid URL" in reason, (url, reason)
+    assert probe_first(["rtsp://127.0.0.1:99999/x"], 0.5)[0] is False
+
+
+def test_probe_http_page_is_not_a_stream():
+    from ioc_qgis_plugin.video.devhttp import MjpegHttpServer
+
+    with MjpegHttpServer(size=(256, 144)) as srv:
+        ok, reason = probe(srv.url("/index.html"))
+        assert not ok and "text/html" in reason
+        assert probe(srv.url("/snapshot.jpg"))[0]
+        assert probe(srv.url("/mjpeg"))[0]

@@ -194,3 +194,30 @@ def test_insert_takes_columns_from_every_row(empty_store):
     empty_store.insert("field_reports", rows)
     assert empty_store.get_report("B")["resolved_at"] == "2026-01-02T00:00:00.000Z"
     assert empty_store.get_report("A")["resolved_at"] is None
+
+
+def test_older_store_gets_the_camera_timeout_columns(empty_store):
+    """A store made before schema 2 (no per-camera timeouts) is upgraded in place when opened; rows are kept."""
+    store = empty_store
+    store.insert("cameras", [{"camera_id": "CAM-1", "name": "Ngã tư", "stream_url": "rtsp://h/x"}], [Point(107, 11)])
+    cameras = store._qualified("cameras")
+    with store.transaction():
+        for col in ("open_timeout_s", "read_timeout_s", "stall_after_s"):
+            store._execute(f"ALTER TABLE {cameras} DROP COLUMN {col}")
+    store.set_meta("schema_version", "1")
+    if store.kind == "gpkg":
+        store.close()
+        reopened = GeoPackageStore.open(store.path)
+    else:
+        from ioc_qgis_plugin.store.postgis import PostgisStore
+
+        reopened = PostgisStore.open(store.dsn, store.db_schema)
+    try:
+        assert reopened.schema_version() == reopened.schema.version == 2
+        row = reopened.fetch("cameras")[0]
+        assert row["camera_id"] == "CAM-1" and row["stream_url"] == "rtsp://h/x"
+        assert row["open_timeout_s"] is None
+        reopened.insert("cameras", [{"camera_id": "CAM-2", "name": "HLS", "read_timeout_s": 9.0, "stall_after_s": 9.0}])
+        assert {r["camera_id"]: r["read_timeout_s"] for r in reopened.fetch("cameras")} == {"CAM-1": None, "CAM-2": 9.0}
+    finally:
+        reopened.close()

@@ -101,3 +101,40 @@ def test_missing_playlist_is_a_clear_error_quickly(hls):
         assert reader.stop()
         assert time.monotonic() - t0 < 2
     assert not reader_threads()
+
+
+def _publish_times(reader_options: dict, url: str, seconds: float) -> tuple[list[float], set]:
+    times: list[float] = []
+    reader = FrameReader(url, name="paced", on_frame=lambda _f: times.append(time.monotonic()), **reader_options)
+    states: set = set()
+    reader.start()
+    try:
+        assert wait_for(lambda: reader.status().state == State.LIVE, 8), reader.status()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            states.add(reader.status().state)
+            time.sleep(0.05)
+    finally:
+        reader.stop()
+    return times, states
+
+
+def test_hls_frames_are_paced_by_presentation_time(hls):
+    """A segment arrives in one piece; its frames must still be shown at 25 fps, not as a burst then a pause."""
+    times, _ = _publish_times(HLS, hls.url(), 5.0)
+    gaps = [b - a for a, b in zip(times[10:], times[11:])]
+    assert len(gaps) > 60, len(gaps)
+    long_gaps = [g for g in gaps if g > 0.3]
+    # bursts at segment boundaries would give one ~1 s gap per segment (4–5 here) and most frames < 5 ms apart;
+    # the jitter buffer may show one or two short pauses while it learns the segment delivery
+    assert len(long_gaps) <= 2, long_gaps
+    assert sorted(gaps)[len(gaps) // 2] > 0.02, "frames published in bursts"
+
+
+def test_hls_long_segments_stay_live():
+    """4 s segments: no flapping to "reconnecting" between segments (the playlist's target duration counts)."""
+    with HlsServer(size=(320, 180), fps=25, segment_s=4) as srv:
+        options = {"open_timeout": 5.0, "read_timeout": 3.0, "stall_after": 3.0, "backoff_initial": 0.2}
+        times, states = _publish_times(options, srv.url(), 14.0)
+    assert states == {State.LIVE}, states
+    assert len(times) > 200

@@ -171,3 +171,88 @@ def test_unsupported_url_is_an_error_not_a_hang():
         assert "unsupported" in reader.status().message
     finally:
         assert reader.stop()
+
+
+def test_stopped_reader_keeps_no_picture(rtsp):
+    reader = FrameReader(rtsp_url(rtsp), name="drop", **FAST).start()
+    try:
+        assert wait_for(lambda: reader.latest() is not None, 5)
+    finally:
+        assert reader.stop()
+    assert reader.latest() is None  # the last 2.6 MB (at 720p) go with the reader, not at plugin unload
+
+
+def test_reader_stuck_in_ffmpeg_releases_itself():
+    from ioc_qgis_plugin.video import reader as reader_module
+
+    with SilentServer() as silent:
+        reader = FrameReader(f"rtsp://127.0.0.1:{silent.port}/cam01", **{**FAST, "open_timeout": 2.0}).start()
+        time.sleep(0.3)  # the worker is now blocked inside FFmpeg's open
+        assert reader.stop(0.05) is False  # the GUI does not wait for it
+        assert reader in reader_module._retiring
+        # when FFmpeg gives up, the worker removes itself: nothing is kept until unload
+        assert wait_for(lambda: not reader.running, 8)
+        assert wait_for(lambda: reader not in reader_module._retiring, 2)
+        assert reader.latest() is None and reader.on_frame is None
+    assert no_reader_threads()
+
+
+def test_first_retry_is_immediate_when_the_server_answers_again():
+    """A long backoff (8 s) is cut short by the cheap TCP probe: recovery follows the server, not the timer."""
+    srv = RtspServerProcess(count=1, size=(320, 180), sub_size=(256, 144)).start()
+    port = srv.port
+    options = {**FAST, "backoff_initial": 8.0, "backoff_max": 8.0}
+    reader = FrameReader(srv.url("cam01"), **options).start()
+    try:
+        assert wait_for(lambda: reader.status().state == State.LIVE, 8)
+        srv.kill()
+        assert wait_for(lambda: reader.status().state in (State.RECONNECTING, State.ERROR), 6), reader.status()
+        time.sleep(1.0)  # well inside the 8 s backoff
+        seq = reader.latest().seq if reader.latest() else 0
+        srv = RtspServerProcess(port=port, count=1, size=(320, 180), sub_size=(256, 144)).start()
+        t0 = time.monotonic()
+        assert wait_for(lambda: (reader.latest() is not None and reader.latest().seq > seq), 7), reader.status()
+        assert time.monotonic() - t0 < 4.0
+    finally:
+        reader.stop()
+        srv.stop()
+
+
+def test_wrong_password_is_not_retried_at_once(rtsp):
+    """The server answers but refuses: plain backoff, no hammering."""
+    reader = FrameReader(rtsp_url(rtsp, password="nope"), **{**FAST, "backoff_initial": 1.0, "backoff_max": 1.0})
+    reader.start()
+    try:
+        time.sleep(3.0)
+        assert reader.status().reconnects <= 3
+    finally:
+        reader.stop()
+
+
+def test_paused_reader_disconnects_and_resumes(rtsp):
+    reader = FrameReader(rtsp_url(rtsp), name="pause", **FAST).start()
+    try:
+        assert wait_for(lambda: reader.latest() is not None and reader.latest().seq > 3, 5)
+        reader.set_paused(True)
+        assert wait_for(lambda: reader.status().state == State.PAUSED, 3)
+        assert reader.latest() is None
+        time.sleep(0.5)
+        assert reader.latest() is None  # nothing decoded while paused
+        t0 = time.monotonic()
+        reader.set_paused(False)
+        assert wait_for(lambda: reader.latest() is not None, 5)
+        assert time.monotonic() - t0 < 3.0
+        assert reader.status().state == State.LIVE
+    finally:
+        assert reader.stop()
+
+
+def test_timecode_survives_display_scaling():
+    import cv2
+
+    frame = np.full((360, 640, 3), 90, np.uint8)
+    ms = 1_760_000_987_654
+    timecode.encode(frame, ms)
+    for width in (316, 420, 797, 1000):
+        shown = cv2.resize(frame, (width, width * 360 // 640), interpolation=cv2.INTER_AREA)
+        assert timecode.decode_scaled(shown, 640) == ms, width
