@@ -11,7 +11,12 @@
 set -euo pipefail
 
 ROOT=${QGIS340_ROOT:-/var/cache/ioc-qgis340/root}
-MIRROR=${QGIS340_MIRROR:-http://deb.debian.org/debian}
+# The Debian archive this machine's apt already uses (its first "debian" URI); QGIS340_MIRROR overrides it.
+host_mirror() {
+  { grep -hE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null || true; } |
+    grep -oE '(https?|file)://[^ ]+/debian/?( |$)' | head -n 1 | tr -d ' '
+}
+MIRROR=${QGIS340_MIRROR:-$(host_mirror)}
 SUITE=trixie
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -72,6 +77,10 @@ build_root() {
       }
       rm -rf "$ROOT"
       mkdir -p "$ROOT"
+      [ -n "$MIRROR" ] || {
+        echo "qgis340: no Debian archive in this machine's apt sources; set QGIS340_MIRROR to one" >&2
+        exit 2
+      }
       echo "qgis340: debootstrap $SUITE into $ROOT"
       debootstrap --variant=minbase "$SUITE" "$ROOT" "$MIRROR" >"$ROOT.debootstrap.log" 2>&1 || {
         tail -30 "$ROOT.debootstrap.log" >&2
