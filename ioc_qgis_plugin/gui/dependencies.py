@@ -56,6 +56,7 @@ def disable_actions(actions: list[QAction], module: str) -> None:
     message = feature_message(module)
     for action in actions:
         action.setEnabled(False)
+        action.setProperty("ioc_needs", module)  # owners that retranslate their actions leave these as they are
         if f"({module})" not in action.text():
             action.setText(tr("{0} (needs {1})").format(action.text(), module))
         action.setToolTip(message)
