@@ -56,8 +56,16 @@ def _grant_connect(conn: Any, prefix: str) -> None:
         cur.execute("SELECT current_database()")
         db = cur.fetchone()[0]
         cur.execute(sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(sql.Identifier(db)))
-        roles = sql.SQL(", ").join(sql.Identifier(r) for r in migrations.role_names(prefix).values())
+        names = _existing_roles(cur, migrations.role_names(prefix).values())
+        roles = sql.SQL(", ").join(sql.Identifier(r) for r in names)
         cur.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(db), roles))
+
+
+def _existing_roles(cur: Any, names: Any) -> list[str]:
+    """The city's group roles that exist (a database below level 5 has no scheduler role yet)."""
+    cur.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (list(names),))
+    found = {r[0] for r in cur.fetchall()}
+    return [n for n in names if n in found]
 
 
 def _ensure_srid(store: PostgisStore, srid: int) -> None:
@@ -149,6 +157,9 @@ def add_user(
             if not row:
                 raise StoreError("this database has no city roles yet: run `postgis_admin migrate` first")
             group = migrations.role_names(row[0])[role]
+            groups = _existing_roles(cur, migrations.role_names(row[0]).values())
+            if group not in groups:
+                raise StoreError(f"role '{role}' needs a newer city level: run `postgis_admin migrate` first")
             # the server only ever sees the SCRAM verifier, not the password (not even in its statement log)
             verifier = encrypt_password(password, user, conn, "scram-sha-256")
             cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (user,))
@@ -158,7 +169,7 @@ def add_user(
             )
             conn.autocommit = False
             cur.execute(stmt)
-            for other in migrations.role_names(row[0]).values():  # exactly one IOC group per login
+            for other in groups:  # exactly one IOC group per login
                 if other != group:
                     cur.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(other), sql.Identifier(user)))
             cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(user)))
