@@ -489,7 +489,11 @@ class PostgisStore(IocStore):
             return int(self._query(sql, (at,))[0][0])
         if now is None:
             return int(self._query(f"SELECT {self.db_schema}.refresh_deadline_state()")[0][0])
-        return int(self._query(f"SELECT {self.db_schema}.refresh_deadline_state_at(?::timestamptz)", (epoch_to_iso(now),))[0][0])
+        return int(
+            self._query(f"SELECT {self.db_schema}.refresh_deadline_state_at(?::timestamptz)", (epoch_to_iso(now),))[0][
+                0
+            ]
+        )
 
     def grid_counts(
         self, cell_m: float, analysis_srid: Optional[int] = None, flt: Optional[ReportFilter] = None

@@ -245,7 +245,9 @@ def test_scheduler_reads_nothing_else(city):
 # -- item 2: a decoy event no longer hides a change; the workflow is the database's -------------------------
 @pytest.mark.parametrize("user, rid", [("desk_a", "R1"), ("desk_dept", "R3"), ("planner1", "R4"), ("admin1", "R2")])
 def test_decoy_event_does_not_hide_the_change(city, user, rid):
-    owner_query(city, "UPDATE ioc.field_reports SET status = 'received', description = 'Ổ gà' WHERE report_id = %s", (rid,))
+    owner_query(
+        city, "UPDATE ioc.field_reports SET status = 'received', description = 'Ổ gà' WHERE report_id = %s", (rid,)
+    )
     (n_before,) = owner_query(city, "SELECT count(*) FROM ioc.report_events WHERE report_id = %s", (rid,))[0]
     (v_before,) = owner_query(city, "SELECT version FROM ioc.field_reports WHERE report_id = %s", (rid,))[0]
     assert (
@@ -330,7 +332,9 @@ def test_admin_changes_protected_columns_audited(city):
     (v0,) = owner_query(city, "SELECT version FROM ioc.field_reports WHERE report_id = 'R2'")[0]
     assert (
         sqlstate_of(
-            city, "admin1", ["UPDATE ioc.field_reports SET requested_at = '2025-12-31', lat = 10.5 WHERE report_id = 'R2'"]
+            city,
+            "admin1",
+            ["UPDATE ioc.field_reports SET requested_at = '2025-12-31', lat = 10.5 WHERE report_id = 'R2'"],
         )
         is None
     )
@@ -370,7 +374,8 @@ def test_own_note_carries_server_time_and_login(city):
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO ioc.report_events (report_id, at, actor, action, note, db_user) "
-            "VALUES ('R1', '2001-01-01', 'Giám đốc', 'note', 'x', 'admin1') RETURNING db_user, at > now() - interval '1 minute'"
+            "VALUES ('R1', '2001-01-01', 'Giám đốc', 'note', 'x', 'admin1') "
+            "RETURNING db_user, at > now() - interval '1 minute'"
         )
         assert cur.fetchone() == ("desk_a", True)
     conn.close()
@@ -379,7 +384,7 @@ def test_own_note_carries_server_time_and_login(city):
 # -- item 5: outbox -----------------------------------------------------------------------------------------
 OUTBOX_ON = (
     "INSERT INTO ioc.report_outbox (report_id, change_id, payload, created_at) "
-    "VALUES ('{rid}', md5(random()::text), '{{\"changes\": {{\"status\": \"closed\"}}}}', now())"
+    'VALUES (\'{rid}\', md5(random()::text), \'{{"changes": {{"status": "closed"}}}}\', now())'
 )
 
 
@@ -426,7 +431,11 @@ def test_push_by_desk_and_planner_marks_sent(city, pusher):
 
 # -- item 6 and the admin's rights ---------------------------------------------------------------------------
 def test_admin_deletes_a_report_audited(city):
-    owner_query(city, "INSERT INTO ioc.field_reports (report_id, service_code, status, ward_id) VALUES ('SPAM', 'x', 'received', 'W01')")
+    owner_query(
+        city,
+        "INSERT INTO ioc.field_reports (report_id, service_code, status, ward_id) "
+        "VALUES ('SPAM', 'x', 'received', 'W01')",
+    )
     assert sqlstate_of(city, "admin1", ["DELETE FROM ioc.field_reports WHERE report_id = 'SPAM'"]) is None
     assert owner_query(
         city, "SELECT action, db_user FROM ioc.report_events WHERE report_id = 'SPAM' ORDER BY fid DESC LIMIT 1"
@@ -443,7 +452,7 @@ def test_only_admin_deletes_reports(city, user):
 # -- item 7: publish log --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("user", ["officer1", "planner1", "admin1"])
 def test_exporting_roles_log_through_the_narrow_path(city, user):
-    assert sqlstate_of(city, user, ["SELECT ioc.log_publication('{\"dataset\": \"x\", \"who\": \"forged\"}')"]) is None
+    assert sqlstate_of(city, user, ['SELECT ioc.log_publication(\'{"dataset": "x", "who": "forged"}\')']) is None
     assert owner_query(city, "SELECT db_user, entry->>'dataset' FROM ioc.publish_log ORDER BY fid DESC LIMIT 1") == [
         (user, "x")
     ]
@@ -484,7 +493,10 @@ def test_new_reports_start_at_the_beginning(city, status):
     run_refused(
         city,
         "desk_a",
-        [f"INSERT INTO ioc.field_reports (report_id, service_code, status, ward_id) VALUES ('x', 't', '{status}', 'W01')"],
+        [
+            "INSERT INTO ioc.field_reports (report_id, service_code, status, ward_id) "
+            f"VALUES ('x', 't', '{status}', 'W01')"
+        ],
         CHECK,
     )
 
