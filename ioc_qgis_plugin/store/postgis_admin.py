@@ -93,8 +93,12 @@ def create_city(
     db_schema: str = "ioc",
     prefix: Optional[str] = None,
     analysis_srid: Optional[int] = None,
+    target: Optional[int] = None,
 ) -> str:
-    """Create database (if missing), schema, roles, RLS, audit and scale features; returns the city's DSN."""
+    """Create database (if missing), schema, roles, RLS, audit and scale features; returns the city's DSN.
+
+    `target` stops at an older city level (benchmarks compare levels in one run; tests upgrade from it).
+    """
     migrations.check_identifier(db_schema, "schema")
     prefix = migrations.check_identifier(prefix or default_prefix(dbname), "role prefix")
     conn = _connect(server_dsn)
@@ -111,7 +115,7 @@ def create_city(
         if analysis_srid:
             _ensure_srid(store, int(analysis_srid))
             store.set_meta("analysis_srid", str(int(analysis_srid)))
-        migrations.migrate(store.conn, db_schema, prefix)
+        migrations.migrate(store.conn, db_schema, prefix, target)
         _grant_connect(store.conn, prefix)
     finally:
         store.close()
