@@ -3,11 +3,13 @@
     python -m ioc_qgis_plugin.store.postgis_admin create-city --dbname longkhanh --analysis-srid 5899
     python -m ioc_qgis_plugin.store.postgis_admin migrate --dbname longkhanh
     python -m ioc_qgis_plugin.store.postgis_admin add-user --dbname longkhanh desk_xuanan --role desk --ward W01
+    python -m ioc_qgis_plugin.store.postgis_admin add-user --dbname longkhanh cron_deadlines --role scheduler
     python -m ioc_qgis_plugin.store.postgis_admin status --dbname longkhanh
 
 Connection: --host/--port/--user or the usual libpq variables (PGHOST, PGPORT, PGUSER); the administrator's
 password comes from PGPASSWORD or ~/.pgpass, else it is prompted. A new account's password comes from
 IOC_NEW_PASSWORD or is prompted twice — never from the command line (it would show in `ps` and shell history).
+A `scheduler` login may only run `SELECT ioc.refresh_deadline_state()` (cron), at the server's time.
 """
 
 from __future__ import annotations

@@ -519,7 +519,7 @@ def test_residual_explain_side_channel_is_counts_only(city):
     """
     (n_w02,) = owner_query(city, "SELECT count(*) FROM ioc.field_reports WHERE ward_id = 'W02'")[0]
     removed = _explain_removed(city, "desk_a", "SELECT * FROM ioc.field_reports WHERE ward_id = 'W02'")
-    assert removed in (0, n_w02)  # 0 when the planner checks the policy first; never more than the count
+    assert removed == n_w02  # exactly the other ward's count: the residual the README states
     conn = connect(city, "desk_a")
     with conn.cursor() as cur:
         cur.execute("SELECT reltuples >= -1 FROM pg_class WHERE oid = 'ioc.field_reports'::regclass")
