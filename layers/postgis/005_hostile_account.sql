@@ -181,12 +181,12 @@ CREATE TRIGGER audit_report_change AFTER INSERT OR DELETE OR UPDATE OF
   reporter_name, reporter_phone, reporter_email, geom
   ON @s@.field_reports FOR EACH ROW EXECUTE FUNCTION @s@.audit_report_change();
 
--- Event rows: every account may add a note to a report it can see; all other events come from the trigger
--- above. Nobody but the owner updates or deletes them (the admin group included).
+-- Event rows: every account may annotate a report it can see (a note, an attachment's name); all other events
+-- come from the trigger above. Nobody but the owner updates or deletes them (the admin group included).
 DROP POLICY any_insert ON @s@.report_events;
 DROP POLICY admin_all ON @s@.report_events;
 CREATE POLICY note_insert ON @s@.report_events FOR INSERT WITH CHECK (
-  action = 'note' AND EXISTS (SELECT 1 FROM @s@.field_reports r WHERE r.report_id = report_events.report_id));
+  action IN ('note', 'attach') AND EXISTS (SELECT 1 FROM @s@.field_reports r WHERE r.report_id = report_events.report_id));
 CREATE POLICY admin_read ON @s@.report_events FOR SELECT TO @r_admin@ USING (true);
 -- the admin group: everything through the audited paths; nothing that skips triggers or rewrites history
 REVOKE TRUNCATE, TRIGGER, REFERENCES ON ALL TABLES IN SCHEMA @s@ FROM @r_admin@;

@@ -369,6 +369,19 @@ def test_no_event_for_a_report_one_cannot_see(city, user, rid):
     run_refused(city, user, [NOTE_ON.format(rid=rid)], REFUSED)
 
 
+@pytest.mark.parametrize("user, rid", [("desk_a", "R1"), ("operator1", "R1"), ("desk_dept", "R3"), ("planner1", "R4")])
+@pytest.mark.parametrize("action", ["note", "attach"])
+def test_annotations_on_a_visible_report_are_allowed(city, user, rid, action):
+    cluster, _ = city
+    s = PostgisStore.open(cluster.dsn(DB, user=user, password=f"pw-{user}"))
+    try:
+        s.add_event(rid, "Lan", action, new="anh.jpg" if action == "attach" else "", note="x")
+        last = s.report_audit(rid)[-1]
+        assert (last["action"], last["db_user"], last["actor"]) == (action, user, "Lan")
+    finally:
+        s.close()
+
+
 def test_own_note_carries_server_time_and_login(city):
     conn = connect(city, "desk_a")
     with conn.cursor() as cur:
