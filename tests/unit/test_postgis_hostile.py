@@ -563,3 +563,25 @@ def test_plugin_refresh_as_desk_is_access_denied(city):
             s.refresh_deadline_state()
     finally:
         s.close()
+
+
+def test_admin_runs_the_open311_pull_audited(city):
+    """The pull takes the city server's word for a status (received → closed is no desk transition), audited."""
+    from ioc_qgis_plugin.connectors.open311 import Open311Client
+    from ioc_qgis_plugin.sync.open311_sync import ReportSync
+
+    cluster, _ = city
+    rows = [{**_report(rid, "W01", ""), "requested_at": "2026-02-01T08:00:00+07:00"} for rid in ("P1", "P2")]
+    with Open311Server(rows) as server:
+        admin = PostgisStore.open(cluster.dsn(DB, user="admin1", password="pw-admin1"))
+        try:
+            client = Open311Client(server.url, api_key="demo-key", sleep=lambda s: None, retries=1)
+            assert ReportSync(admin, client).run().inserted == 2
+            server.state.touch(["P1"], status="closed")
+            assert ReportSync(admin, client).run().updated == 1
+            assert admin.get_report("P1")["status"] == "closed"
+            trail = [(e["action"], e["old_value"], e["new_value"], e["db_user"]) for e in admin.report_audit("P1")]
+        finally:
+            admin.close()
+    assert trail[0] == ("created", "", "received", "admin1")
+    assert ("status", "received", "closed", "admin1") in trail
