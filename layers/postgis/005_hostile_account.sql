@@ -221,10 +221,27 @@ CREATE TABLE @s@.maintenance_log (
   db_user text NOT NULL DEFAULT session_user,
   action text NOT NULL,
   as_of timestamptz,
-  rows_changed bigint
+  rows_changed bigint,
+  detail text
 );
 REVOKE ALL ON @s@.maintenance_log FROM PUBLIC;
 GRANT SELECT ON @s@.maintenance_log TO @r_admin@, @r_scheduler@;
+
+-- City settings (due_soon_fraction changes every deadline state; sync cursors decide what is pulled) are the
+-- admin group's to change, recorded here like everything else; the owner's migrations are not.
+CREATE FUNCTION @s@.audit_meta() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  INSERT INTO @s@.maintenance_log (action, detail) VALUES (
+    'ioc_meta ' || lower(TG_OP),
+    CASE TG_OP WHEN 'INSERT' THEN NEW.key || ' = ' || coalesce(NEW.value, '')
+               WHEN 'DELETE' THEN OLD.key || ' (was ' || coalesce(OLD.value, '') || ')'
+               ELSE NEW.key || ': ' || coalesce(OLD.value, '') || ' → ' || coalesce(NEW.value, '') END);
+  RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION @s@.audit_meta() FROM PUBLIC;
+CREATE TRIGGER audit_meta AFTER INSERT OR UPDATE OR DELETE ON @s@.ioc_meta
+  FOR EACH ROW WHEN (NOT @s@.session_is_owner()) EXECUTE FUNCTION @s@.audit_meta();
 
 DROP FUNCTION @s@.refresh_deadline_state(timestamptz);
 CREATE FUNCTION @s@.refresh_deadline_state_at(as_of timestamptz) RETURNS bigint

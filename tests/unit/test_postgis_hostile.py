@@ -585,3 +585,23 @@ def test_admin_runs_the_open311_pull_audited(city):
             admin.close()
     assert trail[0] == ("created", "", "received", "admin1")
     assert ("status", "received", "closed", "admin1") in trail
+
+
+def test_admin_changes_city_settings_recorded(city):
+    before = owner_query(city, "SELECT value FROM ioc.ioc_meta WHERE key = 'due_soon_fraction'")
+    assert (
+        sqlstate_of(
+            city,
+            "admin1",
+            [
+                "DELETE FROM ioc.ioc_meta WHERE key = 'due_soon_fraction'",
+                "INSERT INTO ioc.ioc_meta VALUES ('due_soon_fraction', '0.5')",
+            ],
+        )
+        is None
+    )
+    rows = owner_query(city, "SELECT action, db_user, detail FROM ioc.maintenance_log ORDER BY fid DESC LIMIT 1")
+    assert rows == [("ioc_meta insert", "admin1", "due_soon_fraction = 0.5")]
+    owner_query(city, "DELETE FROM ioc.ioc_meta WHERE key = 'due_soon_fraction'")
+    for (value,) in before:
+        owner_query(city, "INSERT INTO ioc.ioc_meta VALUES ('due_soon_fraction', %s)", (value,))
