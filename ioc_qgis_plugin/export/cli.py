@@ -4,7 +4,10 @@
         --name phan-anh-hien-truong --title "Phản ánh hiện trường"
 
 Secrets come only from environment variables (default CKAN_API_TOKEN), never from arguments, which other users
-can read in the process list, and they are never printed.
+can read in the process list, and they are never printed. The same holds for the database: `--postgis` takes a
+connection string without a password; libpq finds it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE).
+
+Exit codes: 0 published, 1 export/publication failed, 2 bad arguments, 3 the store cannot be opened.
 """
 
 from __future__ import annotations
@@ -26,7 +29,11 @@ from .select import Selection
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m ioc_qgis_plugin.export", description=__doc__.split("\n\n")[0])
     ap.add_argument("--gpkg", help="IOC GeoPackage store")
-    ap.add_argument("--postgis", help="PostGIS connection string of the IOC store (instead of --gpkg)")
+    ap.add_argument(
+        "--postgis",
+        help="PostGIS connection string of the IOC store, without password (instead of --gpkg); "
+        "the password comes from PGPASSWORD, ~/.pgpass or a service file",
+    )
     ap.add_argument("--target", choices=TARGETS, default="file")
     ap.add_argument(
         "--out",
@@ -72,10 +79,32 @@ def _split(text: str) -> list[str]:
     return [p.strip() for p in text.split(",") if p.strip()]
 
 
+def postgis_argument_problem(dsn: str) -> Optional[str]:
+    """Why a --postgis value is refused (a password in it, or unreadable), or None."""
+    try:
+        from psycopg2.extensions import parse_dsn
+
+        params = parse_dsn(dsn)
+    except ImportError:
+        return "PostGIS support needs psycopg2 (Debian package python3-psycopg2)"
+    except Exception:  # noqa: BLE001 - psycopg2.ProgrammingError; its text may echo the string (a secret)
+        return "--postgis is not a valid connection string (key=value pairs or a postgresql:// URI)"
+    if params.get("password"):
+        return (
+            "--postgis must not contain a password: process arguments are visible to every user of this machine. "
+            "Put it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) and leave it out of the string."
+        )
+    return None
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     args = parser().parse_args(argv)
     if bool(args.gpkg) == bool(args.postgis):
         print("error: give exactly one of --gpkg or --postgis", file=sys.stderr)
+        return 2
+    problem = postgis_argument_problem(args.postgis) if args.postgis else None
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     opts: dict = {}
     if args.target == "ckan":
@@ -134,14 +163,20 @@ def main(argv: Optional[list[str]] = None) -> int:
 def _export(
     args: argparse.Namespace, selection: Selection, policy: Policy, info: DatasetInfo, opts: dict, out: Path
 ) -> int:
-    if args.gpkg:
-        from ..store.gpkg import GeoPackageStore
+    from ..store.errors import StoreError
 
-        store = GeoPackageStore.open(args.gpkg)
-    else:
-        from ..store.postgis import PostgisStore
+    try:
+        if args.gpkg:
+            from ..store.gpkg import GeoPackageStore
 
-        store = PostgisStore.open(args.postgis)
+            store = GeoPackageStore.open(args.gpkg)
+        else:
+            from ..store.postgis import PostgisStore
+
+            store = PostgisStore.open(args.postgis)
+    except StoreError as exc:  # unreachable, wrong password, no rights, not an IOC store: one line, no traceback
+        print(f"error: cannot open the store: {exc}", file=sys.stderr)
+        return 3
     try:
         result = run_export(
             store,

@@ -104,6 +104,10 @@ def run_export(
     if is_cancelled():
         raise Cancelled("cancelled before publishing; only the local package was written")
     say = progress or (lambda p, m: None)
+    if target != "file":  # log first: a publication that cannot be logged must not leave the building
+        publog.append(
+            store, publog.entry(info.name, target, "started", result.files(), who, url=opts.get("url", "")), log_file
+        )
     try:
         if target == "ckan":
             from .ckan import CkanClient, publish_package

@@ -365,7 +365,7 @@ class ReportDetail(QWidget):
 
     def _fill_history(self, report_id: str) -> None:
         self.history.clear()
-        events = self.store.report_events(report_id)
+        events = self._history_rows(report_id)
         for e in reversed(events):  # newest first
             action = str(e.get("action") or "")
             old, new = e.get("old_value") or "", e.get("new_value") or ""
@@ -379,11 +379,29 @@ class ReportDetail(QWidget):
                     old, new = (local_time(x) if x else "" for x in (old, new))
             change = f"{old} → {new}" if old and new else (new or old)
             item = QTreeWidgetItem(
-                [local_time(e.get("at")), str(e.get("actor") or ""), shown_action, change, str(e.get("note") or "")]
+                [local_time(e.get("at")), self._who(e), shown_action, change, str(e.get("note") or "")]
             )
             self.history.addTopLevelItem(item)
         for col in range(4):
             self.history.resizeColumnToContents(col)
+
+    def _history_rows(self, report_id: str) -> list[dict[str, Any]]:
+        """A PostGIS city's trail carries the database user and the server's time of every event (report_audit)."""
+        audit = getattr(self.store, "report_audit", None)
+        if audit is not None:
+            try:
+                return audit(report_id)
+            except StoreError:  # a PostGIS store without city roles has no db_user column
+                pass
+        return self.store.report_events(report_id)
+
+    @staticmethod
+    def _who(event: dict[str, Any]) -> str:
+        """The database account (cannot be forged) first; the name typed at the desk, if different, after it."""
+        db_user, actor = str(event.get("db_user") or ""), str(event.get("actor") or "")
+        if db_user and actor and actor != db_user:
+            return f"{db_user} ({actor})"
+        return db_user or actor
 
     def _status_label(self, value: str) -> str:
         try:

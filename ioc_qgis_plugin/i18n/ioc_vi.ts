@@ -1767,57 +1767,57 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>{0} (cần {1})</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="123" />
+        <location filename="../gui/dependencies.py" line="124" />
         <source>IOC — Python modules</source>
         <translation>IOC — Mô-đun Python</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="128" />
+        <location filename="../gui/dependencies.py" line="129" />
         <source>All optional modules are installed.</source>
         <translation>Đã cài đủ các mô-đun tùy chọn.</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="128" />
+        <location filename="../gui/dependencies.py" line="129" />
         <source>{0} optional module(s) missing: the features listed next to them are disabled.</source>
         <translation>Thiếu {0} mô-đun tùy chọn: các chức năng ghi bên cạnh đã bị tắt.</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="138" />
+        <location filename="../gui/dependencies.py" line="139" />
         <source>Module</source>
         <translation>Mô-đun</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="138" />
+        <location filename="../gui/dependencies.py" line="139" />
         <source>Needed for</source>
         <translation>Cần cho</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="143" />
+        <location filename="../gui/dependencies.py" line="144" />
         <source>installed {0}</source>
         <translation>đã cài {0}</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="143" />
+        <location filename="../gui/dependencies.py" line="144" />
         <source>missing</source>
         <translation>thiếu</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="165" />
+        <location filename="../gui/dependencies.py" line="166" />
         <source>Nothing to install.</source>
         <translation>Không cần cài thêm gì.</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="166" />
+        <location filename="../gui/dependencies.py" line="167" />
         <source>Windows (OSGeo4W Shell, started as administrator; or the OSGeo4W Setup, Advanced install):</source>
         <translation>Windows (OSGeo4W Shell, chạy với quyền quản trị; hoặc OSGeo4W Setup, cài đặt nâng cao):</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="169" />
+        <location filename="../gui/dependencies.py" line="170" />
         <source>Debian / Ubuntu:</source>
         <translation>Debian / Ubuntu:</translation>
     </message>
     <message>
-        <location filename="../gui/dependencies.py" line="172" />
+        <location filename="../gui/dependencies.py" line="173" />
         <source>Then restart QGIS.</source>
         <translation>Sau đó khởi động lại QGIS.</translation>
     </message>
@@ -2292,7 +2292,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Xem camera</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="155" />
+        <location filename="../gui/camera_controller.py" line="154" />
         <source>Click a camera on the map to watch it live</source>
         <translation>Nhấp vào camera trên bản đồ để xem trực tiếp</translation>
     </message>
@@ -2302,22 +2302,22 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Lưới camera</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="157" />
+        <location filename="../gui/camera_controller.py" line="154" />
         <source>Open the selected cameras in a grid</source>
         <translation>Mở các camera đang chọn trong lưới</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="273" />
+        <location filename="../gui/camera_controller.py" line="277" />
         <source>The camera has no stream address</source>
         <translation>Camera chưa có địa chỉ luồng video</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="318" />
+        <location filename="../gui/camera_controller.py" line="322" />
         <source>Select cameras on the map first</source>
         <translation>Hãy chọn camera trên bản đồ trước</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="372" />
+        <location filename="../gui/camera_controller.py" line="376" />
         <source>User name and password typed in the address of {cameras} were moved to the QGIS authentication database; the stored address has no password.</source>
         <translation>Tên đăng nhập và mật khẩu nhập trong địa chỉ của {cameras} đã được chuyển vào kho xác thực của QGIS; địa chỉ được lưu không còn mật khẩu.</translation>
     </message>

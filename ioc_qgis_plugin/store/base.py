@@ -318,6 +318,11 @@ class IocStore(ABC):
             changed = {k: v for k, v in changes.items() if cur.get(k) != v}
             if not changed and not note:
                 return version
+            db_records = self._database_records_changes(actor, note)
+            if enqueue and cur.get("source") not in (None, "", "local"):
+                # queued before the UPDATE: a change that hands the report on (another ward) may leave it
+                # invisible to this account, and the outbox accepts only reports the account can see
+                self.enqueue_change(report_id, {"changes": changed, "note": note, "actor": actor})
             sets = {**changed, "updated_at": now, "version": version + 1}
             where = "report_id = ? AND version = ?"
             assignments = ", ".join(f"{k} = ?" for k in sets)
@@ -327,7 +332,7 @@ class IocStore(ABC):
             )
             if n == 0:
                 raise ConflictError(f"report {report_id} was changed by someone else; reload it")
-            for key, value in changed.items():
+            for key, value in ({} if db_records else changed).items():
                 action = _EVENT_ACTIONS.get(key, "edit")
                 self.add_event(
                     report_id,
@@ -340,9 +345,15 @@ class IocStore(ABC):
                 )
             if note and not changed:
                 self.add_event(report_id, actor, "note", note=note, at=now)
-            if enqueue and cur.get("source") not in (None, "", "local"):
-                self.enqueue_change(report_id, {"changes": changed, "note": note, "actor": actor})
             return version + 1
+
+    def _database_records_changes(self, actor: str, note: str) -> bool:
+        """Whether the database itself writes one event per changed field (PostGIS city level >= 5).
+
+        Such a store takes the person's name and note for the transaction's events here; the plugin then writes
+        only notes. The GeoPackage has no triggers of that kind: the plugin writes every event.
+        """
+        return False
 
     def enqueue_change(self, report_id: str, payload: dict) -> str:
         change_id = uuid.uuid4().hex
@@ -401,8 +412,10 @@ class IocStore(ABC):
             if diff:
                 updates.append((cur, diff))
         with self.transaction():
+            db_records = self._database_records_changes(actor, "sync")
             if new_rows:
                 self.insert("field_reports", new_rows, self.point_geometries(new_rows))
+            if new_rows and not db_records:
                 now = now_utc_iso()
                 self.insert(
                     "report_events",
@@ -432,6 +445,8 @@ class IocStore(ABC):
                     "WHERE report_id = ?",
                     (*sets.values(), *geom_params, cur["report_id"]),
                 )
+                if db_records:
+                    continue
                 if "status" in diff:
                     self.add_event(
                         cur["report_id"], actor, "status", str(cur.get("status") or ""), str(diff["status"]), "sync"

@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - the plugin still works with GeoPackage
 
 
 SUMMARY_CITY_VERSION = 4  # layers/postgis/004_report_summary.sql
+HOSTILE_CITY_VERSION = 5  # layers/postgis/005_hostile_account.sql: database-written audit, scheduler, publish log
 _DAY = 86400
 
 
@@ -112,6 +113,7 @@ class PostgisStore(IocStore):
         self._pending_path = pending_path
         self._pending: Optional[PendingEdits] = None
         self._summary_level: Optional[bool] = None  # report_summary present (city level ≥ 4), looked up once
+        self._audit_level: Optional[bool] = None  # the database writes change events (city level ≥ 5)
         self._role_cache: Optional[tuple[str]] = None
         self.conn = _conn or self._connect(dsn)
         self._params = {k: v for k, v in self.conn.get_dsn_parameters().items() if k != "password"}
@@ -334,10 +336,45 @@ class PostgisStore(IocStore):
         prefix = self.get_meta(migrations.ROLE_PREFIX_KEY)
         if not prefix:
             return None
-        for role, name in migrations.role_names(prefix).items():
-            if self._query("SELECT pg_has_role(current_user, ?, 'MEMBER')", (name,))[0][0]:
+        names = migrations.role_names(prefix)
+        rows = self._query(  # roles of a later level (scheduler) may not exist yet
+            "SELECT rolname FROM pg_roles WHERE rolname = ANY(?) AND pg_has_role(current_user, oid, 'MEMBER')",
+            (list(names.values()),),
+        )
+        mine = {r[0] for r in rows}
+        for role, name in names.items():
+            if name in mine:
                 return role
         return None
+
+    def _database_records_changes(self, actor: str, note: str) -> bool:
+        if self._audit_level is None:
+            self._audit_level = self.city_version() >= HOSTILE_CITY_VERSION
+        if not self._audit_level:
+            return False
+        # transaction-local: the audit trigger names the person and the note next to the database user
+        self._query("SELECT set_config('ioc.actor', ?, true), set_config('ioc.note', ?, true)", (actor, note or ""))
+        return True
+
+    def log_publication(self, item: dict) -> bool:
+        """Append an export's publish-log entry through the database's narrow path (city level ≥ 5).
+
+        Returns False on older levels (the caller keeps the entry in ioc_meta). Raises AccessDenied for accounts
+        that may not publish: the export must then stop before uploading anything.
+        """
+        if self.city_version() < HOSTILE_CITY_VERSION:
+            return False
+        import json
+
+        self._query(f"SELECT {self.db_schema}.log_publication(?::jsonb)", (json.dumps(item, ensure_ascii=False),))
+        return True
+
+    def publication_log(self) -> Optional[list[dict]]:
+        """Publish-log entries (oldest first) with the database user and server time; None below level 5."""
+        if self.city_version() < HOSTILE_CITY_VERSION:
+            return None
+        rows = self._query(f"SELECT entry, db_user, at FROM {self._qualified('publish_log')} ORDER BY fid")
+        return [{**entry, "db_user": db_user, "logged_at": at} for entry, db_user, at in rows]
 
     def report_audit(self, report_id: str) -> list[dict]:
         """History with the database user that made each change (city level ≥ 1)."""
@@ -445,10 +482,22 @@ class PostgisStore(IocStore):
         return self._role_cache[0] or None
 
     def refresh_deadline_state(self, now: Optional[float] = None) -> int:
-        """Bring stored deadline states up to `now` (epoch s; default the database clock); returns rows changed."""
-        at = epoch_to_iso(now) if now is not None else None
-        sql = f"SELECT {self.db_schema}.refresh_deadline_state(coalesce(?::timestamptz, now()))"
-        return int(self._query(sql, (at,))[0][0])
+        """Bring stored deadline states up to the database clock; returns rows changed.
+
+        From city level 5 only the scheduler and admin roles may run it, always at the server's time; `now`
+        (epoch s, a simulated clock for tests and replays) is the database owner's alone.
+        """
+        if self.city_version() < HOSTILE_CITY_VERSION:
+            at = epoch_to_iso(now) if now is not None else None
+            sql = f"SELECT {self.db_schema}.refresh_deadline_state(coalesce(?::timestamptz, now()))"
+            return int(self._query(sql, (at,))[0][0])
+        if now is None:
+            return int(self._query(f"SELECT {self.db_schema}.refresh_deadline_state()")[0][0])
+        return int(
+            self._query(f"SELECT {self.db_schema}.refresh_deadline_state_at(?::timestamptz)", (epoch_to_iso(now),))[0][
+                0
+            ]
+        )
 
     def grid_counts(
         self, cell_m: float, analysis_srid: Optional[int] = None, flt: Optional[ReportFilter] = None

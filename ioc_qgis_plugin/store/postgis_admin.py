@@ -3,11 +3,13 @@
     python -m ioc_qgis_plugin.store.postgis_admin create-city --dbname longkhanh --analysis-srid 5899
     python -m ioc_qgis_plugin.store.postgis_admin migrate --dbname longkhanh
     python -m ioc_qgis_plugin.store.postgis_admin add-user --dbname longkhanh desk_xuanan --role desk --ward W01
+    python -m ioc_qgis_plugin.store.postgis_admin add-user --dbname longkhanh cron_deadlines --role scheduler
     python -m ioc_qgis_plugin.store.postgis_admin status --dbname longkhanh
 
 Connection: --host/--port/--user or the usual libpq variables (PGHOST, PGPORT, PGUSER); the administrator's
 password comes from PGPASSWORD or ~/.pgpass, else it is prompted. A new account's password comes from
 IOC_NEW_PASSWORD or is prompted twice — never from the command line (it would show in `ps` and shell history).
+A `scheduler` login may only run `SELECT ioc.refresh_deadline_state()` (cron), at the server's time.
 """
 
 from __future__ import annotations
@@ -56,8 +58,16 @@ def _grant_connect(conn: Any, prefix: str) -> None:
         cur.execute("SELECT current_database()")
         db = cur.fetchone()[0]
         cur.execute(sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(sql.Identifier(db)))
-        roles = sql.SQL(", ").join(sql.Identifier(r) for r in migrations.role_names(prefix).values())
+        names = _existing_roles(cur, migrations.role_names(prefix).values())
+        roles = sql.SQL(", ").join(sql.Identifier(r) for r in names)
         cur.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(db), roles))
+
+
+def _existing_roles(cur: Any, names: Any) -> list[str]:
+    """The city's group roles that exist (a database below level 5 has no scheduler role yet)."""
+    cur.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (list(names),))
+    found = {r[0] for r in cur.fetchall()}
+    return [n for n in names if n in found]
 
 
 def _ensure_srid(store: PostgisStore, srid: int) -> None:
@@ -85,8 +95,12 @@ def create_city(
     db_schema: str = "ioc",
     prefix: Optional[str] = None,
     analysis_srid: Optional[int] = None,
+    target: Optional[int] = None,
 ) -> str:
-    """Create database (if missing), schema, roles, RLS, audit and scale features; returns the city's DSN."""
+    """Create database (if missing), schema, roles, RLS, audit and scale features; returns the city's DSN.
+
+    `target` stops at an older city level (benchmarks compare levels in one run; tests upgrade from it).
+    """
     migrations.check_identifier(db_schema, "schema")
     prefix = migrations.check_identifier(prefix or default_prefix(dbname), "role prefix")
     conn = _connect(server_dsn)
@@ -103,7 +117,7 @@ def create_city(
         if analysis_srid:
             _ensure_srid(store, int(analysis_srid))
             store.set_meta("analysis_srid", str(int(analysis_srid)))
-        migrations.migrate(store.conn, db_schema, prefix)
+        migrations.migrate(store.conn, db_schema, prefix, target)
         _grant_connect(store.conn, prefix)
     finally:
         store.close()
@@ -149,6 +163,9 @@ def add_user(
             if not row:
                 raise StoreError("this database has no city roles yet: run `postgis_admin migrate` first")
             group = migrations.role_names(row[0])[role]
+            groups = _existing_roles(cur, migrations.role_names(row[0]).values())
+            if group not in groups:
+                raise StoreError(f"role '{role}' needs a newer city level: run `postgis_admin migrate` first")
             # the server only ever sees the SCRAM verifier, not the password (not even in its statement log)
             verifier = encrypt_password(password, user, conn, "scram-sha-256")
             cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (user,))
@@ -158,7 +175,7 @@ def add_user(
             )
             conn.autocommit = False
             cur.execute(stmt)
-            for other in migrations.role_names(row[0]).values():  # exactly one IOC group per login
+            for other in groups:  # exactly one IOC group per login
                 if other != group:
                     cur.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(other), sql.Identifier(user)))
             cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(user)))

@@ -18,7 +18,7 @@ from ...core.paths import layers_dir
 
 CITY_VERSION_KEY = "postgis_city_version"
 ROLE_PREFIX_KEY = "role_prefix"
-ROLES = ("admin", "planner", "operator", "gis_staff", "data_officer", "desk")
+ROLES = ("admin", "planner", "operator", "gis_staff", "data_officer", "desk", "scheduler")  # scheduler: level 5
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 
 
