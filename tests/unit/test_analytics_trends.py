@@ -145,3 +145,26 @@ def test_optimized_hotspots_chooses_scale() -> None:
     assert "cell size" in res.summary() and "kích thước ô" in res.summary("vi")
     with pytest.raises(ValueError):
         optimized_hotspots(xy[:10])
+
+
+def test_emerging_constant_location_stays_persistent_while_another_area_grows() -> None:
+    """Space-time Gi* on the whole cube (as ArcGIS): a cell block with the same counts every week is a persistent
+    hot spot, not "diminishing", while elsewhere counts rise (per-step standardisation said diminishing)."""
+    from ioc_qgis_plugin.analytics.emerging import category_label, emerging_hotspots, space_time_gi_star
+
+    steps, cells = 12, 40
+    xy = np.column_stack([np.arange(cells, dtype=float), np.zeros(cells)])
+    cube = np.ones((cells, steps))
+    cube[5:8] = 10.0  # constant hot block
+    cube[25:28] = np.linspace(1.0, 25.0, steps)  # an area that grows
+    nb = distance_band(xy, 1.5)
+    res = emerging_hotspots(cube, nb)
+    assert [category_label(int(c)) for c in res.category[5:8]] == ["persistent hot spot"] * 3
+    assert res.category[26] > 0  # the growing area is a hot spot too (consecutive: hot from week 4 on)
+    z = space_time_gi_star(cube, nb)
+    np.testing.assert_allclose(z[6, 1:], z[6, 1], rtol=1e-12)  # same counts, same z after the first step
+    # known answer for one bin: cell 6, step 3, window = steps 2..3 of cells 5, 6, 7 (6 bins, all 10)
+    n, mean = cube.size, cube.mean()
+    sd = np.sqrt((cube**2).mean() - mean**2)
+    expect = (60.0 - mean * 6) / (sd * np.sqrt((n * 6 - 36) / (n - 1)))
+    assert z[6, 3] == pytest.approx(expect, rel=1e-12)
