@@ -9,7 +9,7 @@ import pytest
 
 from ioc_qgis_plugin.analytics.gistar import auto_band, bh_threshold, gi_bins, gi_star, p_two_sided
 from ioc_qgis_plugin.analytics.grid import aggregate, make_grid
-from ioc_qgis_plugin.analytics.moran import incremental_moran, moran_i
+from ioc_qgis_plugin.analytics.moran import incremental_moran, moran_band, moran_i
 from ioc_qgis_plugin.analytics.weights import Neighbours, band_sums, distance_band, k_nearest
 
 with warnings.catch_warnings():
@@ -205,3 +205,11 @@ def test_streamed_band_sums_equal_sparse_reference_on_1e5_points() -> None:
     assert counts.mean() > 50
     np.testing.assert_allclose(ours.z, ref.z, rtol=0, atol=1e-9)
     np.testing.assert_array_equal(ours.gi_bin, ref.gi_bin)
+
+
+def test_moran_band_equals_pair_weights() -> None:
+    xy, y = clustered(2000, seed=2)
+    for band in (200.0, 700.0):
+        a = moran_i(y, distance_band(xy, band))
+        b = moran_band(y, xy, band)
+        assert b.I == pytest.approx(a.I, rel=1e-10) and b.z == pytest.approx(a.z, rel=1e-9)

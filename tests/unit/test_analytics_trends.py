@@ -168,3 +168,33 @@ def test_emerging_constant_location_stays_persistent_while_another_area_grows() 
     sd = np.sqrt((cube**2).mean() - mean**2)
     expect = (60.0 - mean * 6) / (sd * np.sqrt((n * 6 - 36) / (n - 1)))
     assert z[6, 3] == pytest.approx(expect, rel=1e-12)
+
+
+def test_optimized_searches_past_ten_cells_and_reports_no_peak() -> None:
+    """Clustering at a scale of ~10 cells peaks beyond the old 1–10-cell search (which took its edge); complete
+    spatial randomness has no peak: ArcGIS's fallback, the mean distance to K = 5 % (3…30) nearest neighbours."""
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(8)
+    centres = rng.uniform(0, 40_000, (6, 2))
+    blobs = [c + rng.normal(0, 3000, (1500, 2)) for c in centres]
+    xy = np.vstack([*blobs, rng.uniform(0, 40_000, (20_000, 2))])
+    res = optimized_hotspots(xy)
+    assert res.incremental.peak_index is not None
+    assert res.band > 10 * res.cell_size  # the old search stopped at 9 cells past the first band
+    inner = res.incremental.z[res.incremental.peak_index]
+    assert inner > res.incremental.z[res.incremental.peak_index + 1]  # a real peak, not the edge
+    csr = optimized_hotspots(rng.uniform(0, 10_000, (3000, 2)))
+    assert csr.incremental.peak_index is None and csr.fallback_k == 30
+    agg = csr.aggregation.centers()
+    d, _ = cKDTree(agg).query(agg, k=31)
+    assert csr.band == pytest.approx(d[:, 30].mean())
+    assert "no peak" in csr.summary() and "không có đỉnh" in csr.summary("vi")
+
+
+def test_plateaus_of_equal_neighbours_are_not_peaks() -> None:
+    from ioc_qgis_plugin.analytics.moran import first_peak
+
+    assert first_peak(np.array([55.7, 55.7, 75.9, 75.9, 86.3, 113.0, 110.2])) == 5
+    assert first_peak(np.array([1.0, 2.0, 3.0, 4.0])) is None
+    assert first_peak(np.array([0.1, 0.5, 0.2])) is None  # not significant
