@@ -212,4 +212,4 @@ def test_moran_band_equals_pair_weights() -> None:
     for band in (200.0, 700.0):
         a = moran_i(y, distance_band(xy, band))
         b = moran_band(y, xy, band)
-        assert b.I == pytest.approx(a.I, rel=1e-10) and b.z == pytest.approx(a.z, rel=1e-9)
+        assert pytest.approx(a.I, rel=1e-10) == b.I and b.z == pytest.approx(a.z, rel=1e-9)
