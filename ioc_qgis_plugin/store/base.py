@@ -285,6 +285,9 @@ class IocStore(ABC):
                 changes["status"] = statuses.check_transition(cur["status"], changes["status"]).value
                 if changes["status"] in (s.value for s in statuses.DONE_STATUSES) and not cur.get("resolved_at"):
                     changes.setdefault("resolved_at", now_utc_iso())
+                elif changes["status"] in (s.value for s in statuses.OPEN_STATUSES) and cur.get("resolved_at"):
+                    # reopened: the old resolution no longer counts; the next one sets its own time
+                    changes.setdefault("resolved_at", None)
             now = now_utc_iso()
             changed = {k: v for k, v in changes.items() if cur.get(k) != v}
             if not changed and not note:

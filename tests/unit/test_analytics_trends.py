@@ -198,3 +198,17 @@ def test_plateaus_of_equal_neighbours_are_not_peaks() -> None:
     assert first_peak(np.array([55.7, 55.7, 75.9, 75.9, 86.3, 113.0, 110.2])) == 5
     assert first_peak(np.array([1.0, 2.0, 3.0, 4.0])) is None
     assert first_peak(np.array([0.1, 0.5, 0.2])) is None  # not significant
+
+
+def test_returned_reports_never_count_as_resolved() -> None:
+    """Rejected/duplicate reports that carry a resolved_at were counted resolved on time/late; a closed report
+    without a resolution time has no deadline (it cannot be judged), as the docstring now says."""
+    h = 3600.0
+    status = np.array(["rejected", "duplicate", "closed", "resolved"], dtype=object)
+    cat = np.array(["traffic"] * 4, dtype=object)
+    prio = np.array(["normal"] * 4, dtype=object)
+    req = np.zeros(4)
+    res = np.array([2, 100, np.nan, 2]) * h
+    state = report_states(cat, prio, status, req, np.full(4, np.nan), res, 200 * h)
+    S = DeadlineState
+    assert state.tolist() == [S.NO_DEADLINE, S.NO_DEADLINE, S.NO_DEADLINE, S.RESOLVED_ON_TIME]
