@@ -120,7 +120,7 @@ class DeadlinePerformance(IocAlgorithm):
         n = len(data.fids)
         if n == 0:
             raise QgsProcessingException(tr("No field reports to analyse."))
-        no_location = data.skipped if QgsWkbTypes.hasGeometry(source.wkbType()) else 0
+        no_location = data.skipped if source.wkbType() != QgsWkbTypes.NoGeometry else 0
         a = data.attrs
         due = a.get("due_at", np.full(n, np.nan))
         resolved = a.get("resolved_at", np.full(n, np.nan))
