@@ -306,7 +306,8 @@ def read_features(
 def columnar_layer(
     alg: QgsProcessingAlgorithm, parameters: dict, name: str, context: QgsProcessingContext
 ) -> Optional[QgsVectorLayer]:
-    """The input layer when it can be read straight from its file (OGR provider, no subset, no selection/limit)."""
+    """The input layer when it can be read straight from its file (OGR provider, no subset, no selection/limit,
+    no unsaved edits)."""
     value = parameters.get(name)
     if isinstance(value, QgsProcessingFeatureSourceDefinition):
         if value.selectedFeaturesOnly or getattr(value, "featureLimit", -1) != -1:
@@ -315,6 +316,8 @@ def columnar_layer(
             return None
     layer = alg.parameterAsVectorLayer(parameters, name, context)
     if layer is None or layer.providerType() != "ogr" or layer.subsetString():
+        return None
+    if layer.isEditable() and layer.isModified():  # unsaved edits live in QGIS, not in the file
         return None
     return layer
 
