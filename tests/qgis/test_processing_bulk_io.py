@@ -252,3 +252,15 @@ def test_styles_leave_the_city_readable(ioc_provider, tmp_path: Path) -> None:  
     assert items[0].color.alpha() == 0 and items[-1].color.alpha() == 255
     assert items[-1].color.lightness() < 200  # the peak is a strong colour, not black-on-black nor white
     assert layer.dataProvider().sourceHasNoDataValue(1)
+
+
+def test_unsaved_edits_are_read_through_qgis(ioc_provider, tmp_path: Path) -> None:  # noqa: ANN001
+    """A layer being edited is read with its edit buffer, not straight from the file."""
+    src = incidents_gpkg(tmp_path / "in.gpkg", nulls=0)
+    layer = QgsVectorLayer(f"{src}|layername=incidents", "incidents", "ogr")
+    assert layer.startEditing()
+    doomed = [f.id() for f in layer.getFeatures()][:100]
+    assert layer.deleteFeatures(doomed)
+    res, _ = run("ioc:hotspots_gistar", {"INPUT": layer, "CELL_SIZE": 200, "OUTPUT": "memory:"})
+    assert sum(f["value"] for f in res["OUTPUT"].getFeatures()) == 1500 - 100
+    layer.rollBack()
