@@ -29,24 +29,23 @@ class Columns:
     null_geometry: int = 0  # features without a usable point (NULL, empty, non-finite)
 
 
-def _point_xy(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """x, y and a validity mask from an object array of WKB points (None = NULL geometry)."""
+def _point_xy(wkb: np.ndarray, null: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x, y and a validity mask from an object array of WKB points; `null` marks NULL geometries."""
     n = len(wkb)
-    ok = np.array([g is not None for g in wkb], dtype=bool)
+    ok = ~np.asarray(null, dtype=bool)
     x = np.full(n, np.nan)
     y = np.full(n, np.nan)
     if not ok.any():
         return x, y, ok
     blobs = wkb[ok]
-    sizes = np.fromiter((len(b) for b in blobs), dtype=np.int64, count=len(blobs))
-    if sizes.min() != sizes.max() or sizes[0] not in (21, 29, 37):
+    size = len(blobs[0])
+    joined = b"".join(blobs)
+    if size not in (21, 29, 37) or len(joined) != size * len(blobs):
         raise NotColumnar("mixed or non-point geometries")
-    raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), sizes[0])
-    if np.any(raw[:, 0] != 1):
-        raise NotColumnar("big-endian WKB")
-    kinds = np.unique(raw[:, 1:5].copy().view("<u4"))
-    if not set(int(k) for k in kinds) <= POINT_TYPES:
-        raise NotColumnar("not a point layer")
+    raw = np.frombuffer(joined, dtype=np.uint8).reshape(len(blobs), size)
+    kinds = raw[:, 1:5].copy().view("<u4").ravel()
+    if np.any(raw[:, 0] != 1) or np.any(kinds != kinds[0]) or int(kinds[0]) not in POINT_TYPES:
+        raise NotColumnar("not little-endian points of one kind")
     coords = raw[:, 5:21].copy().view("<f8")
     x[ok], y[ok] = coords[:, 0], coords[:, 1]
     ok &= np.isfinite(x) & np.isfinite(y)  # POINT EMPTY is NaN NaN
@@ -111,9 +110,7 @@ def read_ogr_points(
         m = len(fid)
         if has_geometry and geom_name in batch:
             g = batch[geom_name]
-            wkb = np.ma.getdata(g).astype(object)
-            wkb[np.ma.getmaskarray(g)] = None
-            x, y, ok = _point_xy(wkb)
+            x, y, ok = _point_xy(np.ma.getdata(g), np.ma.getmaskarray(g))
         else:
             x, y, ok = np.full(m, np.nan), np.full(m, np.nan), np.zeros(m, dtype=bool)
         parts["x"].append(x)

@@ -676,7 +676,10 @@ def write_geotiff(path: str, values, geotransform, crs: QgsCoordinateReferenceSy
 
     rows, cols = values.shape
     driver = gdal.GetDriverByName("GTiff")
-    options = ["COMPRESS=LZW", "TILED=YES", "NUM_THREADS=ALL_CPUS"]
+    # ZSTD level 1: several times faster than LZW at a similar size (nodata areas compress to nothing)
+    zstd = "ZSTD" in (driver.GetMetadataItem("DMD_CREATIONOPTIONLIST") or "")
+    options = ["COMPRESS=ZSTD", "ZSTD_LEVEL=1"] if zstd else ["COMPRESS=LZW"]
+    options += ["PREDICTOR=3", "TILED=YES", "NUM_THREADS=ALL_CPUS"]
     ds = driver.Create(str(path), cols, rows, 1, gdal.GDT_Float32, options=options)
     if ds is None:
         raise QgsProcessingException(tr("Could not create the raster {}").format(path))
