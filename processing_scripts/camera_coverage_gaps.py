@@ -21,7 +21,7 @@ from qgis.PyQt.QtCore import QVariant
 from shapely import wkt as shapely_wkt
 
 from ioc_qgis_plugin.analytics.coverage import coverage_gaps
-from ioc_qgis_plugin.analytics.gistar import gi_star
+from ioc_qgis_plugin.analytics.gistar import gi_star_lattice
 from ioc_qgis_plugin.analytics.grid import aggregate
 from ioc_qgis_plugin.core.fov import fov_wedge
 from ioc_qgis_plugin.processing.common import (
@@ -139,7 +139,8 @@ class CameraCoverageGaps(IocAlgorithm):
         agg = aggregate(data.xy, cell, "square")
         if len(agg.values) < 2:
             raise QgsProcessingException(tr("All incidents fall in one cell; choose a smaller cell size."))
-        gi = gi_star(agg.centers(), agg.values, band=2.0 * cell, fdr=True)
+        rows_, cols_ = np.divmod(agg.cells, agg.grid.ncols)
+        gi = gi_star_lattice(rows_, cols_, agg.values, (agg.grid.nrows, agg.grid.ncols), cell, 2.0 * cell, fdr=True)
         feedback.setProgress(50)
         rings = agg.rings()
         res = coverage_gaps(rings, gi.z, gi.gi_bin >= min_bin, wedges, np.asarray(cam_xy).reshape(-1, 2), min_covered)

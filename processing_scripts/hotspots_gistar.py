@@ -18,7 +18,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ioc_qgis_plugin.analytics.gistar import gi_star
+from ioc_qgis_plugin.analytics.gistar import gi_star, gi_star_lattice
 from ioc_qgis_plugin.analytics.grid import aggregate
 from ioc_qgis_plugin.processing.common import (
     GI_BIN_COLOURS,
@@ -200,9 +200,16 @@ class HotspotsGiStar(IocAlgorithm):
             return not feedback.isCanceled()
 
         try:
-            result = gi_star(
-                xy, y, band=None if use_knn else (band or None), k=k if use_knn else None, fdr=fdr, progress=progress
-            )
+            if aggregation == "square" and not use_knn:
+                # fishnet cells: neighbour sums by a convolution over the lattice (exact, no pair search)
+                rows_, cols_ = np.divmod(agg.cells, agg.grid.ncols)
+                shape = (agg.grid.nrows, agg.grid.ncols)
+                result = gi_star_lattice(rows_, cols_, y, shape, cell, band, fdr)
+            else:
+                result = gi_star(
+                    xy, y, band=None if use_knn else (band or None), k=k if use_knn else None, fdr=fdr,
+                    progress=progress,
+                )  # fmt: skip
         except InterruptedError as exc:
             raise QgsProcessingException(tr("Canceled")) from exc
         except ValueError as exc:

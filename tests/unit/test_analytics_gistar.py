@@ -213,3 +213,17 @@ def test_moran_band_equals_pair_weights() -> None:
         a = moran_i(y, distance_band(xy, band))
         b = moran_band(y, xy, band)
         assert pytest.approx(a.I, rel=1e-10) == b.I and b.z == pytest.approx(a.z, rel=1e-9)
+
+
+def test_lattice_gistar_equals_point_gistar_on_grid_cells() -> None:
+    from ioc_qgis_plugin.analytics.gistar import gi_star_lattice
+
+    xy, _ = clustered(4000, seed=9)
+    for cell, band in ((250.0, 500.0), (250.0, 760.0), (100.0, 1500.0)):
+        agg = aggregate(xy, cell, "square")
+        rows, cols = np.divmod(agg.cells, agg.grid.ncols)
+        lat = gi_star_lattice(rows, cols, agg.values, (agg.grid.nrows, agg.grid.ncols), cell, band)
+        ref = gi_star(agg.centers(), agg.values, neighbours=distance_band(agg.centers(), band * (1 + 1e-9)))
+        np.testing.assert_array_equal(lat.n_neighbours, ref.n_neighbours)
+        np.testing.assert_allclose(lat.z, ref.z, rtol=0, atol=1e-9)
+        np.testing.assert_array_equal(lat.gi_bin, ref.gi_bin)
