@@ -18,12 +18,8 @@ from qgis.core import (
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
-from shapely import wkt as shapely_wkt
 
-from ioc_qgis_plugin.analytics.coverage import coverage_gaps
-from ioc_qgis_plugin.analytics.gistar import gi_star_lattice
 from ioc_qgis_plugin.analytics.grid import aggregate
-from ioc_qgis_plugin.core.fov import fov_wedge
 from ioc_qgis_plugin.processing.common import (
     IocAlgorithm,
     analysis_crs,
@@ -98,6 +94,13 @@ class CameraCoverageGaps(IocAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
+        # scipy/shapely load on first use: the provider (and qgis_process) starts faster
+        from shapely import wkt as shapely_wkt
+
+        from ioc_qgis_plugin.analytics.coverage import coverage_gaps
+        from ioc_qgis_plugin.analytics.gistar import gi_star_lattice
+        from ioc_qgis_plugin.core.fov import fov_wedge
+
         source = self.parameterAsSource(parameters, self.INPUT, context)
         cameras = self.parameterAsSource(parameters, self.CAMERAS, context)
         if source is None or cameras is None:

@@ -16,7 +16,6 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ioc_qgis_plugin.analytics.clusters import dbscan, hdbscan, summarise
 from ioc_qgis_plugin.processing.common import (
     IocAlgorithm,
     analysis_crs,
@@ -88,6 +87,9 @@ class DensityClusters(IocAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
+        # scipy/shapely load on first use: the provider (and qgis_process) starts faster
+        from ioc_qgis_plugin.analytics.clusters import dbscan, hdbscan, summarise
+
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(tr("Invalid input layer"))

@@ -17,9 +17,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ioc_qgis_plugin.analytics.emerging import CATEGORIES, category_label, emerging_hotspots, time_steps
 from ioc_qgis_plugin.analytics.grid import aggregate
-from ioc_qgis_plugin.analytics.weights import distance_band
 from ioc_qgis_plugin.processing.common import (
     NO_FILL,
     IocAlgorithm,
@@ -44,6 +42,8 @@ COLD = ["#deebf7", "#6baed6", "#2171b5", "#08306b", "#9ecae1", "#c6dbef", "#4292
 
 
 def category_classes() -> dict:
+    from ioc_qgis_plugin.analytics.emerging import CATEGORIES, category_label
+
     classes = {0: (NO_FILL, category_label(0, "en"), category_label(0, "vi"))}
     for code in CATEGORIES:
         classes[code] = (HOT[code - 1], category_label(code, "en"), category_label(code, "vi"))
@@ -114,6 +114,10 @@ class EmergingHotspots(IocAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
+        # scipy/shapely load on first use: the provider (and qgis_process) starts faster
+        from ioc_qgis_plugin.analytics.emerging import category_label, emerging_hotspots, time_steps
+        from ioc_qgis_plugin.analytics.weights import distance_band
+
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(tr("Invalid input layer"))

@@ -18,7 +18,6 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ioc_qgis_plugin.analytics.gistar import gi_star, gi_star_lattice
 from ioc_qgis_plugin.analytics.grid import aggregate
 from ioc_qgis_plugin.processing.common import (
     GI_BIN_COLOURS,
@@ -136,6 +135,9 @@ class HotspotsGiStar(IocAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
+        # scipy/shapely load on first use: the provider (and qgis_process) starts faster
+        from ioc_qgis_plugin.analytics.gistar import gi_star, gi_star_lattice
+
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(tr("Invalid input layer"))

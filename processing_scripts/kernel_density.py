@@ -15,16 +15,6 @@ from qgis.core import (
     QgsProcessingParameterRasterDestination,
 )
 
-from ioc_qgis_plugin.analytics.kde import (
-    AUTO_FAST_ABOVE,
-    FAST_MAX_ERROR,
-    KERNELS,
-    NODATA,
-    auto_mode,
-    kde_exact,
-    kde_fast,
-    kernel_scaled,
-)
 from ioc_qgis_plugin.processing.common import (
     IocAlgorithm,
     analysis_crs,
@@ -129,6 +119,18 @@ class KernelDensity(IocAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
+        # scipy loads on first use: the provider (and qgis_process) starts faster
+        from ioc_qgis_plugin.analytics.kde import (
+            AUTO_FAST_ABOVE,
+            FAST_MAX_ERROR,
+            KERNELS,
+            NODATA,
+            auto_mode,
+            kde_exact,
+            kde_fast,
+            kernel_scaled,
+        )
+
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(tr("Invalid input layer"))

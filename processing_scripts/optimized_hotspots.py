@@ -14,7 +14,6 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ioc_qgis_plugin.analytics.optimized import optimized_hotspots
 from ioc_qgis_plugin.processing.common import (
     GI_BIN_COLOURS,
     IocAlgorithm,
@@ -70,6 +69,9 @@ class OptimizedHotspots(IocAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
+        # scipy/shapely load on first use: the provider (and qgis_process) starts faster
+        from ioc_qgis_plugin.analytics.optimized import optimized_hotspots
+
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(tr("Invalid input layer"))
