@@ -37,12 +37,18 @@ def _point_xy(wkb: np.ndarray, null: np.ndarray) -> tuple[np.ndarray, np.ndarray
     y = np.full(n, np.nan)
     if not ok.any():
         return x, y, ok
-    blobs = wkb[ok]
-    size = len(blobs[0])
-    joined = b"".join(blobs)
-    if size not in (21, 29, 37) or len(joined) != size * len(blobs):
-        raise NotColumnar("mixed or non-point geometries")
-    raw = np.frombuffer(joined, dtype=np.uint8).reshape(len(blobs), size)
+    if wkb.dtype.kind == "V":  # GDAL hands equal-sized WKB over as one fixed-width block
+        size = wkb.dtype.itemsize
+        raw = np.ascontiguousarray(wkb[ok]).view(np.uint8).reshape(-1, size)
+        if size not in (21, 29, 37):
+            raise NotColumnar("not a point layer")
+    else:
+        blobs = wkb[ok]
+        size = len(blobs[0])
+        joined = b"".join(blobs)
+        if size not in (21, 29, 37) or len(joined) != size * len(blobs):
+            raise NotColumnar("mixed or non-point geometries")
+        raw = np.frombuffer(joined, dtype=np.uint8).reshape(len(blobs), size)
     kinds = raw[:, 1:5].copy().view("<u4").ravel()
     if np.any(raw[:, 0] != 1) or np.any(kinds != kinds[0]) or int(kinds[0]) not in POINT_TYPES:
         raise NotColumnar("not little-endian points of one kind")

@@ -264,3 +264,21 @@ def test_unsaved_edits_are_read_through_qgis(ioc_provider, tmp_path: Path) -> No
     res, _ = run("ioc:hotspots_gistar", {"INPUT": layer, "CELL_SIZE": 200, "OUTPUT": "memory:"})
     assert sum(f["value"] for f in res["OUTPUT"].getFeatures()) == 1500 - 100
     layer.rollBack()
+
+
+@pytest.mark.parametrize("nulls", [0, 5])
+def test_columnar_read_equals_qgis_read(tmp_path: Path, nulls: int) -> None:
+    """GDAL hands equal-sized WKB over as one fixed-width block when nothing is NULL, as objects otherwise."""
+    from ioc_qgis_plugin.processing.bulk_io import read_ogr_points
+
+    src = incidents_gpkg(tmp_path / "in.gpkg", n=2000, nulls=nulls)
+    cols = read_ogr_points(str(src), "incidents", numeric=["w"], times=["requested_at"])
+    layer = QgsVectorLayer(f"{src}|layername=incidents", "in", "ogr")
+    want = [(f.id(), f.geometry().asPoint().x(), f.geometry().asPoint().y(), f["w"]) for f in layer.getFeatures()
+            if f.hasGeometry()]  # fmt: skip
+    assert cols.null_geometry == nulls and len(cols.x) == len(want) == 2000 - nulls
+    assert cols.fids.tolist() == [w[0] for w in want]
+    np.testing.assert_array_equal(cols.x, [w[1] for w in want])
+    np.testing.assert_array_equal(cols.y, [w[2] for w in want])
+    np.testing.assert_array_equal(cols.attrs["w"], [w[3] for w in want])
+    assert np.all(np.isfinite(cols.attrs["requested_at"]))
