@@ -8,7 +8,7 @@
         <translation>Phân tích sự vụ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="180" />
+        <location filename="../../processing_scripts/kernel_density.py" line="182" />
         <source>Canceled</source>
         <translation>Đã hủy</translation>
     </message>
@@ -18,37 +18,37 @@
         <translation>Hệ tọa độ phân tích (dùng khi lớp đầu vào là tọa độ địa lý)</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="402" />
+        <location filename="../processing/common.py" line="405" />
         <source>The input has {} usable {} (with geometry); at least {} needed.</source>
         <translation>Lớp đầu vào có {} {} dùng được (có hình học); cần tối thiểu {}.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="402" />
+        <location filename="../processing/common.py" line="405" />
         <source>{} features without a usable geometry were skipped.</source>
         <translation>Đã bỏ qua {} đối tượng không có hình học hợp lệ.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="679" />
+        <location filename="../processing/common.py" line="693" />
         <source>Could not create the raster {}</source>
         <translation>Không tạo được lớp raster {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="57" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="53" />
         <source>Camera coverage gaps</source>
         <translation>Vùng nóng chưa có camera</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="60" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="56" />
         <source>Counts incidents on a square grid, finds hot cells with Getis-Ord Gi* (FDR, band = two cells) and checks each hot cell against the cameras' fields of view (wedge from position, bearing, angle and range_m; a camera without bearing/angle sees all around). Hot cells with less than the chosen share of their area seen are gaps, ranked from the hottest (rank 1).</source>
         <translation>Đếm sự vụ trên lưới ô vuông, tìm các ô nóng bằng Getis-Ord Gi* (FDR, dải khoảng cách = hai ô) và đối chiếu từng ô nóng với vùng quan sát của camera (hình quạt theo vị trí, hướng, góc nhìn và range_m; camera không có hướng/góc được coi là quan sát toàn cảnh). Ô nóng có phần diện tích được quan sát nhỏ hơn tỷ lệ đã chọn là vùng chưa có camera, xếp hạng từ ô nóng nhất (hạng 1).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="62" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="61" />
         <source>Incidents (points)</source>
         <translation>Sự vụ (điểm)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="71" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="67" />
         <source>Cameras (bearing, angle, range_m)</source>
         <translation>Camera (hướng, góc nhìn, range_m)</translation>
     </message>
@@ -58,32 +58,32 @@
         <translation>Kích thước ô</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="77" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
         <source>Hot cells are</source>
         <translation>Ô nóng là ô</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="77" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
         <source>Hot at 90 % or more</source>
         <translation>Nóng với độ tin cậy từ 90 %</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="77" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
         <source>Hot at 95 % or more</source>
         <translation>Nóng với độ tin cậy từ 95 %</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="77" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
         <source>Hot at 99 %</source>
         <translation>Nóng với độ tin cậy 99 %</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="85" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="81" />
         <source>A cell counts as seen from this share of its area (0–1)</source>
         <translation>Ô được coi là có camera khi tỷ lệ diện tích được quan sát đạt mức này (0–1)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="97" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="93" />
         <source>Coverage gaps</source>
         <translation>Vùng chưa có camera</translation>
     </message>
@@ -98,27 +98,27 @@
         <translation>Lớp đầu vào không hợp lệ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="125" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="129" />
         <source>Cell size must be greater than 0.</source>
         <translation>Kích thước ô phải lớn hơn 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="80" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="82" />
         <source>incidents</source>
         <translation>sự vụ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="117" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="120" />
         <source>The camera layer needs a range_m field.</source>
         <translation>Lớp camera cần có trường range_m.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="141" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="144" />
         <source>All incidents fall in one cell; choose a smaller cell size.</source>
         <translation>Tất cả sự vụ nằm trong một ô; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="164" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="168" />
         <source>Camera coverage: {hot} hot cells (Gi_Bin ≥ {b}, cell {cell:g} m), {gaps} not seen by any of {cams} cameras (&lt; {pct:g}% of the cell in a field of view).</source>
         <translation>Độ phủ camera: {hot} ô nóng (Gi_Bin ≥ {b}, ô {cell:g} m), {gaps} ô không nằm trong tầm quan sát của camera nào trong số {cams} camera (&lt; {pct:g}% diện tích ô trong vùng quan sát).</translation>
     </message>
@@ -178,57 +178,57 @@
         <translation>Tình hình xử lý đúng hạn: {n} phản ánh trong {g} nhóm; xử lý đúng hạn {rate} ({on}/{res}); đang quá hạn {od}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="51" />
+        <location filename="../../processing_scripts/density_clusters.py" line="50" />
         <source>Density-based clusters (DBSCAN / HDBSCAN)</source>
         <translation>Cụm theo mật độ (DBSCAN / HDBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="54" />
+        <location filename="../../processing_scripts/density_clusters.py" line="53" />
         <source>Groups incidents into dense clusters. DBSCAN: points with at least 'minimum points' neighbours within the search distance form clusters (scikit-learn). HDBSCAN: clusters of varying density, only 'minimum cluster size' needed (needs the hdbscan package or scikit-learn 1.3+). Outputs every point with its cluster id (−1 = noise) and one convex-hull polygon per cluster with its size and area.</source>
         <translation>Gom sự vụ thành các cụm có mật độ cao. DBSCAN: các điểm có ít nhất 'số điểm tối thiểu' lân cận trong khoảng cách tìm kiếm tạo thành cụm (scikit-learn). HDBSCAN: cụm có mật độ khác nhau, chỉ cần 'kích thước cụm tối thiểu' (cần gói hdbscan hoặc scikit-learn 1.3 trở lên). Kết quả gồm mọi điểm kèm mã cụm (−1 = nhiễu) và một đa giác bao lồi cho mỗi cụm kèm số điểm và diện tích.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="66" />
+        <location filename="../../processing_scripts/density_clusters.py" line="65" />
         <source>Method</source>
         <translation>Phương pháp</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="67" />
+        <location filename="../../processing_scripts/density_clusters.py" line="66" />
         <source>Search distance (DBSCAN)</source>
         <translation>Khoảng cách tìm kiếm (DBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="70" />
+        <location filename="../../processing_scripts/density_clusters.py" line="69" />
         <source>Minimum points (DBSCAN)</source>
         <translation>Số điểm tối thiểu (DBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="75" />
+        <location filename="../../processing_scripts/density_clusters.py" line="74" />
         <source>Minimum cluster size (HDBSCAN)</source>
         <translation>Kích thước cụm tối thiểu (HDBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="86" />
+        <location filename="../../processing_scripts/density_clusters.py" line="85" />
         <source>Clustered incidents</source>
         <translation>Sự vụ theo cụm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="87" />
+        <location filename="../../processing_scripts/density_clusters.py" line="86" />
         <source>Cluster outlines</source>
         <translation>Đường bao cụm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="107" />
+        <location filename="../../processing_scripts/density_clusters.py" line="109" />
         <source>The search distance must be greater than 0.</source>
         <translation>Khoảng cách tìm kiếm phải lớn hơn 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="112" />
+        <location filename="../../processing_scripts/density_clusters.py" line="114" />
         <source>Fewer incidents than the minimum cluster size.</source>
         <translation>Số sự vụ ít hơn kích thước cụm tối thiểu.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="134" />
+        <location filename="../../processing_scripts/density_clusters.py" line="136" />
         <source>{method}: {k} clusters, {noise} noise points of {n}; largest {sizes}; {params}.</source>
         <translation>{method}: {k} cụm, {noise}/{n} điểm nhiễu; cụm lớn nhất {sizes}; {params}.</translation>
     </message>
@@ -273,27 +273,27 @@
         <translation>Xu hướng điểm nóng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="135" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="139" />
         <source>The time field has fewer than two readable date/times.</source>
         <translation>Trường thời gian có ít hơn hai giá trị ngày giờ đọc được.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="138" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="142" />
         <source>All incidents fall in one time step; choose a shorter step.</source>
         <translation>Tất cả sự vụ nằm trong một bước thời gian; hãy chọn bước ngắn hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="178" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="182" />
         <source>Incidents without a readable time: {}.</source>
         <translation>Sự vụ không đọc được thời gian: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="71" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="70" />
         <source>Hot spot analysis (Getis-Ord Gi*)</source>
         <translation>Phân tích điểm nóng (Getis-Ord Gi*)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="74" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="73" />
         <source>Finds statistically significant hot and cold spots with the Getis-Ord Gi* statistic (same z-scores as ArcGIS Hot Spot Analysis and PySAL esda.G_Local(star=True, transform='B')).
 Points (incidents) are counted on a square or hexagon grid, or each feature is used as it is with a numeric value field (e.g. counts per ward polygon). Neighbours: a fixed distance band (binary weights; 0 = the smallest band giving every feature a neighbour, or 2 cells on a grid) or the k nearest.
 Outputs GiZScore, GiPValue (two-sided) and Gi_Bin (−3…+3: cold/hot at 99/95/90 % confidence), with optional Benjamini–Hochberg false discovery rate correction.
@@ -304,252 +304,252 @@ Kết quả gồm GiZScore, GiPValue (hai phía) và Gi_Bin (−3…+3: lạnh/n
 Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ tọa độ phân tích (mặc định VN-2000 / TM-3 107°45′, EPSG:5899).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="86" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="85" />
         <source>Incidents (points) or areas</source>
         <translation>Sự vụ (điểm) hoặc vùng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="93" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="92" />
         <source>Aggregate points to</source>
         <translation>Gộp điểm vào</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="65" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
         <source>Square grid</source>
         <translation>Lưới ô vuông</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="65" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
         <source>Hexagon grid</source>
         <translation>Lưới lục giác</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="93" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="92" />
         <source>No aggregation (use features and value field)</source>
         <translation>Không gộp (dùng đối tượng và trường giá trị)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="101" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="100" />
         <source>Cell size (0 = automatic)</source>
         <translation>Kích thước ô (0 = tự động)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="106" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="105" />
         <source>Value field (optional; summed per cell, required without aggregation)</source>
         <translation>Trường giá trị (tùy chọn; cộng dồn theo ô, bắt buộc khi không gộp)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="115" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="114" />
         <source>Neighbourhood</source>
         <translation>Lân cận</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="115" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="114" />
         <source>Fixed distance band</source>
         <translation>Dải khoảng cách cố định</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="115" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="114" />
         <source>K nearest neighbours</source>
         <translation>K lân cận gần nhất</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="123" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="122" />
         <source>Distance band (0 = automatic)</source>
         <translation>Dải khoảng cách (0 = tự động)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="128" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="127" />
         <source>Number of neighbours (k)</source>
         <translation>Số lân cận (k)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="133" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="132" />
         <source>False discovery rate (FDR) correction</source>
         <translation>Hiệu chỉnh tỷ lệ phát hiện sai (FDR)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="135" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="134" />
         <source>Hot spots</source>
         <translation>Điểm nóng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="152" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="154" />
         <source>Without aggregation a numeric value field is needed.</source>
         <translation>Khi không gộp cần có một trường giá trị số.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="167" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="169" />
         <source>The value field has no numeric values.</source>
         <translation>Trường giá trị không có giá trị số nào.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="171" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="173" />
         <source>{} features with a NULL value were left out.</source>
         <translation>Đã loại {} đối tượng có giá trị NULL.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="174" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="176" />
         <source>NULL values in the value field count as 0.</source>
         <translation>Giá trị NULL trong trường giá trị được tính là 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="181" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="183" />
         <source>All points fall in one cell of {} m; choose a smaller cell size.</source>
         <translation>Tất cả điểm nằm trong một ô {} m; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="190" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="192" />
         <source>k = {} needs more than {} features.</source>
         <translation>k = {} cần nhiều hơn {} đối tượng.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="247" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="256" />
         <source>Skipped features without geometry: {}.</source>
         <translation>Đã bỏ qua đối tượng không có hình học: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="64" />
+        <location filename="../../processing_scripts/kernel_density.py" line="54" />
         <source>Kernel density (heatmap)</source>
         <translation>Mật độ nhân (bản đồ nhiệt)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="85" />
+        <location filename="../../processing_scripts/kernel_density.py" line="75" />
         <source>Radius</source>
         <translation>Bán kính</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="86" />
+        <location filename="../../processing_scripts/kernel_density.py" line="76" />
         <source>Pixel size</source>
         <translation>Kích thước pixel</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="89" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Kernel shape</source>
         <translation>Dạng hàm nhân</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="89" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Quartic</source>
         <translation>Quartic</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="89" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Triangular</source>
         <translation>Tam giác</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="89" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Uniform</source>
         <translation>Đều</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="89" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Triweight</source>
         <translation>Triweight</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="89" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Epanechnikov</source>
         <translation>Epanechnikov</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="97" />
+        <location filename="../../processing_scripts/kernel_density.py" line="87" />
         <source>Decay ratio (triangular only)</source>
         <translation>Hệ số suy giảm (chỉ với hàm tam giác)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="102" />
+        <location filename="../../processing_scripts/kernel_density.py" line="92" />
         <source>Weight field</source>
         <translation>Trường trọng số</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="111" />
+        <location filename="../../processing_scripts/kernel_density.py" line="101" />
         <source>Mode</source>
         <translation>Chế độ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="111" />
+        <location filename="../../processing_scripts/kernel_density.py" line="101" />
         <source>Exact (same as QGIS heatmap)</source>
         <translation>Chính xác (như Heatmap của QGIS)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="111" />
+        <location filename="../../processing_scripts/kernel_density.py" line="101" />
         <source>Fast (binned + FFT)</source>
         <translation>Nhanh (phân ô + FFT)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="111" />
+        <location filename="../../processing_scripts/kernel_density.py" line="101" />
         <source>Automatic</source>
         <translation>Tự động</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="119" />
+        <location filename="../../processing_scripts/kernel_density.py" line="109" />
         <source>Output values</source>
         <translation>Giá trị đầu ra</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="119" />
+        <location filename="../../processing_scripts/kernel_density.py" line="109" />
         <source>Raw (as QGIS heatmap)</source>
         <translation>Thô (như Heatmap của QGIS)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="119" />
+        <location filename="../../processing_scripts/kernel_density.py" line="109" />
         <source>Density (incidents per km²)</source>
         <translation>Mật độ (sự vụ trên km²)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="128" />
+        <location filename="../../processing_scripts/kernel_density.py" line="118" />
         <source>Kernel density</source>
         <translation>Mật độ nhân</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="138" />
+        <location filename="../../processing_scripts/kernel_density.py" line="140" />
         <source>Radius and pixel size must be greater than 0.</source>
         <translation>Bán kính và kích thước pixel phải lớn hơn 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="151" />
+        <location filename="../../processing_scripts/kernel_density.py" line="153" />
         <source>points</source>
         <translation>điểm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="192" />
+        <location filename="../../processing_scripts/kernel_density.py" line="194" />
         <source>Kernel density ({mode}, {kernel}): {n} points, radius {radius:g}, pixel {pixel:g}, raster {cols}×{rows}, max {vmax:.4g}{unit}; CRS {crs}.</source>
         <translation>Mật độ nhân ({mode}, {kernel}): {n} điểm, bán kính {radius:g}, pixel {pixel:g}, raster {cols}×{rows}, lớn nhất {vmax:.4g}{unit}; hệ tọa độ {crs}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="195" />
+        <location filename="../../processing_scripts/kernel_density.py" line="197" />
         <source> per km²</source>
         <translation> trên km²</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="208" />
+        <location filename="../../processing_scripts/kernel_density.py" line="210" />
         <source>{} points at the raster edge were dropped, as QGIS does.</source>
         <translation>Đã bỏ {} điểm ở mép raster, giống như QGIS.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="48" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="47" />
         <source>Optimized hot spot analysis</source>
         <translation>Phân tích điểm nóng tối ưu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="65" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
         <source>Grid</source>
         <translation>Lưới</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="69" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="68" />
         <source>Optimized hot spots</source>
         <translation>Điểm nóng tối ưu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="103" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="105" />
         <source>Moran's I z by band: {}.</source>
         <translation>z-score Moran's I theo dải: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="105" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="107" />
         <source>Outlying incidents set aside: {}.</source>
         <translation>Sự vụ ngoại biên được để riêng: {}.</translation>
     </message>
@@ -1706,12 +1706,12 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>{} (Mercator) không đo đúng mét ở khu vực này; dữ liệu đầu vào được chuyển sang {} để phân tích.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="415" />
+        <location filename="../processing/common.py" line="418" />
         <source>{} features without a usable geometry were left out.</source>
         <translation>{} đối tượng không có hình học dùng được đã bị bỏ qua.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="121" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="124" />
         <source>{} cameras without a position were left out.</source>
         <translation>{} camera không có vị trí đã bị bỏ qua.</translation>
     </message>
@@ -1743,22 +1743,22 @@ Phản ánh hiện trường: dùng requested_at làm trường thời gian.</tr
         <translation>Số bước thời gian lân cận (các bước trước đó trong vùng lân cận của mỗi ô)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="169" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="173" />
         <source>Emerging hot spots: {cells} cells × {steps} {step}s, cell {cell:g} m, band {band:g} m, neighbourhood time steps {window}; {counts}.</source>
         <translation>Xu hướng điểm nóng: {cells} ô × {steps} bước ({step}), ô {cell:g} m, khoảng cách {band:g} m, số bước thời gian lân cận {window}; {counts}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="192" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="194" />
         <source>Only {} incidents: Gi* needs about {} or more to say anything reliable.</source>
         <translation>Chỉ có {} sự vụ: Gi* cần khoảng {} sự vụ trở lên mới cho kết quả đáng tin cậy.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="212" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="221" />
         <source>{} features have no neighbour within the band: they get no z-score and no hot/cold class.</source>
         <translation>{} đối tượng không có láng giềng trong khoảng cách: không có điểm z và không được xếp nóng/lạnh.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="67" />
+        <location filename="../../processing_scripts/kernel_density.py" line="57" />
         <source>Kernel density raster of incidents (quartic, triangular, uniform, triweight or Epanechnikov kernel, optional weight field).
 Exact mode gives the same pixels as QGIS's own Heatmap (kernel density estimation) 'Raw' output (same raster extent, same pixel sampling, including its sub-pixel vertical displacement of each kernel). Fast mode bins the points linearly onto the pixel lattice and convolves with the kernel by FFT: for large inputs, within about 1 % RMS of the exact raster for the smooth kernels (quartic, triweight, Epanechnikov, triangular without decay) when the radius spans about 10 pixels or more; fewer pixels per radius or a hard-edged kernel (uniform, triangular with decay) differ more, and a warning says by how much. Pixels no kernel reaches are nodata (transparent), as in QGIS. Auto uses fast mode above 50,000 points when its error bound is within 1 %, exact mode otherwise.
 Output values: raw kernel sums (as QGIS) or a density in incidents per km² (kernel normalised to 1).</source>
@@ -1767,24 +1767,29 @@ Chế độ chính xác cho cùng các điểm ảnh như công cụ Heatmap (ke
 Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ trên km² (nhân chuẩn hóa về 1).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="158" />
+        <location filename="../../processing_scripts/kernel_density.py" line="160" />
         <source>Exact mode: at {:.3g} pixels per radius fast mode could differ by up to {:.1%}.</source>
         <translation>Chế độ chính xác: với {:.3g} điểm ảnh trên một bán kính, chế độ nhanh có thể sai khác tới {:.1%}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="161" />
+        <location filename="../../processing_scripts/kernel_density.py" line="163" />
         <source>Fast mode at {:.3g} pixels per radius ({} kernel) may differ from QGIS's raster by up to {:.1%} RMS (about 1 % needs a radius of 10 or more pixels and a smooth kernel): use exact mode or a smaller pixel.</source>
         <translation>Chế độ nhanh với {:.3g} điểm ảnh trên một bán kính (nhân {}) có thể sai khác với raster của QGIS tới {:.1%} RMS (để khoảng 1 % cần bán kính từ 10 điểm ảnh trở lên và nhân trơn): hãy dùng chế độ chính xác hoặc điểm ảnh nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="51" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="50" />
         <source>Hot spot analysis that chooses its own scale: incidents far outside the main area (beyond three standard distances) are set aside, the cell size is the larger of twice the mean nearest-neighbour distance and 1/100 of the extent, the distance band is the first peak of global Moran's I z-scores over 15 bands from the smallest band giving every cell a neighbour to a quarter of the area (incremental spatial autocorrelation). Without a peak, as in ArcGIS, the band is the mean distance to the K nearest cells (K = 5 % of the cells, 3 to 30), and a warning says so. Gi* is classified with FDR correction. The summary reports every choice.</source>
         <translation>Phân tích điểm nóng tự chọn tỷ lệ: sự vụ nằm xa khu vực chính (quá ba khoảng cách chuẩn) được để riêng, kích thước ô là giá trị lớn hơn giữa hai lần khoảng cách láng giềng gần nhất trung bình và 1/100 phạm vi, khoảng cách là đỉnh đầu tiên của điểm z Moran's I toàn cục trên 15 khoảng cách từ khoảng cách nhỏ nhất cho mọi ô có láng giềng đến một phần tư khu vực (tự tương quan không gian tăng dần). Khi không có đỉnh, như ArcGIS, khoảng cách là khoảng cách trung bình tới K ô gần nhất (K = 5 % số ô, từ 3 đến 30), kèm cảnh báo. Gi* được phân lớp với hiệu chỉnh FDR. Phần tóm tắt nêu mọi lựa chọn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="107" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="109" />
         <source>No peak of spatial autocorrelation between {:.4g} and {:.4g} m: the band is the mean distance to the {} nearest neighbours.</source>
         <translation>Không có đỉnh tự tương quan không gian trong khoảng {:.4g} đến {:.4g} m: khoảng cách là khoảng cách trung bình tới {} láng giềng gần nhất.</translation>
+    </message>
+    <message>
+        <location filename="../processing/common.py" line="541" />
+        <source>{} features: written without a spatial index (create one later if needed).</source>
+        <translation>{} đối tượng: ghi không kèm chỉ mục không gian (có thể tạo sau nếu cần).</translation>
     </message>
 </context>
 <context>

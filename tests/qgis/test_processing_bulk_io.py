@@ -282,3 +282,28 @@ def test_columnar_read_equals_qgis_read(tmp_path: Path, nulls: int) -> None:
     np.testing.assert_array_equal(cols.y, [w[2] for w in want])
     np.testing.assert_array_equal(cols.attrs["w"], [w[3] for w in want])
     assert np.all(np.isfinite(cols.attrs["requested_at"]))
+
+
+def test_large_output_without_spatial_index_is_a_valid_geopackage(tmp_path: Path) -> None:
+    from ioc_qgis_plugin.processing.bulk_io import gpkg_append, gpkg_point_blobs
+
+    path = tmp_path / "big.gpkg"
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(5899)
+    lyr = ds.CreateLayer("out", srs, ogr.wkbPoint)
+    lyr.CreateField(ogr.FieldDefn("k", ogr.OFTInteger))
+    ds = None
+    xy = np.random.default_rng(1).uniform([7e5, 1.2e6], [7.1e5, 1.21e6], (5000, 2))
+    blobs = gpkg_point_blobs(xy[:, 0], xy[:, 1], 5899)
+    gpkg_append(str(path), "out", {"k": list(range(5000))}, blobs, (xy[:, 0], xy[:, 0], xy[:, 1], xy[:, 1]),
+                spatial_index=False)  # fmt: skip
+    layer = QgsVectorLayer(f"{path}|layername=out", "big", "ogr")
+    assert layer.featureCount() == 5000
+    assert layer.extent().xMinimum() == pytest.approx(xy[:, 0].min())
+    box = QgsRectangle(7.02e5, 1.202e6, 7.05e5, 1.205e6)
+    inside = ((xy[:, 0] >= 7.02e5) & (xy[:, 0] <= 7.05e5) & (xy[:, 1] >= 1.202e6) & (xy[:, 1] <= 1.205e6)).sum()
+    assert len(list(layer.getFeatures(QgsFeatureRequest().setFilterRect(box)))) == inside
+    from qgis.core import QgsFeatureSource
+
+    assert layer.dataProvider().hasSpatialIndex() == QgsFeatureSource.SpatialIndexNotPresent
