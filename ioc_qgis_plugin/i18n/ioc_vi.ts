@@ -28,7 +28,7 @@
         <translation>Đã bỏ qua {} đối tượng không có hình học hợp lệ.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="693" />
+        <location filename="../processing/common.py" line="700" />
         <source>Could not create the raster {}</source>
         <translation>Không tạo được lớp raster {}</translation>
     </message>
@@ -1787,9 +1787,14 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <translation>Không có đỉnh tự tương quan không gian trong khoảng {:.4g} đến {:.4g} m: khoảng cách là khoảng cách trung bình tới {} láng giềng gần nhất.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="541" />
+        <location filename="../processing/common.py" line="548" />
         <source>{} features: written without a spatial index (create one later if needed).</source>
         <translation>{} đối tượng: ghi không kèm chỉ mục không gian (có thể tạo sau nếu cần).</translation>
+    </message>
+    <message>
+        <location filename="../processing/common.py" line="534" />
+        <source>Could not open the output {}</source>
+        <translation>Không mở được lớp kết quả {}</translation>
     </message>
 </context>
 <context>

@@ -524,9 +524,16 @@ def write_features(
         feedback.setProgress(lo + (hi - lo) * fraction)
         return feedback.isCanceled()
 
-    target = gpkg_destination(dest_id) if geometries is None else None
+    target = None
+    if geometries is None and isinstance(dest_id, str) and ".gpkg" in dest_id.lower():
+        del sink  # closes QGIS's writer: the table exists now, empty, with its R-tree and triggers
+        target = gpkg_destination(dest_id)
+        if target is None:  # not a plain GeoPackage table after all: write through the OGR provider
+            layer = QgsVectorLayer(dest_id, "output", "ogr")
+            if not layer.isValid():
+                raise QgsProcessingException(tr("Could not open the output {}").format(dest_id))
+            sink = layer.dataProvider()
     if target is not None:
-        del sink  # closes QGIS's writer: the table exists, empty, with its R-tree and triggers
         path, table = target
         geom_col, srs_id, geom_type, _ = gpkg_layer_info(path, table)
         blobs = bounds = None

@@ -96,10 +96,16 @@ def rows(layer: QgsVectorLayer, key: str) -> dict:
     return {f[key]: (f.attributes(), f.geometry().asWkt(3)) for f in layer.getFeatures()}
 
 
-def test_gistar_gpkg_in_and_out_equals_feature_path(ioc_provider, tmp_path: Path) -> None:  # noqa: ANN001
+def test_gistar_gpkg_in_and_out_equals_feature_path(ioc_provider, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import ioc_qgis_plugin.processing.common as common_mod
+
+    calls = []
+    real_append = common_mod.gpkg_append
+    monkeypatch.setattr(common_mod, "gpkg_append", lambda *a, **k: calls.append(a[1]) or real_append(*a, **k))
     src = incidents_gpkg(tmp_path / "in.gpkg")
     common = {"CELL_SIZE": 200, "VALUE_FIELD": "w"}
     bulk, fb = run("ioc:hotspots_gistar", {"INPUT": str(src), **common, "OUTPUT": str(tmp_path / "out.gpkg")})
+    assert calls == ["out"]  # the bulk path wrote it (QGIS only created the empty table)
     ref, _ = run("ioc:hotspots_gistar", {"INPUT": memory_copy(src), **common, "OUTPUT": "memory:"})
     out = read_layer(bulk["OUTPUT"])
     assert out.featureCount() == ref["OUTPUT"].featureCount() > 100
