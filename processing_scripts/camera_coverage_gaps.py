@@ -6,7 +6,6 @@ import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
-    QgsFeatureSink,
     QgsGeometry,
     QgsProcessing,
     QgsProcessingException,
@@ -19,25 +18,21 @@ from qgis.core import (
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
-from shapely import wkt as shapely_wkt
 
-from ioc_qgis_plugin.analytics.coverage import coverage_gaps
-from ioc_qgis_plugin.analytics.gistar import gi_star
 from ioc_qgis_plugin.analytics.grid import aggregate
-from ioc_qgis_plugin.core.fov import fov_wedge
 from ioc_qgis_plugin.processing.common import (
     IocAlgorithm,
     analysis_crs,
     analysis_crs_parameter,
     check_cancel,
+    columnar_layer,
     log,
-    make_fields,
-    new_feature,
-    polygon_geometry,
-    py,
     read_features,
     require_features,
+    skipped_text,
     tr,
+    warn_skipped,
+    write_features,
 )
 
 
@@ -99,6 +94,13 @@ class CameraCoverageGaps(IocAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
+        # scipy/shapely load on first use: the provider (and qgis_process) starts faster
+        from shapely import wkt as shapely_wkt
+
+        from ioc_qgis_plugin.analytics.coverage import coverage_gaps
+        from ioc_qgis_plugin.analytics.gistar import gi_star_lattice
+        from ioc_qgis_plugin.core.fov import fov_wedge
+
         source = self.parameterAsSource(parameters, self.INPUT, context)
         cameras = self.parameterAsSource(parameters, self.CAMERAS, context)
         if source is None or cameras is None:
@@ -108,14 +110,18 @@ class CameraCoverageGaps(IocAlgorithm):
             raise QgsProcessingException(tr("Cell size must be greater than 0."))
         min_bin = 1 + self.parameterAsEnum(parameters, self.MIN_BIN, context)
         min_covered = self.parameterAsDouble(parameters, self.MIN_COVERED, context)
-        crs = analysis_crs(source, self.parameterAsCrs(parameters, self.ANALYSIS_CRS, context))
-        data = read_features(source, context, feedback, crs, progress=(0, 20))
+        crs = analysis_crs(source, self.parameterAsCrs(parameters, self.ANALYSIS_CRS, context), feedback)
+        layer = columnar_layer(self, parameters, self.INPUT, context)
+        data = read_features(source, context, feedback, crs, progress=(0, 20), layer=layer)
         require_features(data, 2, tr("incidents"))
+        warn_skipped(feedback, data)
         cam_fields = [f for f in ("bearing", "angle", "range_m") if f in cameras.fields().names()]
         if "range_m" not in cam_fields:
             raise QgsProcessingException(tr("The camera layer needs a range_m field."))
         wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
         cams = read_features(cameras, context, feedback, wgs84, numeric=cam_fields, progress=(20, 30))
+        if cams.skipped and feedback is not None:
+            feedback.pushWarning(tr("{} cameras without a position were left out.").format(cams.skipped))
         to_analysis = QgsCoordinateTransform(wgs84, crs, context.transformContext())
         wedges = []
         cam_xy = []
@@ -136,38 +142,33 @@ class CameraCoverageGaps(IocAlgorithm):
         agg = aggregate(data.xy, cell, "square")
         if len(agg.values) < 2:
             raise QgsProcessingException(tr("All incidents fall in one cell; choose a smaller cell size."))
-        gi = gi_star(agg.centers(), agg.values, band=2.0 * cell, fdr=True)
+        rows_, cols_ = np.divmod(agg.cells, agg.grid.ncols)
+        gi = gi_star_lattice(rows_, cols_, agg.values, (agg.grid.nrows, agg.grid.ncols), cell, 2.0 * cell, fdr=True)
         feedback.setProgress(50)
         rings = agg.rings()
         res = coverage_gaps(rings, gi.z, gi.gi_bin >= min_bin, wedges, np.asarray(cam_xy).reshape(-1, 2), min_covered)
         feedback.setProgress(80)
-        fields = make_fields(
-            [
-                ("rank", QVariant.Int),
-                ("cell_id", QVariant.LongLong),
-                ("incidents", QVariant.Double),
-                ("GiZScore", QVariant.Double),
-                ("Gi_Bin", QVariant.Int),
-                ("covered_pct", QVariant.Double),
-                ("nearest_cam_m", QVariant.Double),
-            ]
-        )
-        sink, dest_id = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Polygon, crs)
-        for i in np.flatnonzero(res.gap)[np.argsort(res.rank[res.gap])]:
-            values = [
-                int(res.rank[i]),
-                py(agg.cells[i]),
-                py(agg.values[i]),
-                py(gi.z[i]),
-                int(gi.gi_bin[i]),
-                round(100.0 * float(res.covered[i]), 2),
-                py(res.nearest_camera[i]),
-            ]
-            sink.addFeature(new_feature(fields, polygon_geometry(rings[i]), values), QgsFeatureSink.FastInsert)
+        spec = [
+            ("rank", QVariant.Int),
+            ("cell_id", QVariant.LongLong),
+            ("incidents", QVariant.Double),
+            ("GiZScore", QVariant.Double),
+            ("Gi_Bin", QVariant.Int),
+            ("covered_pct", QVariant.Double),
+            ("nearest_cam_m", QVariant.Double),
+        ]
+        idx = np.flatnonzero(res.gap)[np.argsort(res.rank[res.gap])]
+        columns = [
+            res.rank[idx], agg.cells[idx], agg.values[idx], gi.z[idx], gi.gi_bin[idx].astype(np.int64),
+            np.round(100.0 * res.covered[idx], 2), res.nearest_camera[idx],
+        ]  # fmt: skip
+        dest_id = write_features(self, parameters, self.OUTPUT, context, feedback, spec, columns,
+                                 QgsWkbTypes.Polygon, crs, rings=rings[idx])  # fmt: skip
         hot = int((gi.gi_bin >= min_bin).sum())
         summary = tr(
             "Camera coverage: {hot} hot cells (Gi_Bin ≥ {b}, cell {cell:g} m), {gaps} not seen by any of {cams} "
             "cameras (< {pct:g}% of the cell in a field of view)."
         ).format(hot=hot, b=min_bin, cell=cell, gaps=int(res.gap.sum()), cams=len(cams.xy), pct=100 * min_covered)
+        summary += skipped_text(data)
         log(feedback, summary)
         return {self.OUTPUT: dest_id, self.SUMMARY: summary}

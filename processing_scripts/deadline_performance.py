@@ -23,6 +23,7 @@ from ioc_qgis_plugin.analytics.deadline import performance, report_states
 from ioc_qgis_plugin.processing.common import (
     IocAlgorithm,
     check_cancel,
+    columnar_layer,
     log,
     make_fields,
     new_feature,
@@ -68,11 +69,11 @@ class DeadlinePerformance(IocAlgorithm):
     def shortHelpString(self) -> str:
         return tr(
             "For field reports (fields report_id, service_code, priority, status, ward_id, requested_at, due_at, "
-            "resolved_at): classifies each report as on time, due soon, overdue, resolved on time, resolved late or "
-            "no deadline (rejected/duplicate) using the deadline rules (2 h urgent, 8 h or 24 h by category; a "
-            "missing due_at is computed from them), then counts per ward and category with the on-time rate and the "
-            "median hours to resolve. With a ward polygon layer it also writes a choropleth layer of on-time rate "
-            "per ward."
+            "resolved_at; a table without geometry will do): classifies each report as on time, due soon, overdue, "
+            "resolved on time, resolved late or no deadline (rejected/duplicate, and resolved/closed without a "
+            "resolution time) using the deadline rules (2 h urgent, 8 h or 24 h by category; a missing due_at is "
+            "computed from them), then counts per ward and category with the on-time rate and the median hours to "
+            "resolve. With a ward polygon layer it also writes a choropleth layer of on-time rate per ward."
         )
 
     def initAlgorithm(self, config=None) -> None:  # noqa: ANN001
@@ -111,13 +112,15 @@ class DeadlinePerformance(IocAlgorithm):
             raise QgsProcessingException(tr("Field reports lack the fields: {}").format(", ".join(missing)))
         by_category = self.parameterAsBoolean(parameters, self.BY_CATEGORY, context)
         times = ["requested_at"] + [n for n in ("due_at", "resolved_at") if n in names]
+        # no geometry needed: reports without a location (or a table without geometry) count like any other
         data = read_features(
             source, context, feedback, source.sourceCrs(), text=["service_code", "priority", "status", "ward_id"],
-            times=times,
+            times=times, need_geometry=False, layer=columnar_layer(self, parameters, self.INPUT, context),
         )  # fmt: skip
         n = len(data.fids)
         if n == 0:
             raise QgsProcessingException(tr("No field reports to analyse."))
+        no_location = data.skipped if source.wkbType() != QgsWkbTypes.NoGeometry else 0
         a = data.attrs
         due = a.get("due_at", np.full(n, np.nan))
         resolved = a.get("resolved_at", np.full(n, np.nan))
@@ -155,6 +158,12 @@ class DeadlinePerformance(IocAlgorithm):
         summary = tr(
             "Deadline performance: {n} reports in {g} groups; resolved on time {rate} ({on}/{res}); open overdue {od}."
         ).format(n=n, g=len(stats), rate=rate, on=on_time, res=total_resolved, od=overdue)
+        done_values = {"resolved", "closed"}
+        undated = int(sum(1 for st, r in zip(a["status"], resolved) if st in done_values and not np.isfinite(r)))
+        if undated:
+            summary += " " + tr("Resolved/closed without a resolution time (no deadline): {}.").format(undated)
+        if no_location:
+            summary += " " + tr("Reports without a location (counted, not mapped): {}.").format(no_location)
         log(feedback, summary)
         out = {self.OUTPUT: dest_id, self.SUMMARY: summary}
         if ward_dest:

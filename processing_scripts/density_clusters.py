@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsFeatureSink,
     QgsGeometry,
     QgsProcessing,
     QgsProcessingException,
@@ -17,20 +16,19 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ioc_qgis_plugin.analytics.clusters import dbscan, hdbscan, summarise
 from ioc_qgis_plugin.processing.common import (
     IocAlgorithm,
     analysis_crs,
     analysis_crs_parameter,
     check_cancel,
+    columnar_layer,
     log,
-    make_fields,
-    new_feature,
-    point_geometry,
-    py,
     read_features,
     require_features,
+    skipped_text,
     tr,
+    warn_skipped,
+    write_features,
 )
 
 
@@ -89,6 +87,9 @@ class DensityClusters(IocAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
+        # scipy/shapely load on first use: the provider (and qgis_process) starts faster
+        from ioc_qgis_plugin.analytics.clusters import dbscan, hdbscan, summarise
+
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(tr("Invalid input layer"))
@@ -96,9 +97,11 @@ class DensityClusters(IocAlgorithm):
         eps = self.parameterAsDouble(parameters, self.EPS, context)
         min_samples = self.parameterAsInt(parameters, self.MIN_SAMPLES, context)
         min_size = self.parameterAsInt(parameters, self.MIN_CLUSTER_SIZE, context)
-        crs = analysis_crs(source, self.parameterAsCrs(parameters, self.ANALYSIS_CRS, context))
-        data = read_features(source, context, feedback, crs)
+        crs = analysis_crs(source, self.parameterAsCrs(parameters, self.ANALYSIS_CRS, context), feedback)
+        layer = columnar_layer(self, parameters, self.INPUT, context)
+        data = read_features(source, context, feedback, crs, layer=layer)
         require_features(data, 2, tr("incidents"))
+        warn_skipped(feedback, data)
         check_cancel(feedback)
         try:
             if method == "dbscan":
@@ -114,28 +117,25 @@ class DensityClusters(IocAlgorithm):
         except (ValueError, RuntimeError) as exc:
             raise QgsProcessingException(str(exc)) from exc
         feedback.setProgress(60)
-        fields = make_fields([("src_fid", QVariant.LongLong), ("cluster_id", QVariant.Int)])
-        sink, dest_id = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
-        for i, (x, y) in enumerate(data.xy):
-            if i % 5000 == 0:
-                check_cancel(feedback)
-            sink.addFeature(
-                new_feature(fields, point_geometry(x, y), [py(data.fids[i]), int(labels[i])]), QgsFeatureSink.FastInsert
-            )
+        spec = [("src_fid", QVariant.LongLong), ("cluster_id", QVariant.Int)]
+        dest_id = write_features(self, parameters, self.OUTPUT, context, feedback, spec, [data.fids, labels],
+                                 QgsWkbTypes.Point, crs, points=data.xy, progress=(60.0, 90.0))  # fmt: skip
         summaries = summarise(data.xy, labels)
-        hull_fields = make_fields(
-            [("cluster_id", QVariant.Int), ("n", QVariant.Int), ("area_m2", QVariant.Double)]
-        )  # fmt: skip
-        hsink, hulls_id = self.sink(parameters, self.HULLS, context, hull_fields, QgsWkbTypes.Polygon, crs)
+        hulls = []
         for s in summaries:
             geom = QgsGeometry.fromWkt(s.hull.wkt)
             if geom.type() != QgsWkbTypes.PolygonGeometry:
                 geom = geom.buffer(1.0, 8)  # a line or a point of coincident incidents: a thin visible outline
-            hsink.addFeature(new_feature(hull_fields, geom, [s.cluster_id, s.n, s.area]), QgsFeatureSink.FastInsert)
+            hulls.append(geom)
+        hull_spec = [("cluster_id", QVariant.Int), ("n", QVariant.Int), ("area_m2", QVariant.Double)]
+        hull_values = [[s.cluster_id for s in summaries], [s.n for s in summaries], [s.area for s in summaries]]
+        hulls_id = write_features(self, parameters, self.HULLS, context, feedback, hull_spec, hull_values,
+                                  QgsWkbTypes.Polygon, crs, geometries=hulls, progress=(90.0, 100.0))  # fmt: skip
         noise = int((labels < 0).sum())
         sizes = sorted((s.n for s in summaries), reverse=True)[:5]
         summary = tr("{method}: {k} clusters, {noise} noise points of {n}; largest {sizes}; {params}.").format(
             method=method.upper(), k=len(summaries), noise=noise, n=len(labels), sizes=sizes, params=params
         )
+        summary += skipped_text(data)
         log(feedback, summary)
         return {self.OUTPUT: dest_id, self.HULLS: hulls_id, self.SUMMARY: summary}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from qgis.core import (
-    QgsFeatureSink,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputString,
@@ -19,7 +18,6 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ioc_qgis_plugin.analytics.gistar import gi_star
 from ioc_qgis_plugin.analytics.grid import aggregate
 from ioc_qgis_plugin.processing.common import (
     GI_BIN_COLOURS,
@@ -27,20 +25,19 @@ from ioc_qgis_plugin.processing.common import (
     analysis_crs,
     analysis_crs_parameter,
     check_cancel,
+    columnar_layer,
     is_vietnamese,
     log,
-    make_fields,
-    new_feature,
-    point_geometry,
-    polygon_geometry,
-    py,
     read_features,
     require_features,
     style_output,
     tr,
+    warn_skipped,
+    write_features,
 )
 
 AGGREGATIONS = ("square", "hex", "none")
+MIN_INCIDENTS = 30  # ArcGIS's rule of thumb for Hot Spot Analysis
 
 
 def default_cell_size(xy: np.ndarray) -> float:
@@ -138,6 +135,9 @@ class HotspotsGiStar(IocAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
+        # scipy/shapely load on first use: the provider (and qgis_process) starts faster
+        from ioc_qgis_plugin.analytics.gistar import gi_star, gi_star_lattice
+
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(tr("Invalid input layer"))
@@ -148,13 +148,17 @@ class HotspotsGiStar(IocAlgorithm):
         band = self.parameterAsDouble(parameters, self.DISTANCE_BAND, context)
         cell = self.parameterAsDouble(parameters, self.CELL_SIZE, context)
         fdr = self.parameterAsBoolean(parameters, self.FDR, context)
-        crs = analysis_crs(source, self.parameterAsCrs(parameters, self.ANALYSIS_CRS, context))
+        crs = analysis_crs(source, self.parameterAsCrs(parameters, self.ANALYSIS_CRS, context), feedback)
         polygons_in = QgsWkbTypes.geometryType(source.wkbType()) == QgsWkbTypes.PolygonGeometry
         if aggregation == "none" and not value_field:
             raise QgsProcessingException(tr("Without aggregation a numeric value field is needed."))
 
         numeric = [value_field] if value_field else []
-        data = read_features(source, context, feedback, crs, numeric=numeric, keep_geometry=aggregation == "none")
+        data = read_features(
+            source, context, feedback, crs, numeric=numeric, keep_geometry=aggregation == "none",
+            layer=columnar_layer(self, parameters, self.INPUT, context),
+        )  # fmt: skip
+        warn_skipped(feedback, data)
         require_features(data, 2)
         values = data.attrs[value_field] if value_field else np.ones(len(data.xy))
         check_cancel(feedback)
@@ -186,37 +190,60 @@ class HotspotsGiStar(IocAlgorithm):
         check_cancel(feedback)
         if use_knn and k >= len(y):
             raise QgsProcessingException(tr("k = {} needs more than {} features.").format(k, len(y)))
+        if aggregation != "none" and float(np.sum(values)) < MIN_INCIDENTS:
+            feedback.pushWarning(
+                tr("Only {} incidents: Gi* needs about {} or more to say anything reliable.").format(
+                    int(np.sum(values)), MIN_INCIDENTS
+                )
+            )
+
+        def progress(fraction: float) -> bool:
+            feedback.setProgress(40 + 30 * fraction)
+            return not feedback.isCanceled()
+
         try:
-            result = gi_star(xy, y, band=None if use_knn else (band or None), k=k if use_knn else None, fdr=fdr)
+            if aggregation == "square" and not use_knn:
+                # fishnet cells: neighbour sums by a convolution over the lattice (exact, no pair search)
+                rows_, cols_ = np.divmod(agg.cells, agg.grid.ncols)
+                shape = (agg.grid.nrows, agg.grid.ncols)
+                result = gi_star_lattice(rows_, cols_, y, shape, cell, band, fdr)
+            else:
+                result = gi_star(
+                    xy, y, band=None if use_knn else (band or None), k=k if use_knn else None, fdr=fdr,
+                    progress=progress,
+                )  # fmt: skip
+        except InterruptedError as exc:
+            raise QgsProcessingException(tr("Canceled")) from exc
         except ValueError as exc:
             raise QgsProcessingException(str(exc)) from exc
         feedback.setProgress(70)
+        if result.isolated:
+            feedback.pushWarning(
+                tr("{} features have no neighbour within the band: they get no z-score and no hot/cold class.").format(
+                    result.isolated
+                )
+            )
 
-        fields = make_fields(
-            [
-                ("cell_id" if aggregation != "none" else "src_fid", QVariant.LongLong),
-                ("value", QVariant.Double),
-                ("n_neighbors", QVariant.Int),
-                ("GiZScore", QVariant.Double),
-                ("GiPValue", QVariant.Double),
-                ("Gi_Bin", QVariant.Int),
-            ]
-        )
-        wkb = QgsWkbTypes.Polygon
-        if aggregation == "none":
-            wkb = source.wkbType() if polygons_in else QgsWkbTypes.Point
-        sink, dest_id = self.sink(parameters, self.OUTPUT, context, fields, wkb, crs)
+        spec = [
+            ("cell_id" if aggregation != "none" else "src_fid", QVariant.LongLong),
+            ("value", QVariant.Double),
+            ("n_neighbors", QVariant.Int),
+            ("GiZScore", QVariant.Double),
+            ("GiPValue", QVariant.Double),
+            ("Gi_Bin", QVariant.Int),
+        ]
         ids = agg.cells if aggregation != "none" else data.fids[np.isfinite(values)]
-        for i in range(len(y)):
-            if i % 2000 == 0:
-                check_cancel(feedback)
-                feedback.setProgress(70 + 30 * i / len(y))
-            if aggregation == "none":
-                geom = geoms[i] if polygons_in else point_geometry(*xy[i])
+        columns = [ids, y, result.n_neighbours - 1, result.z, result.p, result.gi_bin.astype(np.int64)]
+        if aggregation == "none":
+            if polygons_in:
+                dest_id = write_features(self, parameters, self.OUTPUT, context, feedback, spec, columns,
+                                         source.wkbType(), crs, geometries=geoms)  # fmt: skip
             else:
-                geom = polygon_geometry(rings[i])
-            attrs = [py(ids[i]), py(y[i]), py(result.n_neighbours[i] - 1), py(result.z[i]), py(result.p[i])]
-            sink.addFeature(new_feature(fields, geom, [*attrs, int(result.gi_bin[i])]), QgsFeatureSink.FastInsert)
+                dest_id = write_features(self, parameters, self.OUTPUT, context, feedback, spec, columns,
+                                         QgsWkbTypes.Point, crs, points=xy)  # fmt: skip
+        else:
+            dest_id = write_features(self, parameters, self.OUTPUT, context, feedback, spec, columns,
+                                     QgsWkbTypes.Polygon, crs, rings=rings)  # fmt: skip
         style_output(context, dest_id, "Gi_Bin", GI_BIN_COLOURS)
 
         result.params = {

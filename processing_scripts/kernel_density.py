@@ -15,22 +15,23 @@ from qgis.core import (
     QgsProcessingParameterRasterDestination,
 )
 
-from ioc_qgis_plugin.analytics.kde import KERNELS, NODATA, kde_exact, kde_fast, kernel_scaled
 from ioc_qgis_plugin.processing.common import (
     IocAlgorithm,
     analysis_crs,
     analysis_crs_parameter,
     check_cancel,
+    columnar_layer,
     log,
     read_features,
     require_features,
+    skipped_text,
     style_raster_output,
     tr,
+    warn_skipped,
     write_geotiff,
 )
 
 MODES = ("exact", "fast", "auto")
-AUTO_FAST_ABOVE = 50_000  # points; beyond this the per-point exact loop costs more than binning + FFT
 
 
 class KernelDensity(IocAlgorithm):
@@ -60,8 +61,10 @@ class KernelDensity(IocAlgorithm):
             "(same raster extent, same pixel sampling, including its sub-pixel vertical displacement of each kernel). "
             "Fast mode bins the points linearly onto the pixel lattice and convolves with the kernel by FFT: for "
             "large inputs, within about 1 % RMS of the exact raster for the smooth kernels (quartic, triweight, "
-            "Epanechnikov); the kernels with a hard edge (uniform, triangular) differ more at the disc edge. "
-            "Auto uses fast mode above 50,000 points.\n"
+            "Epanechnikov, triangular without decay) when the radius spans about 10 pixels or more; fewer pixels "
+            "per radius or a hard-edged kernel (uniform, triangular with decay) differ more, and a warning says by how "
+            "much. Pixels no kernel reaches are nodata (transparent), as in QGIS. "
+            "Auto uses fast mode above 50,000 points when its error bound is within 1 %, exact mode otherwise.\n"
             "Output values: raw kernel sums (as QGIS) or a density in incidents per km² (kernel normalised to 1)."
         )
 
@@ -116,6 +119,18 @@ class KernelDensity(IocAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.SUMMARY, tr("Summary")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
+        # scipy loads on first use: the provider (and qgis_process) starts faster
+        from ioc_qgis_plugin.analytics.kde import (
+            AUTO_FAST_ABOVE,
+            FAST_MAX_ERROR,
+            KERNELS,
+            NODATA,
+            auto_mode,
+            kde_exact,
+            kde_fast,
+            kernel_scaled,
+        )
+
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(tr("Invalid input layer"))
@@ -128,14 +143,30 @@ class KernelDensity(IocAlgorithm):
         weight_field = self.parameterAsString(parameters, self.WEIGHT_FIELD, context)
         mode = MODES[self.parameterAsEnum(parameters, self.MODE, context)]
         density = self.parameterAsEnum(parameters, self.OUTPUT_VALUE, context) == 1
-        crs = analysis_crs(source, self.parameterAsCrs(parameters, self.ANALYSIS_CRS, context))
+        crs = analysis_crs(source, self.parameterAsCrs(parameters, self.ANALYSIS_CRS, context), feedback)
         out_path = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
 
-        data = read_features(source, context, feedback, crs, numeric=[weight_field] if weight_field else [])
+        data = read_features(
+            source, context, feedback, crs, numeric=[weight_field] if weight_field else [],
+            layer=columnar_layer(self, parameters, self.INPUT, context),
+        )  # fmt: skip
         require_features(data, 1, tr("points"))
+        warn_skipped(feedback, data)
         weights = data.attrs.get(weight_field) if weight_field else None
+        chosen, bound = auto_mode(len(data.xy), kernel, radius, pixel, decay)
         if mode == "auto":
-            mode = "fast" if len(data.xy) > AUTO_FAST_ABOVE else "exact"
+            mode = chosen
+            if len(data.xy) > AUTO_FAST_ABOVE and mode == "exact":
+                log(feedback, tr("Exact mode: at {:.3g} pixels per radius fast mode could differ by up to {:.1%}.")
+                    .format(radius / pixel, bound))  # fmt: skip
+        elif mode == "fast" and bound > FAST_MAX_ERROR:
+            feedback.pushWarning(
+                tr(
+                    "Fast mode at {:.3g} pixels per radius ({} kernel) may differ from QGIS's raster by up to {:.1%} "
+                    "RMS (about 1 % needs a radius of 10 or more pixels and a smooth kernel): use exact mode or a "
+                    "smaller pixel."
+                ).format(radius / pixel, kernel, bound)
+            )
         check_cancel(feedback)
 
         def progress(fraction: float) -> bool:
@@ -177,7 +208,6 @@ class KernelDensity(IocAlgorithm):
         )
         if result.dropped:
             summary += " " + tr("{} points at the raster edge were dropped, as QGIS does.").format(result.dropped)
-        if data.skipped:
-            summary += " " + tr("Skipped features without geometry: {}.").format(data.skipped)
+        summary += skipped_text(data)
         log(feedback, summary)
         return {self.OUTPUT: out_path, self.SUMMARY: summary}

@@ -8,7 +8,7 @@ from typing import Optional
 import numpy as np
 
 from ..core.sla import DeadlineState, SlaRules, deadline_state, due_times, hours_to_resolution
-from ..core.statuses import OPEN_STATUSES
+from ..core.statuses import OPEN_STATUSES, RETURNED_STATUSES
 
 
 @dataclass
@@ -36,7 +36,12 @@ def report_states(
     now: float,
     rules: Optional[SlaRules] = None,
 ) -> np.ndarray:
-    """DeadlineState per report; a missing due time is derived from the rules (category, priority)."""
+    """DeadlineState per report; a missing due time is derived from the rules (category, priority).
+
+    Rejected and duplicate reports have no deadline even when they carry a resolved_at (they were returned, not
+    handled). Resolved/closed reports without a resolution time have no deadline either: when they were done is
+    unknown (see core.sla.deadline_state).
+    """
     rules = rules or SlaRules.default()
     requested = np.asarray(requested, dtype=np.float64)
     due = np.asarray(due, dtype=np.float64).copy()
@@ -47,7 +52,11 @@ def report_states(
         )
         due[missing] = due_times(requested[missing], hours)
     open_values = {s.value for s in OPEN_STATUSES}
-    is_open = np.array([str(s) in open_values for s in status], dtype=bool)
+    returned_values = {s.value for s in RETURNED_STATUSES}
+    text = [str(s) for s in status]
+    is_open = np.array([s in open_values for s in text], dtype=bool)
+    returned = np.array([s in returned_values for s in text], dtype=bool)
+    resolved = np.where(returned, np.nan, np.asarray(resolved, dtype=np.float64))
     return deadline_state(requested, due, resolved, is_open, now, rules.due_soon_fraction)
 
 

@@ -3,7 +3,11 @@
 Categories follow the definitions GIS staff know from ArcGIS "Emerging Hot Spot Analysis" (hot; cold mirrored),
 with significance at 90 % (p < 0.10) and the trend tested on each cell's series of Gi* z-scores:
 new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating, historical; 0 = no pattern.
-Gi* here is spatial within each time step (neighbours share the step), not the space-time neighbourhood of ArcGIS.
+
+Gi* is computed on the whole cube as ArcGIS does: the neighbours of bin (cell i, step t) are the bins of the cells
+within the distance band (i itself included) in step t and the `time_window` steps before it; the mean and the
+standard deviation are those of every bin of the cube. A location whose counts stay the same therefore keeps the
+same z-score while another area grows (standardising each step on its own would make it "diminishing").
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
-from .gistar import gi_star_z, p_two_sided
+from .gistar import p_two_sided
 from .weights import Neighbours
 
 CATEGORIES = {
@@ -115,12 +119,41 @@ def _classify_one(sig: np.ndarray, other: np.ndarray, trend_z: np.ndarray, trend
     return out
 
 
-def emerging_hotspots(cube: np.ndarray, neighbours: Neighbours, alpha: float = 0.10) -> EmergingResult:
-    """`cube` (n_cells, T) counts; Gi* per step with shared weights, then Mann–Kendall on each cell's z series."""
+def space_time_gi_star(cube: np.ndarray, neighbours: Neighbours, time_window: int = 1) -> np.ndarray:
+    """Gi* z of every bin of `cube` (n_cells, T) with a space-time neighbourhood and the whole cube's moments.
+
+    Neighbours of (i, t): cells j within the band of i (and i itself) at steps max(0, t − time_window) … t,
+    binary weights; n = n_cells × T. Bins whose neighbourhood is the whole cube get z 0 (no evidence).
+    """
+    cube = np.asarray(cube, dtype=np.float64)
+    if time_window < 0:
+        raise ValueError("the neighbourhood time step must be 0 or more")
+    n_cells, steps = cube.shape
+    spatial = neighbours.lag(cube) + cube  # Σ over the cell and its spatial neighbours, per step
+    acc = np.cumsum(spatial, axis=1)
+    window = acc.copy()
+    if time_window + 1 < steps:
+        window[:, time_window + 1 :] -= acc[:, : steps - time_window - 1]
+    w_space = neighbours.cardinality.astype(np.float64) + 1.0
+    w_time = np.minimum(np.arange(steps), time_window) + 1.0
+    w = w_space[:, None] * w_time[None, :]
+    n = float(cube.size)
+    mean = cube.mean()
+    sd = np.sqrt(max(float((cube * cube).mean()) - mean * mean, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (window - mean * w) / (sd * np.sqrt(np.maximum(n * w - w * w, 0.0) / (n - 1.0)))
+    z[~np.isfinite(z)] = 0.0
+    return z
+
+
+def emerging_hotspots(
+    cube: np.ndarray, neighbours: Neighbours, alpha: float = 0.10, time_window: int = 1
+) -> EmergingResult:
+    """`cube` (n_cells, T) counts; space-time Gi* on the cube, then Mann–Kendall on each cell's z series."""
     cube = np.asarray(cube, dtype=np.float64)
     if cube.ndim != 2 or cube.shape[1] < 2:
         raise ValueError("the space-time cube needs at least two time steps")
-    z, _ = gi_star_z(cube, neighbours)
+    z = space_time_gi_star(cube, neighbours, time_window)
     p = p_two_sided(z)
     _, tz, tp = mann_kendall(z)
     cat = classify(z, p, tz, tp, alpha)

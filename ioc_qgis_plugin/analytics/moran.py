@@ -12,7 +12,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import ndtr
 
-from .weights import Neighbours, distance_band
+from .weights import Neighbours, band_sums
 
 
 @dataclass
@@ -69,17 +69,45 @@ def moran_i(y: np.ndarray, neighbours: Neighbours, row_standardize: bool = False
     return MoranResult(moran, expected, var, float(zscore), float(2 * ndtr(-abs(zscore))), int(isolated.sum()))
 
 
+def moran_band(y: np.ndarray, xy: np.ndarray, band: float) -> MoranResult:
+    """Moran's I with binary distance-band weights from streamed sums (no pair list: memory independent of band)."""
+    y = np.asarray(y, dtype=np.float64).ravel()
+    n = len(y)
+    z = y - y.mean()
+    lag, count = band_sums(xy, z, band)
+    lag -= z  # the sums include the feature itself
+    d = (count - 1).astype(np.float64)
+    m2 = float((z * z).sum())
+    s0 = float(d.sum())
+    expected = -1.0 / (n - 1)
+    if m2 == 0 or s0 == 0:
+        return MoranResult(float("nan"), expected, float("nan"), 0.0, 1.0, int((d == 0).sum()))
+    s1, s2 = 2.0 * s0, float((4.0 * d * d).sum())
+    moran = n / s0 * float((z * lag).sum()) / m2
+    b2 = n * float((z**4).sum()) / m2**2
+    a = n * ((n * n - 3 * n + 3) * s1 - n * s2 + 3 * s0 * s0)
+    b = b2 * ((n * n - n) * s1 - 2 * n * s2 + 6 * s0 * s0)
+    c = (n - 1) * (n - 2) * (n - 3) * s0 * s0
+    var = (a - b) / c - expected**2
+    zscore = (moran - expected) / np.sqrt(var) if var > 0 else 0.0
+    return MoranResult(moran, expected, var, float(zscore), float(2 * ndtr(-abs(zscore))), int((d == 0).sum()))
+
+
 @dataclass
 class IncrementalResult:
     bands: np.ndarray
     z: np.ndarray
     moran: np.ndarray
-    peak_index: Optional[int]  # first local maximum of z (None: z never peaks, the caller falls back)
+    peak_index: Optional[int]  # first significant local maximum of z (None: no peak, the caller falls back)
+    fallback: Optional[float] = None  # band to use when there is no peak
 
     @property
     def chosen(self) -> float:
-        idx = self.peak_index if self.peak_index is not None else int(np.nanargmax(self.z))
-        return float(self.bands[idx])
+        if self.peak_index is not None:
+            return float(self.bands[self.peak_index])
+        if self.fallback is not None:
+            return float(self.fallback)
+        return float(self.bands[int(np.nanargmax(self.z))])
 
 
 def incremental_moran(
@@ -105,11 +133,18 @@ def incremental_moran(
     zs = np.full(len(bands), np.nan)
     ims = np.full(len(bands), np.nan)
     for k, band in enumerate(bands):
-        r = moran_i(y, distance_band(xy, float(band), tree))
+        r = moran_band(y, xy, float(band))
         zs[k], ims[k] = r.z, r.I
-    peak = None
-    for k in range(1, len(zs) - 1):
-        if zs[k] > zs[k - 1] and zs[k] >= zs[k + 1] and zs[k] > 1.645:
-            peak = k
-            break
-    return IncrementalResult(bands, zs, ims, peak)
+    return IncrementalResult(bands, zs, ims, first_peak(zs))
+
+
+def first_peak(zs: np.ndarray, significant: float = 1.645) -> Optional[int]:
+    """Index of the first significant local maximum of z; bands that give the same neighbours (equal z, e.g. on
+    a grid lattice) count as one, and their first band is returned. None when z only rises or only falls."""
+    zs = np.asarray(zs, dtype=np.float64)
+    keep = [0] + [k for k in range(1, len(zs)) if not np.isclose(zs[k], zs[k - 1], rtol=1e-12, atol=1e-12)]
+    runs = zs[keep]
+    for m in range(1, len(runs) - 1):
+        if runs[m] > runs[m - 1] and runs[m] > runs[m + 1] and runs[m] > significant:
+            return int(keep[m])
+    return None

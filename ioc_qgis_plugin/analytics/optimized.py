@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
+from scipy.spatial import cKDTree
 
-from .gistar import GiStarResult, gi_star
+from .gistar import GiStarResult, auto_band, gi_star
 from .grid import Aggregation, aggregate
 from .moran import IncrementalResult, incremental_moran
 from .weights import nearest_neighbour_distance
@@ -20,21 +22,27 @@ class OptimizedResult:
     band: float
     incremental: IncrementalResult
     outliers_removed: int
+    fallback_k: Optional[int] = None  # no peak: the band is the mean distance to this many nearest neighbours
 
     def summary(self, lang: str = "en") -> str:
         inc = self.incremental
-        peak = "peak" if inc.peak_index is not None else "maximum (no peak)"
+        lo, hi = float(inc.bands[0]), float(inc.bands[-1])
         if lang == "vi":
-            peak = "đỉnh" if inc.peak_index is not None else "cực đại (không có đỉnh)"
-            head = (
-                f"Tối ưu: kích thước ô {self.cell_size:g} m, khoảng cách {self.band:g} m "
-                f"({peak} của tự tương quan không gian tăng dần, z={np.nanmax(inc.z):.2f}). "
+            why = (
+                f"đỉnh của tự tương quan không gian tăng dần, z={inc.z[inc.peak_index]:.2f}"
+                if inc.peak_index is not None
+                else f"không có đỉnh trong {lo:.4g}–{hi:.4g} m: khoảng cách trung bình tới {self.fallback_k} "
+                "láng giềng gần nhất"
             )
+            head = f"Tối ưu: kích thước ô {self.cell_size:g} m, khoảng cách {self.band:.4g} m ({why}). "
         else:
-            head = (
-                f"Optimized: cell size {self.cell_size:g} m, distance band {self.band:g} m "
-                f"({peak} of incremental spatial autocorrelation, z={np.nanmax(inc.z):.2f}). "
+            why = (
+                f"peak of incremental spatial autocorrelation, z={inc.z[inc.peak_index]:.2f}"
+                if inc.peak_index is not None
+                else f"no peak between {lo:.4g} and {hi:.4g} m: mean distance to the {self.fallback_k} nearest "
+                "neighbours"
             )
+            head = f"Optimized: cell size {self.cell_size:g} m, distance band {self.band:.4g} m ({why}). "
         return head + self.gi.summary(lang)
 
 
@@ -56,7 +64,25 @@ def choose_cell_size(xy: np.ndarray) -> float:
     return nice(max(2.0 * float(nn.mean()), span / 100.0))
 
 
-def optimized_hotspots(xy: np.ndarray, kind: str = "square", bands: int = 10) -> OptimizedResult:
+def band_range(centres: np.ndarray, cell: float, count: int = 15) -> np.ndarray:
+    """Distance bands to test: from the smallest band giving every cell a neighbour up to a quarter of the
+    study area's longer side (at least 10 cells), spaced evenly on a log scale so both scales are searched."""
+    start = max(auto_band(centres), cell * 1.0001)
+    span = float(np.ptp(centres, axis=0).max())
+    end = max(span / 4.0, 10.0 * cell, start * 2.0)
+    return start * (end / start) ** (np.arange(count) / (count - 1))
+
+
+def knn_fallback_band(centres: np.ndarray) -> tuple[float, int]:
+    """ArcGIS's rule when the autocorrelation has no peak: the average distance to the K nearest neighbours,
+    K = 5 % of the features, at least 3 and at most 30."""
+    k = int(np.clip(round(0.05 * len(centres)), 3, 30))
+    k = min(k, len(centres) - 1)
+    d, _ = cKDTree(centres).query(centres, k=k + 1)
+    return float(d[:, k].mean()), k
+
+
+def optimized_hotspots(xy: np.ndarray, kind: str = "square", bands: int = 15) -> OptimizedResult:
     xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
     if len(xy) < 30:
         raise ValueError("optimized hot spot analysis needs at least 30 incidents")
@@ -71,9 +97,11 @@ def optimized_hotspots(xy: np.ndarray, kind: str = "square", bands: int = 10) ->
         cell = nice(cell / 2)
         agg = aggregate(pts, cell, kind)
     centres = agg.centers()
-    step = cell if kind == "square" else cell  # neighbouring centres are one cell apart in both grids
-    inc = incremental_moran(centres, agg.values, start=step * 1.0001, increment=step, count=bands)
+    inc = incremental_moran(centres, agg.values, bands=band_range(centres, cell, bands))
+    fallback_k = None
+    if inc.peak_index is None:
+        inc.fallback, fallback_k = knn_fallback_band(centres)
     band = inc.chosen
     gi = gi_star(centres, agg.values, band=band, fdr=True)
     gi.params = {"cell_size": cell, "band": band}
-    return OptimizedResult(agg, gi, cell, band, inc, int((~keep).sum()))
+    return OptimizedResult(agg, gi, cell, band, inc, int((~keep).sum()), fallback_k)

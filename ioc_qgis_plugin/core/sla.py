@@ -97,7 +97,8 @@ def deadline_state(
     """Classify every report into DeadlineState (uint8) in one vectorised pass.
 
     `resolved_at` is NaN for reports not resolved; `is_open` is False for resolved/closed/returned reports.
-    Closed reports with no resolution time count from `now` (they are judged late if past due).
+    Resolved/closed reports without a resolution time get NO_DEADLINE: when they were done is unknown, and judging
+    them from `now` would turn each one "late" as time passes after it was closed (PostGIS deadline_state_of agrees).
     """
     requested = np.asarray(requested, dtype=np.float64)
     due = np.asarray(due, dtype=np.float64)

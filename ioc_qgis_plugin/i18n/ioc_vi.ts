@@ -3,92 +3,87 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../processing/common.py" line="89" />
+        <location filename="../processing/common.py" line="104" />
         <source>Incident analytics</source>
         <translation>Phân tích sự vụ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="151" />
+        <location filename="../../processing_scripts/kernel_density.py" line="182" />
         <source>Canceled</source>
         <translation>Đã hủy</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="134" />
-        <source>The analysis CRS {} is geographic; choose a projected CRS in metres (e.g. VN-2000 / TM-3).</source>
-        <translation>Hệ tọa độ phân tích {} là hệ tọa độ địa lý; hãy chọn hệ tọa độ phẳng đơn vị mét (ví dụ VN-2000 / TM-3).</translation>
-    </message>
-    <message>
-        <location filename="../processing/common.py" line="144" />
+        <location filename="../processing/common.py" line="175" />
         <source>Analysis CRS (used when the input is geographic)</source>
         <translation>Hệ tọa độ phân tích (dùng khi lớp đầu vào là tọa độ địa lý)</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="262" />
+        <location filename="../processing/common.py" line="405" />
         <source>The input has {} usable {} (with geometry); at least {} needed.</source>
         <translation>Lớp đầu vào có {} {} dùng được (có hình học); cần tối thiểu {}.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="262" />
+        <location filename="../processing/common.py" line="405" />
         <source>{} features without a usable geometry were skipped.</source>
         <translation>Đã bỏ qua {} đối tượng không có hình học hợp lệ.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="400" />
+        <location filename="../processing/common.py" line="700" />
         <source>Could not create the raster {}</source>
         <translation>Không tạo được lớp raster {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="58" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="53" />
         <source>Camera coverage gaps</source>
         <translation>Vùng nóng chưa có camera</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="61" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="56" />
         <source>Counts incidents on a square grid, finds hot cells with Getis-Ord Gi* (FDR, band = two cells) and checks each hot cell against the cameras' fields of view (wedge from position, bearing, angle and range_m; a camera without bearing/angle sees all around). Hot cells with less than the chosen share of their area seen are gaps, ranked from the hottest (rank 1).</source>
         <translation>Đếm sự vụ trên lưới ô vuông, tìm các ô nóng bằng Getis-Ord Gi* (FDR, dải khoảng cách = hai ô) và đối chiếu từng ô nóng với vùng quan sát của camera (hình quạt theo vị trí, hướng, góc nhìn và range_m; camera không có hướng/góc được coi là quan sát toàn cảnh). Ô nóng có phần diện tích được quan sát nhỏ hơn tỷ lệ đã chọn là vùng chưa có camera, xếp hạng từ ô nóng nhất (hạng 1).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="60" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="61" />
         <source>Incidents (points)</source>
         <translation>Sự vụ (điểm)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="72" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="67" />
         <source>Cameras (bearing, angle, range_m)</source>
         <translation>Camera (hướng, góc nhìn, range_m)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="90" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="96" />
         <source>Cell size</source>
         <translation>Kích thước ô</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="78" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
         <source>Hot cells are</source>
         <translation>Ô nóng là ô</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="78" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
         <source>Hot at 90 % or more</source>
         <translation>Nóng với độ tin cậy từ 90 %</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="78" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
         <source>Hot at 95 % or more</source>
         <translation>Nóng với độ tin cậy từ 95 %</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="78" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
         <source>Hot at 99 %</source>
         <translation>Nóng với độ tin cậy 99 %</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="86" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="81" />
         <source>A cell counts as seen from this share of its area (0–1)</source>
         <translation>Ô được coi là có camera khi tỷ lệ diện tích được quan sát đạt mức này (0–1)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="98" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="93" />
         <source>Coverage gaps</source>
         <translation>Vùng chưa có camera</translation>
     </message>
@@ -103,22 +98,22 @@
         <translation>Lớp đầu vào không hợp lệ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="109" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="129" />
         <source>Cell size must be greater than 0.</source>
         <translation>Kích thước ô phải lớn hơn 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="77" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="82" />
         <source>incidents</source>
         <translation>sự vụ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="116" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="120" />
         <source>The camera layer needs a range_m field.</source>
         <translation>Lớp camera cần có trường range_m.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="138" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="144" />
         <source>All incidents fall in one cell; choose a smaller cell size.</source>
         <translation>Tất cả sự vụ nằm trong một ô; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
@@ -128,14 +123,9 @@
         <translation>Độ phủ camera: {hot} ô nóng (Gi_Bin ≥ {b}, ô {cell:g} m), {gaps} ô không nằm trong tầm quan sát của camera nào trong số {cams} camera (&lt; {pct:g}% diện tích ô trong vùng quan sát).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="66" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="67" />
         <source>Deadline performance by ward and category</source>
         <translation>Tỷ lệ xử lý đúng hạn theo phường và lĩnh vực</translation>
-    </message>
-    <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="69" />
-        <source>For field reports (fields report_id, service_code, priority, status, ward_id, requested_at, due_at, resolved_at): classifies each report as on time, due soon, overdue, resolved on time, resolved late or no deadline (rejected/duplicate) using the deadline rules (2 h urgent, 8 h or 24 h by category; a missing due_at is computed from them), then counts per ward and category with the on-time rate and the median hours to resolve. With a ward polygon layer it also writes a choropleth layer of on-time rate per ward.</source>
-        <translation>Với lớp phản ánh hiện trường (các trường report_id, service_code, priority, status, ward_id, requested_at, due_at, resolved_at): phân loại từng phản ánh là trong hạn, sắp đến hạn, quá hạn, xử lý đúng hạn, xử lý trễ hạn hoặc không tính hạn (từ chối/trùng lặp) theo quy định thời hạn (khẩn cấp 2 giờ, 8 giờ hoặc 24 giờ tùy lĩnh vực; due_at còn trống được tính theo quy định này), sau đó thống kê theo phường và lĩnh vực kèm tỷ lệ đúng hạn và số giờ xử lý trung vị. Nếu có lớp ranh giới phường, thuật toán tạo thêm bản đồ phân tầng màu tỷ lệ đúng hạn theo phường.</translation>
     </message>
     <message>
         <location filename="../../processing_scripts/report_statistics.py" line="66" />
@@ -143,27 +133,27 @@
         <translation>Phản ánh hiện trường</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="82" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="83" />
         <source>Wards (optional, for the map)</source>
         <translation>Phường/xã (không bắt buộc, để vẽ bản đồ)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="87" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="88" />
         <source>Ward id field of the wards</source>
         <translation>Trường mã phường của lớp phường/xã</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="92" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="93" />
         <source>Split by category</source>
         <translation>Tách theo lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="93" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="94" />
         <source>Deadline performance</source>
         <translation>Tình hình xử lý đúng hạn</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="96" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="97" />
         <source>On-time rate by ward</source>
         <translation>Tỷ lệ đúng hạn theo phường</translation>
     </message>
@@ -173,149 +163,137 @@
         <translation>Lớp phản ánh hiện trường thiếu các trường: {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="120" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="122" />
         <source>No field reports to analyse.</source>
         <translation>Không có phản ánh hiện trường để phân tích.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="138" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="141" />
         <source>The wards layer has no field {}</source>
         <translation>Lớp phường/xã không có trường {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="155" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="158" />
         <source>Deadline performance: {n} reports in {g} groups; resolved on time {rate} ({on}/{res}); open overdue {od}.</source>
         <translation>Tình hình xử lý đúng hạn: {n} phản ánh trong {g} nhóm; xử lý đúng hạn {rate} ({on}/{res}); đang quá hạn {od}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="52" />
+        <location filename="../../processing_scripts/density_clusters.py" line="50" />
         <source>Density-based clusters (DBSCAN / HDBSCAN)</source>
         <translation>Cụm theo mật độ (DBSCAN / HDBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="55" />
+        <location filename="../../processing_scripts/density_clusters.py" line="53" />
         <source>Groups incidents into dense clusters. DBSCAN: points with at least 'minimum points' neighbours within the search distance form clusters (scikit-learn). HDBSCAN: clusters of varying density, only 'minimum cluster size' needed (needs the hdbscan package or scikit-learn 1.3+). Outputs every point with its cluster id (−1 = noise) and one convex-hull polygon per cluster with its size and area.</source>
         <translation>Gom sự vụ thành các cụm có mật độ cao. DBSCAN: các điểm có ít nhất 'số điểm tối thiểu' lân cận trong khoảng cách tìm kiếm tạo thành cụm (scikit-learn). HDBSCAN: cụm có mật độ khác nhau, chỉ cần 'kích thước cụm tối thiểu' (cần gói hdbscan hoặc scikit-learn 1.3 trở lên). Kết quả gồm mọi điểm kèm mã cụm (−1 = nhiễu) và một đa giác bao lồi cho mỗi cụm kèm số điểm và diện tích.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="67" />
+        <location filename="../../processing_scripts/density_clusters.py" line="65" />
         <source>Method</source>
         <translation>Phương pháp</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="68" />
+        <location filename="../../processing_scripts/density_clusters.py" line="66" />
         <source>Search distance (DBSCAN)</source>
         <translation>Khoảng cách tìm kiếm (DBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="71" />
+        <location filename="../../processing_scripts/density_clusters.py" line="69" />
         <source>Minimum points (DBSCAN)</source>
         <translation>Số điểm tối thiểu (DBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="76" />
+        <location filename="../../processing_scripts/density_clusters.py" line="74" />
         <source>Minimum cluster size (HDBSCAN)</source>
         <translation>Kích thước cụm tối thiểu (HDBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="87" />
+        <location filename="../../processing_scripts/density_clusters.py" line="85" />
         <source>Clustered incidents</source>
         <translation>Sự vụ theo cụm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="88" />
+        <location filename="../../processing_scripts/density_clusters.py" line="86" />
         <source>Cluster outlines</source>
         <translation>Đường bao cụm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="106" />
+        <location filename="../../processing_scripts/density_clusters.py" line="109" />
         <source>The search distance must be greater than 0.</source>
         <translation>Khoảng cách tìm kiếm phải lớn hơn 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="111" />
+        <location filename="../../processing_scripts/density_clusters.py" line="114" />
         <source>Fewer incidents than the minimum cluster size.</source>
         <translation>Số sự vụ ít hơn kích thước cụm tối thiểu.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="137" />
+        <location filename="../../processing_scripts/density_clusters.py" line="136" />
         <source>{method}: {k} clusters, {noise} noise points of {n}; largest {sizes}; {params}.</source>
         <translation>{method}: {k} cụm, {noise}/{n} điểm nhiễu; cụm lớn nhất {sizes}; {params}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="67" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="69" />
         <source>Emerging hot spot analysis</source>
         <translation>Phân tích xu hướng điểm nóng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="70" />
-        <source>Builds a space-time cube (square cells × weeks, months or days) from incident times, computes Gi* for every cell in every time step (distance band, binary weights), tests each cell's z-score series for a trend with Mann–Kendall and labels it: new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating or historical hot (or cold) spot, at 90 % confidence.
-Field reports: use requested_at as the time field.</source>
-        <translation>Dựng khối không gian – thời gian (ô vuông × tuần, tháng hoặc ngày) từ thời điểm xảy ra sự vụ, tính Gi* cho mọi ô ở mọi bước thời gian (dải khoảng cách, trọng số nhị phân), kiểm định xu hướng chuỗi z-score của từng ô bằng Mann–Kendall và gán nhãn: điểm nóng (hoặc điểm lạnh) mới, liên tiếp, gia tăng, dai dẳng, suy giảm, rải rác, dao động hoặc trong quá khứ, ở độ tin cậy 90 %.
-Với phản ánh hiện trường: dùng requested_at làm trường thời gian.</translation>
-    </message>
-    <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="82" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="88" />
         <source>Time field</source>
         <translation>Trường thời gian</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="87" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="93" />
         <source>Time step</source>
         <translation>Bước thời gian</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="87" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="93" />
         <source>Week</source>
         <translation>Tuần</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="87" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="93" />
         <source>Month</source>
         <translation>Tháng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="87" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="93" />
         <source>Day</source>
         <translation>Ngày</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="91" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="97" />
         <source>Distance band (0 = two cells)</source>
         <translation>Dải khoảng cách (0 = hai ô)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="97" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="113" />
         <source>Emerging hot spots</source>
         <translation>Xu hướng điểm nóng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="116" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="139" />
         <source>The time field has fewer than two readable date/times.</source>
         <translation>Trường thời gian có ít hơn hai giá trị ngày giờ đọc được.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="119" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="142" />
         <source>All incidents fall in one time step; choose a shorter step.</source>
         <translation>Tất cả sự vụ nằm trong một bước thời gian; hãy chọn bước ngắn hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="163" />
-        <source>Emerging hot spots: {cells} cells × {steps} {step}s, cell {cell:g} m, band {band:g} m; {counts}.</source>
-        <translation>Xu hướng điểm nóng: {cells} ô × {steps} bước thời gian ({step}), ô {cell:g} m, dải {band:g} m; {counts}.</translation>
-    </message>
-    <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="166" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="182" />
         <source>Incidents without a readable time: {}.</source>
         <translation>Sự vụ không đọc được thời gian: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="73" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="70" />
         <source>Hot spot analysis (Getis-Ord Gi*)</source>
         <translation>Phân tích điểm nóng (Getis-Ord Gi*)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="76" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="73" />
         <source>Finds statistically significant hot and cold spots with the Getis-Ord Gi* statistic (same z-scores as ArcGIS Hot Spot Analysis and PySAL esda.G_Local(star=True, transform='B')).
 Points (incidents) are counted on a square or hexagon grid, or each feature is used as it is with a numeric value field (e.g. counts per ward polygon). Neighbours: a fixed distance band (binary weights; 0 = the smallest band giving every feature a neighbour, or 2 cells on a grid) or the k nearest.
 Outputs GiZScore, GiPValue (two-sided) and Gi_Bin (−3…+3: cold/hot at 99/95/90 % confidence), with optional Benjamini–Hochberg false discovery rate correction.
@@ -326,72 +304,72 @@ Kết quả gồm GiZScore, GiPValue (hai phía) và Gi_Bin (−3…+3: lạnh/n
 Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ tọa độ phân tích (mặc định VN-2000 / TM-3 107°45′, EPSG:5899).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="88" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="85" />
         <source>Incidents (points) or areas</source>
         <translation>Sự vụ (điểm) hoặc vùng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="95" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="92" />
         <source>Aggregate points to</source>
         <translation>Gộp điểm vào</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="63" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
         <source>Square grid</source>
         <translation>Lưới ô vuông</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="63" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
         <source>Hexagon grid</source>
         <translation>Lưới lục giác</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="95" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="92" />
         <source>No aggregation (use features and value field)</source>
         <translation>Không gộp (dùng đối tượng và trường giá trị)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="103" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="100" />
         <source>Cell size (0 = automatic)</source>
         <translation>Kích thước ô (0 = tự động)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="108" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="105" />
         <source>Value field (optional; summed per cell, required without aggregation)</source>
         <translation>Trường giá trị (tùy chọn; cộng dồn theo ô, bắt buộc khi không gộp)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="117" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="114" />
         <source>Neighbourhood</source>
         <translation>Lân cận</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="117" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="114" />
         <source>Fixed distance band</source>
         <translation>Dải khoảng cách cố định</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="117" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="114" />
         <source>K nearest neighbours</source>
         <translation>K lân cận gần nhất</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="125" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="122" />
         <source>Distance band (0 = automatic)</source>
         <translation>Dải khoảng cách (0 = tự động)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="130" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="127" />
         <source>Number of neighbours (k)</source>
         <translation>Số lân cận (k)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="135" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="132" />
         <source>False discovery rate (FDR) correction</source>
         <translation>Hiệu chỉnh tỷ lệ phát hiện sai (FDR)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="137" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="134" />
         <source>Hot spots</source>
         <translation>Điểm nóng</translation>
     </message>
@@ -401,191 +379,177 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Khi không gộp cần có một trường giá trị số.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="165" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="169" />
         <source>The value field has no numeric values.</source>
         <translation>Trường giá trị không có giá trị số nào.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="169" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="173" />
         <source>{} features with a NULL value were left out.</source>
         <translation>Đã loại {} đối tượng có giá trị NULL.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="172" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="176" />
         <source>NULL values in the value field count as 0.</source>
         <translation>Giá trị NULL trong trường giá trị được tính là 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="179" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="183" />
         <source>All points fall in one cell of {} m; choose a smaller cell size.</source>
         <translation>Tất cả điểm nằm trong một ô {} m; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="188" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="192" />
         <source>k = {} needs more than {} features.</source>
         <translation>k = {} cần nhiều hơn {} đối tượng.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="181" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="256" />
         <source>Skipped features without geometry: {}.</source>
         <translation>Đã bỏ qua đối tượng không có hình học: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="53" />
+        <location filename="../../processing_scripts/kernel_density.py" line="54" />
         <source>Kernel density (heatmap)</source>
         <translation>Mật độ nhân (bản đồ nhiệt)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="56" />
-        <source>Kernel density raster of incidents (quartic, triangular, uniform, triweight or Epanechnikov kernel, optional weight field).
-Exact mode gives the same pixels as QGIS's own Heatmap (kernel density estimation) 'Raw' output (same raster extent, same pixel sampling, including its sub-pixel vertical displacement of each kernel). Fast mode bins the points linearly onto the pixel lattice and convolves with the kernel by FFT: for large inputs, within about 1 % RMS of the exact raster for the smooth kernels (quartic, triweight, Epanechnikov); the kernels with a hard edge (uniform, triangular) differ more at the disc edge. Auto uses fast mode above 50,000 points.
-Output values: raw kernel sums (as QGIS) or a density in incidents per km² (kernel normalised to 1).</source>
-        <translation>Raster mật độ nhân của sự vụ (hàm nhân quartic, tam giác, đều, triweight hoặc Epanechnikov, có thể dùng trường trọng số).
-Chế độ chính xác cho cùng giá trị pixel với đầu ra 'Raw' của công cụ Heatmap (ước lượng mật độ nhân) của QGIS (cùng phạm vi raster, cùng cách lấy mẫu pixel, kể cả độ lệch dọc dưới một pixel của mỗi hàm nhân). Chế độ nhanh phân bổ tuyến tính các điểm vào lưới pixel rồi tích chập với hàm nhân bằng FFT: với dữ liệu lớn, sai khác khoảng 1 % RMS so với raster chính xác đối với các hàm nhân trơn (quartic, triweight, Epanechnikov); các hàm nhân có biên cứng (đều, tam giác) sai khác nhiều hơn ở mép đĩa. Chế độ tự động dùng chế độ nhanh khi có trên 50.000 điểm.
-Giá trị đầu ra: tổng hàm nhân thô (như QGIS) hoặc mật độ theo số sự vụ trên km² (hàm nhân chuẩn hóa về 1).</translation>
-    </message>
-    <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="72" />
+        <location filename="../../processing_scripts/kernel_density.py" line="75" />
         <source>Radius</source>
         <translation>Bán kính</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="73" />
+        <location filename="../../processing_scripts/kernel_density.py" line="76" />
         <source>Pixel size</source>
         <translation>Kích thước pixel</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="76" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Kernel shape</source>
         <translation>Dạng hàm nhân</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="76" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Quartic</source>
         <translation>Quartic</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="76" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Triangular</source>
         <translation>Tam giác</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="76" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Uniform</source>
         <translation>Đều</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="76" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Triweight</source>
         <translation>Triweight</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="76" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Epanechnikov</source>
         <translation>Epanechnikov</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="84" />
+        <location filename="../../processing_scripts/kernel_density.py" line="87" />
         <source>Decay ratio (triangular only)</source>
         <translation>Hệ số suy giảm (chỉ với hàm tam giác)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="89" />
+        <location filename="../../processing_scripts/kernel_density.py" line="92" />
         <source>Weight field</source>
         <translation>Trường trọng số</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="98" />
+        <location filename="../../processing_scripts/kernel_density.py" line="101" />
         <source>Mode</source>
         <translation>Chế độ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="98" />
+        <location filename="../../processing_scripts/kernel_density.py" line="101" />
         <source>Exact (same as QGIS heatmap)</source>
         <translation>Chính xác (như Heatmap của QGIS)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="98" />
+        <location filename="../../processing_scripts/kernel_density.py" line="101" />
         <source>Fast (binned + FFT)</source>
         <translation>Nhanh (phân ô + FFT)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="98" />
+        <location filename="../../processing_scripts/kernel_density.py" line="101" />
         <source>Automatic</source>
         <translation>Tự động</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="106" />
+        <location filename="../../processing_scripts/kernel_density.py" line="109" />
         <source>Output values</source>
         <translation>Giá trị đầu ra</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="106" />
+        <location filename="../../processing_scripts/kernel_density.py" line="109" />
         <source>Raw (as QGIS heatmap)</source>
         <translation>Thô (như Heatmap của QGIS)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="106" />
+        <location filename="../../processing_scripts/kernel_density.py" line="109" />
         <source>Density (incidents per km²)</source>
         <translation>Mật độ (sự vụ trên km²)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="115" />
+        <location filename="../../processing_scripts/kernel_density.py" line="118" />
         <source>Kernel density</source>
         <translation>Mật độ nhân</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="125" />
+        <location filename="../../processing_scripts/kernel_density.py" line="140" />
         <source>Radius and pixel size must be greater than 0.</source>
         <translation>Bán kính và kích thước pixel phải lớn hơn 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="135" />
+        <location filename="../../processing_scripts/kernel_density.py" line="153" />
         <source>points</source>
         <translation>điểm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="163" />
+        <location filename="../../processing_scripts/kernel_density.py" line="194" />
         <source>Kernel density ({mode}, {kernel}): {n} points, radius {radius:g}, pixel {pixel:g}, raster {cols}×{rows}, max {vmax:.4g}{unit}; CRS {crs}.</source>
         <translation>Mật độ nhân ({mode}, {kernel}): {n} điểm, bán kính {radius:g}, pixel {pixel:g}, raster {cols}×{rows}, lớn nhất {vmax:.4g}{unit}; hệ tọa độ {crs}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="166" />
+        <location filename="../../processing_scripts/kernel_density.py" line="197" />
         <source> per km²</source>
         <translation> trên km²</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="179" />
+        <location filename="../../processing_scripts/kernel_density.py" line="210" />
         <source>{} points at the raster edge were dropped, as QGIS does.</source>
         <translation>Đã bỏ {} điểm ở mép raster, giống như QGIS.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="48" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="47" />
         <source>Optimized hot spot analysis</source>
         <translation>Phân tích điểm nóng tối ưu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="51" />
-        <source>Hot spot analysis that chooses its own scale: incidents far outside the main area (beyond three standard distances) are set aside, the cell size is the larger of twice the mean nearest-neighbour distance and 1/100 of the extent, the distance band is the first peak of global Moran's I z-scores over 10 increasing bands (incremental spatial autocorrelation; the maximum when there is no peak), and Gi* is classified with FDR correction. The summary reports every choice.</source>
-        <translation>Phân tích điểm nóng tự chọn thang đo: sự vụ nằm quá xa khu vực chính (ngoài ba lần khoảng cách chuẩn) được để riêng, kích thước ô là giá trị lớn hơn giữa hai lần khoảng cách lân cận gần nhất trung bình và 1/100 phạm vi, dải khoảng cách là đỉnh đầu tiên của z-score Moran's I toàn cục trên 10 dải tăng dần (tự tương quan không gian gia tăng; lấy giá trị lớn nhất nếu không có đỉnh), và Gi* được phân loại có hiệu chỉnh FDR. Phần tóm tắt nêu rõ từng lựa chọn.</translation>
-    </message>
-    <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="63" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
         <source>Grid</source>
         <translation>Lưới</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="67" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="68" />
         <source>Optimized hot spots</source>
         <translation>Điểm nóng tối ưu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="107" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="105" />
         <source>Moran's I z by band: {}.</source>
         <translation>z-score Moran's I theo dải: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="109" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="107" />
         <source>Outlying incidents set aside: {}.</source>
         <translation>Sự vụ ngoại biên được để riêng: {}.</translation>
     </message>
@@ -1727,6 +1691,242 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
     </message>
     <message>
+        <location filename="../processing/common.py" line="155" />
+        <source>The analysis CRS {} is not a projected CRS with true metres; choose one (e.g. VN-2000 / TM-3).</source>
+        <translation>Hệ tọa độ phân tích {} không phải hệ tọa độ phẳng đo đúng mét; hãy chọn một hệ như vậy (ví dụ VN-2000 / TM-3).</translation>
+    </message>
+    <message>
+        <location filename="../processing/common.py" line="161" />
+        <source>{} (Mercator) does not measure true metres here; the input is reprojected to {}.</source>
+        <translation>{} (Mercator) không đo đúng mét ở khu vực này; dữ liệu đầu vào được chuyển sang {} để phân tích.</translation>
+    </message>
+    <message>
+        <location filename="../processing/common.py" line="418" />
+        <source>{} features without a usable geometry were left out.</source>
+        <translation>{} đối tượng không có hình học dùng được đã bị bỏ qua.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="124" />
+        <source>{} cameras without a position were left out.</source>
+        <translation>{} camera không có vị trí đã bị bỏ qua.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/deadline_performance.py" line="70" />
+        <source>For field reports (fields report_id, service_code, priority, status, ward_id, requested_at, due_at, resolved_at; a table without geometry will do): classifies each report as on time, due soon, overdue, resolved on time, resolved late or no deadline (rejected/duplicate, and resolved/closed without a resolution time) using the deadline rules (2 h urgent, 8 h or 24 h by category; a missing due_at is computed from them), then counts per ward and category with the on-time rate and the median hours to resolve. With a ward polygon layer it also writes a choropleth layer of on-time rate per ward.</source>
+        <translation>Với các phản ánh hiện trường (các trường report_id, service_code, priority, status, ward_id, requested_at, due_at, resolved_at; bảng không có hình học cũng được): xếp mỗi phản ánh vào đúng hạn, sắp đến hạn, quá hạn, xử lý đúng hạn, xử lý trễ hạn hoặc không có thời hạn (từ chối/trùng lặp, và đã xử lý/đã đóng nhưng không có thời điểm xử lý) theo quy tắc thời hạn (2 giờ khẩn cấp, 8 giờ hoặc 24 giờ theo lĩnh vực; due_at còn thiếu được tính từ các quy tắc này), rồi đếm theo phường và lĩnh vực cùng tỷ lệ đúng hạn và số giờ xử lý trung vị. Khi có lớp ranh giới phường, thuật toán còn tạo lớp bản đồ tỷ lệ đúng hạn theo phường.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/deadline_performance.py" line="164" />
+        <source>Resolved/closed without a resolution time (no deadline): {}.</source>
+        <translation>Đã xử lý/đã đóng nhưng không có thời điểm xử lý (không có thời hạn): {}.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/deadline_performance.py" line="166" />
+        <source>Reports without a location (counted, not mapped): {}.</source>
+        <translation>Phản ánh không có vị trí (có tính, không hiển thị trên bản đồ): {}.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="72" />
+        <source>Builds a space-time cube (square cells × weeks, months or days) from incident times; cells without any incident in any step are left out, as in ArcGIS. Gi* is computed for every bin with a space-time neighbourhood, as ArcGIS Emerging Hot Spot Analysis does: the cells within the distance band (binary weights) in the same step and the chosen number of previous steps, compared with the mean and standard deviation of the whole cube — so a place whose counts stay the same keeps its z-score while another area grows. Each cell's z-score series is tested for a trend with Mann–Kendall and labelled: new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating or historical hot (or cold) spot, at 90 % confidence.
+Field reports: use requested_at as the time field.</source>
+        <translation>Dựng khối không gian – thời gian (ô vuông × tuần, tháng hoặc ngày) từ thời điểm sự vụ; các ô không có sự vụ nào ở mọi bước thời gian bị loại, như ArcGIS. Gi* được tính cho mọi ô của khối với vùng lân cận không gian – thời gian như công cụ Emerging Hot Spot Analysis của ArcGIS: các ô trong khoảng cách (trọng số nhị phân) ở cùng bước và số bước trước đó đã chọn, so với trung bình và độ lệch chuẩn của cả khối — nên một nơi có số sự vụ không đổi giữ nguyên điểm z khi nơi khác tăng lên. Chuỗi điểm z của mỗi ô được kiểm định xu hướng bằng Mann–Kendall và gán nhãn: điểm nóng (hoặc lạnh) mới xuất hiện, liên tiếp, đang tăng, kéo dài, đang giảm, rải rác, dao động hoặc trong quá khứ, ở độ tin cậy 90 %.
+Phản ánh hiện trường: dùng requested_at làm trường thời gian.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="102" />
+        <source>Neighbourhood time steps (previous steps in each bin's neighbourhood)</source>
+        <translation>Số bước thời gian lân cận (các bước trước đó trong vùng lân cận của mỗi ô)</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="173" />
+        <source>Emerging hot spots: {cells} cells × {steps} {step}s, cell {cell:g} m, band {band:g} m, neighbourhood time steps {window}; {counts}.</source>
+        <translation>Xu hướng điểm nóng: {cells} ô × {steps} bước ({step}), ô {cell:g} m, khoảng cách {band:g} m, số bước thời gian lân cận {window}; {counts}.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="194" />
+        <source>Only {} incidents: Gi* needs about {} or more to say anything reliable.</source>
+        <translation>Chỉ có {} sự vụ: Gi* cần khoảng {} sự vụ trở lên mới cho kết quả đáng tin cậy.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="221" />
+        <source>{} features have no neighbour within the band: they get no z-score and no hot/cold class.</source>
+        <translation>{} đối tượng không có láng giềng trong khoảng cách: không có điểm z và không được xếp nóng/lạnh.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/kernel_density.py" line="57" />
+        <source>Kernel density raster of incidents (quartic, triangular, uniform, triweight or Epanechnikov kernel, optional weight field).
+Exact mode gives the same pixels as QGIS's own Heatmap (kernel density estimation) 'Raw' output (same raster extent, same pixel sampling, including its sub-pixel vertical displacement of each kernel). Fast mode bins the points linearly onto the pixel lattice and convolves with the kernel by FFT: for large inputs, within about 1 % RMS of the exact raster for the smooth kernels (quartic, triweight, Epanechnikov, triangular without decay) when the radius spans about 10 pixels or more; fewer pixels per radius or a hard-edged kernel (uniform, triangular with decay) differ more, and a warning says by how much. Pixels no kernel reaches are nodata (transparent), as in QGIS. Auto uses fast mode above 50,000 points when its error bound is within 1 %, exact mode otherwise.
+Output values: raw kernel sums (as QGIS) or a density in incidents per km² (kernel normalised to 1).</source>
+        <translation>Raster mật độ nhân của sự vụ (nhân quartic, tam giác, đều, triweight hoặc Epanechnikov, có thể dùng trường trọng số).
+Chế độ chính xác cho cùng các điểm ảnh như công cụ Heatmap (kernel density estimation) của QGIS, đầu ra 'Raw' (cùng phạm vi raster, cùng cách lấy mẫu điểm ảnh, kể cả độ lệch dọc dưới một điểm ảnh của mỗi nhân). Chế độ nhanh gán tuyến tính các điểm vào lưới điểm ảnh rồi tích chập với nhân bằng FFT: với dữ liệu lớn, sai khác khoảng 1 % RMS so với raster chính xác cho các nhân trơn (quartic, triweight, Epanechnikov, tam giác không suy giảm) khi bán kính dài khoảng 10 điểm ảnh trở lên; ít điểm ảnh hơn trên một bán kính hoặc nhân có biên cứng (đều, tam giác có suy giảm) sai khác nhiều hơn, và có cảnh báo cho biết mức sai khác. Điểm ảnh không nhân nào chạm tới là nodata (trong suốt), như QGIS. Tự động dùng chế độ nhanh khi có trên 50.000 điểm và giới hạn sai số trong 1 %, ngược lại dùng chế độ chính xác.
+Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ trên km² (nhân chuẩn hóa về 1).</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/kernel_density.py" line="160" />
+        <source>Exact mode: at {:.3g} pixels per radius fast mode could differ by up to {:.1%}.</source>
+        <translation>Chế độ chính xác: với {:.3g} điểm ảnh trên một bán kính, chế độ nhanh có thể sai khác tới {:.1%}.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/kernel_density.py" line="163" />
+        <source>Fast mode at {:.3g} pixels per radius ({} kernel) may differ from QGIS's raster by up to {:.1%} RMS (about 1 % needs a radius of 10 or more pixels and a smooth kernel): use exact mode or a smaller pixel.</source>
+        <translation>Chế độ nhanh với {:.3g} điểm ảnh trên một bán kính (nhân {}) có thể sai khác với raster của QGIS tới {:.1%} RMS (để khoảng 1 % cần bán kính từ 10 điểm ảnh trở lên và nhân trơn): hãy dùng chế độ chính xác hoặc điểm ảnh nhỏ hơn.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="50" />
+        <source>Hot spot analysis that chooses its own scale: incidents far outside the main area (beyond three standard distances) are set aside, the cell size is the larger of twice the mean nearest-neighbour distance and 1/100 of the extent, the distance band is the first peak of global Moran's I z-scores over 15 bands from the smallest band giving every cell a neighbour to a quarter of the area (incremental spatial autocorrelation). Without a peak, as in ArcGIS, the band is the mean distance to the K nearest cells (K = 5 % of the cells, 3 to 30), and a warning says so. Gi* is classified with FDR correction. The summary reports every choice.</source>
+        <translation>Phân tích điểm nóng tự chọn tỷ lệ: sự vụ nằm xa khu vực chính (quá ba khoảng cách chuẩn) được để riêng, kích thước ô là giá trị lớn hơn giữa hai lần khoảng cách láng giềng gần nhất trung bình và 1/100 phạm vi, khoảng cách là đỉnh đầu tiên của điểm z Moran's I toàn cục trên 15 khoảng cách từ khoảng cách nhỏ nhất cho mọi ô có láng giềng đến một phần tư khu vực (tự tương quan không gian tăng dần). Khi không có đỉnh, như ArcGIS, khoảng cách là khoảng cách trung bình tới K ô gần nhất (K = 5 % số ô, từ 3 đến 30), kèm cảnh báo. Gi* được phân lớp với hiệu chỉnh FDR. Phần tóm tắt nêu mọi lựa chọn.</translation>
+    </message>
+    <message>
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="109" />
+        <source>No peak of spatial autocorrelation between {:.4g} and {:.4g} m: the band is the mean distance to the {} nearest neighbours.</source>
+        <translation>Không có đỉnh tự tương quan không gian trong khoảng {:.4g} đến {:.4g} m: khoảng cách là khoảng cách trung bình tới {} láng giềng gần nhất.</translation>
+    </message>
+    <message>
+        <location filename="../processing/common.py" line="548" />
+        <source>{} features: written without a spatial index (create one later if needed).</source>
+        <translation>{} đối tượng: ghi không kèm chỉ mục không gian (có thể tạo sau nếu cần).</translation>
+    </message>
+    <message>
+        <location filename="../processing/common.py" line="534" />
+        <source>Could not open the output {}</source>
+        <translation>Không mở được lớp kết quả {}</translation>
+    </message>
+    <message>
+        <location filename="../gui/briefing_runner.py" line="65" />
+        <source>IOC: ward briefing figures</source>
+        <translation>IOC: số liệu giao ban phường</translation>
+    </message>
+    <message>
+        <location filename="../gui/briefing_runner.py" line="93" />
+        <source>IOC: ward briefing PDF</source>
+        <translation>IOC: tài liệu giao ban phường (PDF)</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="45" />
+        <source>Connect timeout (s)</source>
+        <translation>Thời gian chờ kết nối (giây)</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="46" />
+        <source>Read timeout (s)</source>
+        <translation>Thời gian chờ dữ liệu (giây)</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="47" />
+        <source>No picture after (s)</source>
+        <translation>Báo mất hình sau (giây)</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="57" />
+        <source>Between 0.5 and 120 seconds, or empty for the default</source>
+        <translation>Từ 0,5 đến 120 giây, hoặc để trống để dùng mặc định</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="154" />
+        <source>View camera</source>
+        <translation>Xem camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="154" />
+        <source>Click a camera on the map to watch it live</source>
+        <translation>Nhấp vào camera trên bản đồ để xem trực tiếp</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_grid.py" line="42" />
+        <source>Camera grid</source>
+        <translation>Lưới camera</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="154" />
+        <source>Open the selected cameras in a grid</source>
+        <translation>Mở các camera đang chọn trong lưới</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="277" />
+        <source>The camera has no stream address</source>
+        <translation>Camera chưa có địa chỉ luồng video</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="322" />
+        <source>Select cameras on the map first</source>
+        <translation>Hãy chọn camera trên bản đồ trước</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_controller.py" line="376" />
+        <source>User name and password typed in the address of {cameras} were moved to the QGIS authentication database; the stored address has no password.</source>
+        <translation>Tên đăng nhập và mật khẩu nhập trong địa chỉ của {cameras} đã được chuyển vào kho xác thực của QGIS; địa chỉ được lưu không còn mật khẩu.</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_grid.py" line="55" />
+        <source>Layout</source>
+        <translation>Bố cục</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_grid.py" line="76" />
+        <source>+{n} cameras not shown</source>
+        <translation>+{n} camera không hiển thị</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="47" />
+        <source>Idle</source>
+        <translation>Chờ</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="48" />
+        <source>Connecting</source>
+        <translation>Đang kết nối</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="49" />
+        <source>Live</source>
+        <translation>Trực tiếp</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="50" />
+        <source>Stalled</source>
+        <translation>Mất hình</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="51" />
+        <source>Reconnecting</source>
+        <translation>Đang kết nối lại</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="52" />
+        <source>Error</source>
+        <translation>Lỗi</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="53" />
+        <source>Paused</source>
+        <translation>Tạm dừng</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="54" />
+        <source>Stopped</source>
+        <translation>Đã dừng</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="282" />
+        <source>Live view</source>
+        <translation>Xem trực tiếp</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="301" />
+        <source>Save the current frame as PNG</source>
+        <translation>Lưu khung hình hiện tại thành ảnh PNG</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="309" />
+        <source>Snapshot</source>
+        <translation>Ảnh chụp</translation>
+    </message>
+    <message>
+        <location filename="../gui/camera_viewer.py" line="444" />
+        <source>Bearing {bearing}   Last frame {last}   {fps} fps</source>
+        <translation>Hướng {bearing}   Khung cuối {last}   {fps} khung/s</translation>
+    </message>
+    <message>
         <location filename="../gui/dependencies.py" line="34" />
         <source>camera live view, camera grid, snapshots, replay video export</source>
         <translation>xem camera trực tiếp, lưới camera, chụp ảnh, xuất video phát lại</translation>
@@ -1820,26 +2020,6 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <location filename="../gui/dependencies.py" line="173" />
         <source>Then restart QGIS.</source>
         <translation>Sau đó khởi động lại QGIS.</translation>
-    </message>
-    <message>
-        <location filename="../processing/unavailable.py" line="33" />
-        <source>Unavailable: missing Python modules</source>
-        <translation>Không dùng được: thiếu mô-đun Python</translation>
-    </message>
-    <message>
-        <location filename="../processing/unavailable.py" line="42" />
-        <source>The algorithm ioc:{0}</source>
-        <translation>Thuật toán ioc:{0}</translation>
-    </message>
-    <message>
-        <location filename="../gui/briefing_runner.py" line="65" />
-        <source>IOC: ward briefing figures</source>
-        <translation>IOC: số liệu giao ban phường</translation>
-    </message>
-    <message>
-        <location filename="../gui/briefing_runner.py" line="93" />
-        <source>IOC: ward briefing PDF</source>
-        <translation>IOC: tài liệu giao ban phường (PDF)</translation>
     </message>
     <message>
         <location filename="../gui/export_dialog.py" line="63" />
@@ -2267,129 +2447,14 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Đang làm việc trên {0}, tạo từ bản sao lưu {1}. Tệp bị hỏng {2} được giữ nguyên.</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="45" />
-        <source>Connect timeout (s)</source>
-        <translation>Thời gian chờ kết nối (giây)</translation>
+        <location filename="../processing/unavailable.py" line="33" />
+        <source>Unavailable: missing Python modules</source>
+        <translation>Không dùng được: thiếu mô-đun Python</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="46" />
-        <source>Read timeout (s)</source>
-        <translation>Thời gian chờ dữ liệu (giây)</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_controller.py" line="47" />
-        <source>No picture after (s)</source>
-        <translation>Báo mất hình sau (giây)</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_controller.py" line="57" />
-        <source>Between 0.5 and 120 seconds, or empty for the default</source>
-        <translation>Từ 0,5 đến 120 giây, hoặc để trống để dùng mặc định</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_controller.py" line="154" />
-        <source>View camera</source>
-        <translation>Xem camera</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_controller.py" line="154" />
-        <source>Click a camera on the map to watch it live</source>
-        <translation>Nhấp vào camera trên bản đồ để xem trực tiếp</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_grid.py" line="42" />
-        <source>Camera grid</source>
-        <translation>Lưới camera</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_controller.py" line="154" />
-        <source>Open the selected cameras in a grid</source>
-        <translation>Mở các camera đang chọn trong lưới</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_controller.py" line="277" />
-        <source>The camera has no stream address</source>
-        <translation>Camera chưa có địa chỉ luồng video</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_controller.py" line="322" />
-        <source>Select cameras on the map first</source>
-        <translation>Hãy chọn camera trên bản đồ trước</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_controller.py" line="376" />
-        <source>User name and password typed in the address of {cameras} were moved to the QGIS authentication database; the stored address has no password.</source>
-        <translation>Tên đăng nhập và mật khẩu nhập trong địa chỉ của {cameras} đã được chuyển vào kho xác thực của QGIS; địa chỉ được lưu không còn mật khẩu.</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_grid.py" line="55" />
-        <source>Layout</source>
-        <translation>Bố cục</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_grid.py" line="76" />
-        <source>+{n} cameras not shown</source>
-        <translation>+{n} camera không hiển thị</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_viewer.py" line="47" />
-        <source>Idle</source>
-        <translation>Chờ</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_viewer.py" line="48" />
-        <source>Connecting</source>
-        <translation>Đang kết nối</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_viewer.py" line="49" />
-        <source>Live</source>
-        <translation>Trực tiếp</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_viewer.py" line="50" />
-        <source>Stalled</source>
-        <translation>Mất hình</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_viewer.py" line="51" />
-        <source>Reconnecting</source>
-        <translation>Đang kết nối lại</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_viewer.py" line="52" />
-        <source>Error</source>
-        <translation>Lỗi</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_viewer.py" line="53" />
-        <source>Paused</source>
-        <translation>Tạm dừng</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_viewer.py" line="54" />
-        <source>Stopped</source>
-        <translation>Đã dừng</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_viewer.py" line="282" />
-        <source>Live view</source>
-        <translation>Xem trực tiếp</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_viewer.py" line="301" />
-        <source>Save the current frame as PNG</source>
-        <translation>Lưu khung hình hiện tại thành ảnh PNG</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_viewer.py" line="309" />
-        <source>Snapshot</source>
-        <translation>Ảnh chụp</translation>
-    </message>
-    <message>
-        <location filename="../gui/camera_viewer.py" line="444" />
-        <source>Bearing {bearing}   Last frame {last}   {fps} fps</source>
-        <translation>Hướng {bearing}   Khung cuối {last}   {fps} khung/s</translation>
+        <location filename="../processing/unavailable.py" line="42" />
+        <source>The algorithm ioc:{0}</source>
+        <translation>Thuật toán ioc:{0}</translation>
     </message>
 </context>
 <context>
@@ -2599,11 +2664,6 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Mô-đun phụ thuộc…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="576" />
-        <source>Street lights</source>
-        <translation>Chiếu sáng công cộng</translation>
-    </message>
-    <message>
         <location filename="../plugin.py" line="497" />
         <source>saved to {0}; not attached: camera {1} does not see report {2}</source>
         <translation>đã lưu vào {0}; không đính kèm: camera {1} không nhìn thấy phản ánh {2}</translation>
@@ -2632,6 +2692,11 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <location filename="../plugin.py" line="561" />
         <source>failed: {0}</source>
         <translation>thất bại: {0}</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="576" />
+        <source>Street lights</source>
+        <translation>Chiếu sáng công cộng</translation>
     </message>
 </context>
 <context>

@@ -312,8 +312,14 @@ class IocStore(ABC):
                 )
             if "status" in changes:
                 changes["status"] = statuses.check_transition(cur["status"], changes["status"]).value
+                derived: dict[str, Any] = {}
                 if changes["status"] in (s.value for s in statuses.DONE_STATUSES) and not cur.get("resolved_at"):
-                    changes.setdefault("resolved_at", now_utc_iso())
+                    derived["resolved_at"] = now_utc_iso()
+                elif changes["status"] in (s.value for s in statuses.OPEN_STATUSES) and cur.get("resolved_at"):
+                    # reopened: the old resolution no longer counts; the next one sets its own time
+                    derived["resolved_at"] = None
+                # derived fields first, so the status change stays the newest event of the edit
+                changes = {**{k: v for k, v in derived.items() if k not in changes}, **changes}
             now = now_utc_iso()
             changed = {k: v for k, v in changes.items() if cur.get(k) != v}
             if not changed and not note:

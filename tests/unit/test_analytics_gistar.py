@@ -7,10 +7,10 @@ import warnings
 import numpy as np
 import pytest
 
-from ioc_qgis_plugin.analytics.gistar import bh_threshold, gi_bins, gi_star, p_two_sided
+from ioc_qgis_plugin.analytics.gistar import auto_band, bh_threshold, gi_bins, gi_star, p_two_sided
 from ioc_qgis_plugin.analytics.grid import aggregate, make_grid
-from ioc_qgis_plugin.analytics.moran import incremental_moran, moran_i
-from ioc_qgis_plugin.analytics.weights import Neighbours, distance_band, k_nearest
+from ioc_qgis_plugin.analytics.moran import incremental_moran, moran_band, moran_i
+from ioc_qgis_plugin.analytics.weights import Neighbours, band_sums, distance_band, k_nearest
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # libpysal warns that remote example data sets are unreachable (no network)
@@ -104,8 +104,8 @@ def test_degenerate_inputs() -> None:
     xy, _ = clustered(50)
     constant = gi_star(xy, np.full(50, 4.0), band=3000)
     assert np.all(constant.z == 0) and np.all(constant.gi_bin == 0)
-    tiny = gi_star(xy, np.arange(50.0), band=1e-3)  # nobody has a neighbour
-    assert np.all(np.isfinite(tiny.z)) and np.all(tiny.n_neighbours == 1)
+    tiny = gi_star(xy, np.arange(50.0), band=1e-3)  # nobody has a neighbour: no statistic, no class
+    assert np.all(np.isnan(tiny.z)) and np.all(tiny.n_neighbours == 1) and tiny.isolated == 50
     everyone = gi_star(xy, np.arange(50.0), band=1e6)  # neighbourhood = all features: no evidence
     assert np.all(everyone.z == 0)
     with pytest.raises(ValueError):
@@ -156,3 +156,74 @@ def test_incremental_moran_peaks_at_cluster_scale() -> None:
     res = incremental_moran(agg.centers(), agg.values, start=500, increment=500, count=10)
     assert np.all(np.isfinite(res.z)) and res.z.max() > 5
     assert 500 <= res.chosen <= 5000
+
+
+def test_isolated_features_are_never_hot_or_cold() -> None:
+    """2,000 features, band 1 mm: nobody has a neighbour, so nothing may be classified (was: 127 "hot spots")."""
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(0, 5000, (2000, 2))
+    y = rng.poisson(2, 2000).astype(float)
+    y[:40] += 30  # outliers that a per-feature z would call hot
+    r = gi_star(xy, y, band=1e-3)
+    assert r.isolated == 2000
+    assert np.all(r.gi_bin == 0) and np.all(np.isnan(r.z)) and np.all(np.isnan(r.p))
+    assert "features without neighbours: 2000" in r.summary()
+    # mixed: isolated features stay unclassified and are left out of the FDR count
+    xy2 = np.vstack([xy[:1000] * 0.05, xy[1000:] * 50])
+    r2 = gi_star(xy2, y, band=30.0)
+    alone = r2.n_neighbours == 1
+    assert alone.any() and np.all(r2.gi_bin[alone] == 0) and np.all(np.isfinite(r2.z[~alone]))
+
+
+def test_auto_band_gives_every_feature_a_neighbour_at_vn2000_coordinates() -> None:
+    """Millimetre coordinates around (706 km, 1 206 km) in EPSG:5899: the exact nearest-neighbour distance used
+    as band lost the farthest pair to rounding in the pair search (seed 5: one feature alone)."""
+    rng = np.random.default_rng(5)
+    xy = rng.uniform([700_000, 1_200_000], [712_000, 1_212_000], (500, 2)).round(3)
+    band = auto_band(xy)
+    assert np.all(distance_band(xy, band).cardinality >= 1)
+    r = gi_star(xy, rng.poisson(3, 500).astype(float))
+    assert r.isolated == 0 and np.all(np.isfinite(r.z))
+
+
+def test_streamed_band_sums_equal_sparse_reference_on_1e5_points() -> None:
+    """Gi* from strip sums (bounded memory) equals the sparse-matrix product to 1e-9 on 10^5 dense points."""
+    from scipy import sparse
+
+    rng = np.random.default_rng(11)
+    n = 100_000
+    xy = np.vstack([rng.uniform(0, 4000, (n // 2, 2)), rng.normal(2000, 300, (n - n // 2, 2))]) + [7e5, 1.2e6]
+    xy[:100] = xy[100:200]  # coincident points are neighbours at distance 0
+    y = rng.poisson(3, n).astype(float) + rng.uniform(0, 1, n)
+    band = 60.0
+    sums, counts = band_sums(xy, y, band)
+    w = distance_band(xy, band).to_sparse() + sparse.identity(n, format="csr")
+    np.testing.assert_allclose(sums, w @ y, rtol=1e-12, atol=1e-9)
+    np.testing.assert_array_equal(counts, np.asarray(w.sum(axis=1)).ravel())
+    ours = gi_star(xy, y, band=band)
+    ref = gi_star(xy, y, neighbours=distance_band(xy, band))
+    assert counts.mean() > 50
+    np.testing.assert_allclose(ours.z, ref.z, rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(ours.gi_bin, ref.gi_bin)
+
+
+def test_moran_band_equals_pair_weights() -> None:
+    xy, y = clustered(2000, seed=2)
+    for band in (200.0, 700.0):
+        a = moran_i(y, distance_band(xy, band))
+        b = moran_band(y, xy, band)
+        assert pytest.approx(a.I, rel=1e-10) == b.I and b.z == pytest.approx(a.z, rel=1e-9)
+
+
+def test_lattice_gistar_equals_point_gistar_on_grid_cells() -> None:
+    from ioc_qgis_plugin.analytics.gistar import gi_star_lattice
+
+    xy, _ = clustered(4000, seed=9)
+    for cell, band in ((250.0, 500.0), (250.0, 760.0), (100.0, 1500.0)):
+        agg = aggregate(xy, cell, "square")
+        rows, cols = np.divmod(agg.cells, agg.grid.ncols)
+        lat = gi_star_lattice(rows, cols, agg.values, (agg.grid.nrows, agg.grid.ncols), cell, band)
+        ref = gi_star(agg.centers(), agg.values, neighbours=distance_band(agg.centers(), band * (1 + 1e-9)))
+        np.testing.assert_array_equal(lat.n_neighbours, ref.n_neighbours)
+        np.testing.assert_allclose(lat.z, ref.z, rtol=0, atol=1e-9)
+        np.testing.assert_array_equal(lat.gi_bin, ref.gi_bin)

@@ -116,3 +116,33 @@ def test_degenerate_kde_inputs() -> None:
         kde_exact(np.zeros((0, 2)), 5.0, 1.0)
     with pytest.raises(ValueError):
         kde_fast(np.zeros((3, 2)), 0.0, 1.0)
+
+
+@pytest.mark.parametrize(("radius", "pixel"), [(300.0, 30.0), (75.0, 45.0), (333.0, 17.0)])
+def test_fast_has_nodata_exactly_where_qgis_has(radius: float, pixel: float) -> None:
+    """Pixels no kernel reaches are nodata in QGIS's raster (exact mode reproduces it); fast mode wrote 0 there."""
+    rng = np.random.default_rng(4)
+    xy = np.vstack([rng.normal([705_000, 1_210_000], 400, (3000, 2)), rng.uniform(700_000, 710_000, (3000, 2))])
+    xy[:, 1] = np.clip(xy[:, 1], 1_205_000, 1_215_000)
+    exact = kde_exact(xy, radius, pixel)
+    fast = kde_fast(xy, radius, pixel)
+    assert (exact.values == NODATA).sum() > 1000  # the test means something: there are empty areas
+    np.testing.assert_array_equal(fast.values == NODATA, exact.values == NODATA)
+
+
+def test_auto_mode_and_error_bound_follow_radius_over_pixel() -> None:
+    """The fast error grows as the kernel spans fewer pixels: 5.6 % RMS at R 75 m / P 45 m must not be chosen."""
+    from ioc_qgis_plugin.analytics.kde import auto_mode, fast_error_bound, relative_rms
+
+    assert fast_error_bound("quartic", 75.0, 45.0) > 0.05
+    assert fast_error_bound("quartic", 300.0, 30.0) < 0.01
+    assert fast_error_bound("uniform", 300.0, 30.0) > 0.05  # hard-edged kernel: never within 1 %
+    assert auto_mode(100_000, "quartic", 75.0, 45.0)[0] == "exact"
+    assert auto_mode(100_000, "quartic", 300.0, 30.0)[0] == "fast"
+    assert auto_mode(1_000, "quartic", 300.0, 30.0)[0] == "exact"
+    # the bound is an upper bound of what a realistic raster shows
+    rng = np.random.default_rng(2)
+    xy = np.vstack([rng.normal([5000, 5000], 700, (4000, 2)), rng.uniform(0, 10_000, (4000, 2))])
+    for radius, pixel in ((75.0, 45.0), (150.0, 30.0), (300.0, 30.0)):
+        actual = relative_rms(kde_fast(xy, radius, pixel).values, kde_exact(xy, radius, pixel).values)
+        assert actual <= fast_error_bound("quartic", radius, pixel)

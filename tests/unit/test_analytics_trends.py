@@ -145,3 +145,70 @@ def test_optimized_hotspots_chooses_scale() -> None:
     assert "cell size" in res.summary() and "kích thước ô" in res.summary("vi")
     with pytest.raises(ValueError):
         optimized_hotspots(xy[:10])
+
+
+def test_emerging_constant_location_stays_persistent_while_another_area_grows() -> None:
+    """Space-time Gi* on the whole cube (as ArcGIS): a cell block with the same counts every week is a persistent
+    hot spot, not "diminishing", while elsewhere counts rise (per-step standardisation said diminishing)."""
+    from ioc_qgis_plugin.analytics.emerging import category_label, emerging_hotspots, space_time_gi_star
+
+    steps, cells = 12, 40
+    xy = np.column_stack([np.arange(cells, dtype=float), np.zeros(cells)])
+    cube = np.ones((cells, steps))
+    cube[5:8] = 10.0  # constant hot block
+    cube[25:28] = np.linspace(1.0, 25.0, steps)  # an area that grows
+    nb = distance_band(xy, 1.5)
+    res = emerging_hotspots(cube, nb)
+    assert [category_label(int(c)) for c in res.category[5:8]] == ["persistent hot spot"] * 3
+    assert res.category[26] > 0  # the growing area is a hot spot too (consecutive: hot from week 4 on)
+    z = space_time_gi_star(cube, nb)
+    np.testing.assert_allclose(z[6, 1:], z[6, 1], rtol=1e-12)  # same counts, same z after the first step
+    # known answer for one bin: cell 6, step 3, window = steps 2..3 of cells 5, 6, 7 (6 bins, all 10)
+    n, mean = cube.size, cube.mean()
+    sd = np.sqrt((cube**2).mean() - mean**2)
+    expect = (60.0 - mean * 6) / (sd * np.sqrt((n * 6 - 36) / (n - 1)))
+    assert z[6, 3] == pytest.approx(expect, rel=1e-12)
+
+
+def test_optimized_searches_past_ten_cells_and_reports_no_peak() -> None:
+    """Clustering at a scale of ~10 cells peaks beyond the old 1–10-cell search (which took its edge); complete
+    spatial randomness has no peak: ArcGIS's fallback, the mean distance to K = 5 % (3…30) nearest neighbours."""
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(8)
+    centres = rng.uniform(0, 40_000, (6, 2))
+    blobs = [c + rng.normal(0, 3000, (1500, 2)) for c in centres]
+    xy = np.vstack([*blobs, rng.uniform(0, 40_000, (20_000, 2))])
+    res = optimized_hotspots(xy)
+    assert res.incremental.peak_index is not None
+    assert res.band > 10 * res.cell_size  # the old search stopped at 9 cells past the first band
+    inner = res.incremental.z[res.incremental.peak_index]
+    assert inner > res.incremental.z[res.incremental.peak_index + 1]  # a real peak, not the edge
+    csr = optimized_hotspots(rng.uniform(0, 10_000, (3000, 2)))
+    assert csr.incremental.peak_index is None and csr.fallback_k == 30
+    agg = csr.aggregation.centers()
+    d, _ = cKDTree(agg).query(agg, k=31)
+    assert csr.band == pytest.approx(d[:, 30].mean())
+    assert "no peak" in csr.summary() and "không có đỉnh" in csr.summary("vi")
+
+
+def test_plateaus_of_equal_neighbours_are_not_peaks() -> None:
+    from ioc_qgis_plugin.analytics.moran import first_peak
+
+    assert first_peak(np.array([55.7, 55.7, 75.9, 75.9, 86.3, 113.0, 110.2])) == 5
+    assert first_peak(np.array([1.0, 2.0, 3.0, 4.0])) is None
+    assert first_peak(np.array([0.1, 0.5, 0.2])) is None  # not significant
+
+
+def test_returned_reports_never_count_as_resolved() -> None:
+    """Rejected/duplicate reports that carry a resolved_at were counted resolved on time/late; a closed report
+    without a resolution time has no deadline (it cannot be judged), as the docstring now says."""
+    h = 3600.0
+    status = np.array(["rejected", "duplicate", "closed", "resolved"], dtype=object)
+    cat = np.array(["traffic"] * 4, dtype=object)
+    prio = np.array(["normal"] * 4, dtype=object)
+    req = np.zeros(4)
+    res = np.array([2, 100, np.nan, 2]) * h
+    state = report_states(cat, prio, status, req, np.full(4, np.nan), res, 200 * h)
+    S = DeadlineState
+    assert state.tolist() == [S.NO_DEADLINE, S.NO_DEADLINE, S.NO_DEADLINE, S.RESOLVED_ON_TIME]
