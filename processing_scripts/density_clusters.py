@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# the analytics import scipy lazily; without scipy the provider lists this algorithm as "needs scipy"
+import scipy  # noqa: F401
 from qgis.core import (
     QgsGeometry,
     QgsProcessing,

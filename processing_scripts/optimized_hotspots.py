@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+
+# the analytics import scipy lazily; without scipy the provider lists this algorithm as "needs scipy"
+import scipy  # noqa: F401
 from qgis.core import (
     QgsProcessing,
     QgsProcessingException,
