@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -67,7 +68,8 @@ def scratch(tmp_path_factory, demo_gpkg: Path) -> Path:  # noqa: ANN001
     work = root / "checkout"
     (work / "build" / "demo").mkdir(parents=True)
     for name in CHECKOUT:
-        (work / name).symlink_to(ROOT / name)
+        # `.venv` is the virtualenv running these tests (the checkout's own, or /opt/venv in the QGIS 3.40 root)
+        (work / name).symlink_to(Path(sys.prefix) if name == ".venv" else ROOT / name)
     GeoPackageStore.copy_file(demo_gpkg, work / "build" / "demo" / "ioc.gpkg")
     (work / "build" / "demo" / "export-id-secret").write_text(os.urandom(32).hex() + "\n")  # as make demo-data
     stage = root / "stage"
