@@ -62,7 +62,8 @@ def incidents_gpkg(path: Path, n: int = 1500, epsg: int = 5899, nulls: int = 7, 
     for i, (x, y) in enumerate(xy):
         f = ogr.Feature(lyr.GetLayerDefn())
         if i >= nulls:
-            f.SetGeometry(ogr.CreateGeometryFromWkt(f"POINT ({x!r} {y!r})"))
+            # numpy scalars made plain floats: numpy 2's repr is `np.float64(...)`, which is no WKT number
+            f.SetGeometry(ogr.CreateGeometryFromWkt(f"POINT ({float(x)!r} {float(y)!r})"))
         f.SetField("w", float(1 + i % 3))
         f.SetField("requested_at", f"2025-{1 + i % 3:02d}-{1 + i % 27:02d}T08:00:00Z")
         lyr.CreateFeature(f)
