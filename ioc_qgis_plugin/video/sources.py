@@ -37,6 +37,7 @@ class CvSource:
 
         self.ended = False
         self.min_stall = min_stall  # an HLS stream is silent for up to a segment: no stall before that
+        self._read_timeout = read_timeout
         params = [
             cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
             int(open_timeout * 1000),
@@ -58,7 +59,13 @@ class CvSource:
             raise OpenError("cannot open stream")
 
     def read(self) -> tuple[bool, Optional[np.ndarray]]:
+        started = time.monotonic()
         ok, image = self._cap.read()
+        if ok and time.monotonic() - started >= self._read_timeout:
+            # Only FFmpeg's read timeout ends a read this long: the frame is one its (frame-threaded) decoder still
+            # held, flushed out seconds late, one per timed-out read (FFmpeg 7 does). The source has gone quiet, so
+            # it is no sign of life: the capture is over (a dead HLS encoder must not show LIVE again).
+            ok = False
         if not ok:
             self.ended = True
         return ok, image if ok else None
