@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 import numpy as np
-from pyproj import Transformer
+from osgeo import osr
 
 MAX_COARSENING = 5  # k-anonymity doubles the cell at most 5 times (×32) before suppressing a location
 
+# GDAL's OSR, not pyproj: the export runs in a QgsTask (a Qt-created thread), where pyproj 3.7.0-3.7.2 (Debian 13
+# ships 3.7.1) crashes the whole process (pyproj issue 1509). One transformation pair per thread and CRS: an OSR
+# transformation is not to be shared between threads.
+_local = threading.local()
 
-@lru_cache(maxsize=8)
-def _transformers(crs: str) -> tuple[Transformer, Transformer]:
-    fwd = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    inv = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    return fwd, inv
+
+class _Transform:
+    def __init__(self, src: str, dst: str) -> None:
+        a, b = osr.SpatialReference(), osr.SpatialReference()
+        for ref, code in ((a, src), (b, dst)):
+            if ref.SetFromUserInput(code) != 0:
+                raise ValueError(f"unknown CRS {code!r}")
+            ref.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)  # x = longitude / easting
+        self._ct = osr.CoordinateTransformation(a, b)
+
+    def transform(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        if not len(x):
+            return x.copy(), y.copy()
+        out = np.asarray(self._ct.TransformPoints(np.column_stack([x, y]).tolist()), dtype=float)
+        return out[:, 0], out[:, 1]
+
+
+def _transformers(crs: str) -> tuple[_Transform, _Transform]:
+    cache = _local.__dict__.setdefault("cache", {})
+    if crs not in cache:
+        cache[crs] = (_Transform("EPSG:4326", crs), _Transform(crs, "EPSG:4326"))
+    return cache[crs]
 
 
 def _cells(x: np.ndarray, y: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
