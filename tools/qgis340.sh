@@ -137,6 +137,11 @@ run_suites() {
   in_root /bin/sh -c 'python3 -c "import qgis.core as q, sys, numpy, shapely, sklearn, osgeo.gdal as g;
 print(\"QGIS\", q.Qgis.version(), \"| Python\", sys.version.split()[0], \"| numpy\", numpy.__version__,
 \"| shapely\", shapely.__version__, \"| scikit-learn\", sklearn.__version__, \"| GDAL\", g.__version__)"'
+  # as the Makefile's venv target does on the host: Debian's pyproj looks for PROJ's data under the venv's prefix
+  # and warns "Valid PROJ data directory not found" in every command the README runs with /opt/venv's python
+  # (written at each run, so a root cached before this line needs no rebuild)
+  in_root /opt/venv/bin/python -c 'import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"],
+"ioc_proj_data.pth").write_text("import os; os.environ.setdefault(\"PROJ_DATA\", \"/usr/share/proj\")\n")'
   local rc=0
   in_root /bin/sh -c 'cd /src && make -s build VENV=/opt/venv' || rc=$?
   local env="cd /src && export QT_QPA_PLATFORM=offscreen PYTHONPATH=/src:/usr/share/qgis/python/plugins \
