@@ -198,21 +198,23 @@ def test_reader_stuck_in_ffmpeg_releases_itself():
 
 
 def test_first_retry_is_immediate_when_the_server_answers_again():
-    """A long backoff (8 s) is cut short by the cheap TCP probe: recovery follows the server, not the timer."""
+    """A long backoff is cut short by the cheap TCP probe: recovery follows the server, not the timer.
+
+    The backoff is 120 s, so a recovery within the 60 s this test waits can only come from the probe, however slow
+    a loaded machine makes the server's restart (an 8 s backoff with a 4 s bound failed once under load).
+    """
     srv = RtspServerProcess(count=1, size=(320, 180), sub_size=(256, 144)).start()
     port = srv.port
-    options = {**FAST, "backoff_initial": 8.0, "backoff_max": 8.0}
+    options = {**FAST, "backoff_initial": 120.0, "backoff_max": 120.0}
     reader = FrameReader(srv.url("cam01"), **options).start()
     try:
         assert wait_for(lambda: reader.status().state == State.LIVE, 8)
         srv.kill()
         assert wait_for(lambda: reader.status().state in (State.RECONNECTING, State.ERROR), 6), reader.status()
-        time.sleep(1.0)  # well inside the 8 s backoff
+        time.sleep(1.0)  # well inside the backoff
         seq = reader.latest().seq if reader.latest() else 0
         srv = RtspServerProcess(port=port, count=1, size=(320, 180), sub_size=(256, 144)).start()
-        t0 = time.monotonic()
-        assert wait_for(lambda: (reader.latest() is not None and reader.latest().seq > seq), 7), reader.status()
-        assert time.monotonic() - t0 < 4.0
+        assert wait_for(lambda: (reader.latest() is not None and reader.latest().seq > seq), 60), reader.status()
     finally:
         reader.stop()
         srv.stop()
