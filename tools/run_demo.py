@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ DEMO_ONVIF_PASSWORD = "demo-onvif"  # the simulated cameras' login (README, oper
 ROOT = HERE.parent
 DEMO_CKAN_TOKEN = "demo-ckan-token"  # the token the demo portal accepts (README: publishing)
 sys.path.insert(0, str(HERE))
+from processes import stop  # noqa: E402
 from qgis_profile import desktop_command, make_profile  # noqa: E402
 
 # The demo Open311 server's default api key (devservers/open311_server.py) and the auth manager id it is kept under.
@@ -45,17 +45,6 @@ def start(
             return proc
     print(f"  {name}: did not start (exit {proc.poll()}); continuing without it", file=sys.stderr)
     return proc
-
-
-def stop(procs: list[subprocess.Popen]) -> None:
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
 
 
 def main() -> int:
