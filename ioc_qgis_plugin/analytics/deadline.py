@@ -56,8 +56,7 @@ def report_states(
     text = [str(s) for s in status]
     is_open = np.array([s in open_values for s in text], dtype=bool)
     returned = np.array([s in returned_values for s in text], dtype=bool)
-    resolved = np.where(returned, np.nan, np.asarray(resolved, dtype=np.float64))
-    return deadline_state(requested, due, resolved, is_open, now, rules.due_soon_fraction)
+    return deadline_state(requested, due, resolved, is_open, now, rules.due_soon_fraction, returned=returned)
 
 
 def performance(

@@ -9,7 +9,7 @@ from typing import Optional
 import numpy as np
 
 from .sla import DeadlineState, SlaRules, deadline_state
-from .statuses import OPEN_STATUSES
+from .statuses import DONE_STATUSES, OPEN_STATUSES, RETURNED_STATUSES
 from .text_fold import contains_sql, fold
 from .timeutil import iso_to_epoch_array
 
@@ -28,6 +28,8 @@ REPORT_COLUMNS = (
     "description",
 )
 _OPEN_VALUES = np.array(sorted(s.value for s in OPEN_STATUSES), dtype=object)
+_DONE_VALUES = np.array(sorted(s.value for s in DONE_STATUSES), dtype=object)
+_RETURNED_VALUES = np.array(sorted(s.value for s in RETURNED_STATUSES), dtype=object)
 
 
 @dataclass
@@ -39,6 +41,7 @@ class ReportData:
     due: np.ndarray
     resolved: np.ndarray
     is_open: np.ndarray
+    returned: np.ndarray
     state: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint8))
     _blob: str = ""
     _starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -54,13 +57,16 @@ class ReportData:
             due[missing_due] = requested[missing_due] + hours * 3600
         resolved = iso_to_epoch_array(cols["resolved_at"])
         is_open = np.isin(cols["status"], _OPEN_VALUES)
-        data = cls(cols, requested, due, resolved, is_open)
+        returned = np.isin(cols["status"], _RETURNED_VALUES)
+        data = cls(cols, requested, due, resolved, is_open, returned)
         data.refresh_state(now, rules.due_soon_fraction)
         data.build_search_index()
         return data
 
     def refresh_state(self, now: float, due_soon_fraction: float = 0.25) -> None:
-        self.state = deadline_state(self.requested, self.due, self.resolved, self.is_open, now, due_soon_fraction)
+        self.state = deadline_state(
+            self.requested, self.due, self.resolved, self.is_open, now, due_soon_fraction, returned=self.returned
+        )
 
     def __len__(self) -> int:
         return len(self.requested)
@@ -168,10 +174,12 @@ class ReportFilter:
                 conds.append(f"({open_} AND \"due_at\" >= '{now_iso}' AND {left} < {due_soon_fraction} * {window})")
             if DeadlineState.ON_TIME in self.states:
                 conds.append(f"({open_} AND \"due_at\" >= '{now_iso}' AND {left} >= {due_soon_fraction} * {window})")
+            # only resolved/closed reports: a rejected or duplicate one with a resolution time has no deadline
+            done = f'"status" IN ({quoted(_DONE_VALUES)})'
             if DeadlineState.RESOLVED_LATE in self.states:
-                conds.append('("resolved_at" > "due_at")')
+                conds.append(f'({done} AND "resolved_at" > "due_at")')
             if DeadlineState.RESOLVED_ON_TIME in self.states:
-                conds.append('("resolved_at" <= "due_at")')
+                conds.append(f'({done} AND "resolved_at" <= "due_at")')
             if conds:
                 parts.append("(" + " OR ".join(conds) + ")")
         if self.text:

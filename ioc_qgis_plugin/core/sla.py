@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Optional
 
 import numpy as np
 
@@ -93,10 +93,13 @@ def deadline_state(
     is_open: np.ndarray,
     now: float,
     due_soon_fraction: float = 0.25,
+    returned: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """Classify every report into DeadlineState (uint8) in one vectorised pass.
 
     `resolved_at` is NaN for reports not resolved; `is_open` is False for resolved/closed/returned reports.
+    `returned` marks rejected/duplicate reports: they get NO_DEADLINE even when they carry a resolution time,
+    because they were sent back, not handled — counting them "resolved on time" would flatter a desk that rejects.
     Resolved/closed reports without a resolution time get NO_DEADLINE: when they were done is unknown, and judging
     them from `now` would turn each one "late" as time passes after it was closed (PostGIS deadline_state_of agrees).
     """
@@ -114,6 +117,8 @@ def deadline_state(
     state[open_ & (now > due)] = DeadlineState.OVERDUE
 
     done = has_deadline & ~is_open & ~np.isnan(resolved_at)
+    if returned is not None:
+        done &= ~np.asarray(returned, dtype=bool)
     late = resolved_at > due
     state[done & ~late] = DeadlineState.RESOLVED_ON_TIME
     state[done & late] = DeadlineState.RESOLVED_LATE

@@ -358,10 +358,10 @@ class ReportDetail(QWidget):
         resolved = iso_to_epoch_array([r.get("resolved_at")])
         status = statuses.ReportStatus(r["status"])
         is_open = [status.is_open]
-        if status in statuses.RETURNED_STATUSES:
-            return DeadlineState.NO_DEADLINE
+        returned = [status in statuses.RETURNED_STATUSES]
         now = iso_to_epoch_array([now_utc_iso()])[0]
-        return DeadlineState(int(deadline_state(req, due, resolved, is_open, now, self.rules.due_soon_fraction)[0]))
+        state = deadline_state(req, due, resolved, is_open, now, self.rules.due_soon_fraction, returned=returned)
+        return DeadlineState(int(state[0]))
 
     def _fill_history(self, report_id: str) -> None:
         self.history.clear()

@@ -63,3 +63,42 @@ def test_sql_matches_mask(tmp_path):
         if 0 in want and f.states:
             want.remove(0)
         assert got == want, (f, where)
+
+
+def test_returned_reports_have_no_deadline_in_mask_and_sql():
+    """A rejected or duplicate report that carries a resolution time was sent back, not handled: neither the panel's
+    mask nor the map's subset string counts it as resolved on time or late (issue 20)."""
+    import sqlite3
+
+    status = ["resolved", "closed", "rejected", "duplicate", "rejected"]
+    resolved = ["1970-01-01T06:00:00.000Z", "1970-01-01T10:00:00.000Z"] * 2 + [None]
+    cols = {
+        "fid": np.arange(5, dtype=float),
+        "report_id": np.array(list("ABCDE"), dtype=object),
+        "service_code": np.array(["traffic"] * 5, dtype=object),
+        "priority": np.array(["normal"] * 5, dtype=object),
+        "status": np.array(status, dtype=object),
+        "ward_id": np.array(["W1"] * 5, dtype=object),
+        "requested_at": np.array(["1970-01-01T00:00:00.000Z"] * 5, dtype=object),
+        "due_at": np.array(["1970-01-01T08:00:00.000Z"] * 5, dtype=object),
+        "resolved_at": np.array(resolved, dtype=object),
+        "address": np.array([""] * 5, dtype=object),
+        "description": np.array([""] * 5, dtype=object),
+    }
+    d = ReportData.from_columns(cols, 1_000_000.0)
+    assert d.state.tolist() == [
+        DeadlineState.RESOLVED_ON_TIME,
+        DeadlineState.RESOLVED_LATE,
+        DeadlineState.NO_DEADLINE,
+        DeadlineState.NO_DEADLINE,
+        DeadlineState.NO_DEADLINE,
+    ]
+    conn = sqlite3.connect(":memory:")
+    names = [c for c in cols if c != "fid"]
+    conn.execute(f"CREATE TABLE r (fid INTEGER, {', '.join(names)})")
+    for i in range(5):
+        conn.execute(f"INSERT INTO r VALUES ({i}, {', '.join('?' * len(names))})", [cols[c][i] for c in names])
+    for state, want in ((DeadlineState.RESOLVED_ON_TIME, [0]), (DeadlineState.RESOLVED_LATE, [1])):
+        f = ReportFilter(states=(int(state),))
+        assert np.flatnonzero(f.mask(d)).tolist() == want
+        assert [r[0] for r in conn.execute(f"SELECT fid FROM r WHERE {f.to_sql(1_000_000.0)} ORDER BY fid")] == want

@@ -30,6 +30,9 @@ def test_deadline_states():
     assert state[4] == DeadlineState.RESOLVED_LATE
     assert state[5] == DeadlineState.NO_DEADLINE  # rejected without resolution time
     assert state[6] == DeadlineState.NO_DEADLINE  # no received time
+    returned = np.array([False, False, False, True, True, False, False])  # rejected/duplicate with a time
+    state = deadline_state(req, due, res, is_open, now, returned=returned)
+    assert state[3] == state[4] == DeadlineState.NO_DEADLINE
 
 
 def test_million_reports_vectorised():
