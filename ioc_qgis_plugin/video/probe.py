@@ -174,7 +174,7 @@ def _probe(url: str, timeout: float) -> tuple[bool, str]:
         import requests
 
         try:
-            with requests.get(url, stream=True, timeout=(timeout, timeout)) as resp:
+            with _http_get(url, timeout) as resp:
                 if resp.status_code < 400:
                     ctype = resp.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
                     if ctype and not ctype.startswith(_VIDEO_TYPES):
@@ -184,6 +184,23 @@ def _probe(url: str, timeout: float) -> tuple[bool, str]:
         except requests.RequestException as exc:
             return False, type(exc).__name__
     return False, f"cannot check '{scheme}' sources"
+
+
+def _http_get(url: str, timeout: float):  # noqa: ANN202 - a streamed requests.Response
+    """GET the headers with the URL's credentials: Basic first (what most cameras take, one round trip), and HTTP
+    Digest when the camera answers 401 with a Digest challenge — ONVIF snapshot URIs are often Digest-only."""
+    import requests
+    from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+
+    bare, user, password = _strip_credentials(url)
+    if not user:
+        return requests.get(url, stream=True, timeout=(timeout, timeout))
+    resp = requests.get(bare, stream=True, timeout=(timeout, timeout), auth=HTTPBasicAuth(user, password))
+    challenge = resp.headers.get("WWW-Authenticate", "")
+    if resp.status_code != 401 or not challenge.lower().lstrip().startswith("digest"):
+        return resp
+    resp.close()
+    return requests.get(bare, stream=True, timeout=(timeout, timeout), auth=HTTPDigestAuth(user, password))
 
 
 def probe_first(urls: list[str], timeout: float = 2.0) -> tuple[bool, str, Optional[str]]:

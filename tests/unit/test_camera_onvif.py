@@ -192,3 +192,27 @@ def test_normalise_device_url(typed, url):
 def test_normalise_device_url_rejects(typed):
     with pytest.raises(ValueError):
         normalise_device_url(typed)
+
+
+def test_health_probe_answers_a_digest_only_snapshot_url():
+    """An ONVIF snapshot URI that takes only HTTP Digest is online for the health check with the right password
+    (the probe sent Basic only and called it "unauthorized") and still unauthorized with a wrong one."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    from ioc_qgis_plugin.video.probe import probe
+
+    with OnvifDeviceSimulator(1, USER, PASSWORD, auth="digest") as sim:
+        with OnvifClient(sim.device_urls[0], USER, PASSWORD, timeout=3) as client:
+            snap = client.snapshot_uri("profile_main")
+        if requests.get(snap, auth=HTTPDigestAuth(USER, PASSWORD), timeout=5).status_code == 404:
+            pytest.skip("OpenCV not available to draw the snapshot")
+        parts = urlsplit(snap)
+
+        def with_password(password: str) -> str:
+            netloc = f"{quote(USER, safe='')}:{quote(password, safe='')}@{parts.netloc}"
+            return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+        ok, reason = probe(with_password(PASSWORD), timeout=10)
+        assert ok, reason
+        assert probe(with_password("wrong"), timeout=10) == (False, "unauthorized")
+        assert probe(snap, timeout=10) == (False, "unauthorized")  # no credentials at all
