@@ -117,6 +117,7 @@ class FrameReader:
         self._recent: deque[int] = deque(maxlen=400)
         self._recent_set: set[int] = set()
         self._pause = threading.Event()
+        self._quick_retry_at = -float("inf")  # last immediate retry of a dropped stream (monotonic)
         self._wake = threading.Event()  # set by resume()/stop() to cut a backoff or pause wait short
 
     # -- consumer side ---------------------------------------------------------------------------------------
@@ -284,7 +285,7 @@ class FrameReader:
                 self._set_state(State.ERROR if reason.startswith("!") else State.RECONNECTING, reason.lstrip("!"))
             finally:
                 source.release()
-            if self._wait_backoff(backoff):
+            if self._wait_backoff(backoff, dropped=not reason.startswith("!")):
                 break
             backoff = min(backoff * 2, self.backoff_max)
 
@@ -306,13 +307,23 @@ class FrameReader:
         except OSError:
             return False
 
-    def _wait_backoff(self, backoff: float) -> bool:
+    def _wait_backoff(self, backoff: float, dropped: bool = False) -> bool:
         """Wait out the backoff; True when stopped. While the server does not even accept a connection, a cheap TCP
         connect every 0.1 s ends the wait as soon as it answers again, so recovery does not depend on where in
         the 0.5 → 4 s backoff the camera came back. A server that answers but refuses the stream (401, 404)
-        gets the plain backoff: retrying it at once would only hammer it."""
-        deadline = time.monotonic() + backoff
-        watch = self._source_factory is None and self._endpoint() is not None and not self._reachable()
+        gets the plain backoff: retrying it at once would only hammer it.
+
+        `dropped`: a stream that was playing ended. If its server already answers again when the wait begins (it
+        came back while FFmpeg was still being released, which takes seconds on a loaded PC), retry at once —
+        once per `backoff_max`, so a server that keeps dropping the stream still gets the backoff."""
+        now = time.monotonic()
+        deadline = now + backoff
+        probeable = self._source_factory is None and self._endpoint() is not None
+        reachable = probeable and self._reachable()
+        if dropped and reachable and now - self._quick_retry_at > self.backoff_max:
+            self._quick_retry_at = now
+            return self._stop.is_set()
+        watch = probeable and not reachable
         self._wake.clear()
         while True:
             left = deadline - time.monotonic()

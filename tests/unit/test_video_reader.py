@@ -220,6 +220,37 @@ def test_first_retry_is_immediate_when_the_server_answers_again():
         srv.stop()
 
 
+def test_first_retry_is_immediate_when_the_server_is_back_before_the_wait_begins():
+    """The camera comes back while the reader is still releasing the dropped stream (FFmpeg's release can take
+    seconds on a loaded PC): at the start of the backoff it already answers, so no "it went down" is ever seen.
+    The reader must still retry at once, not sit out the 120 s backoff. The ordering is forced by holding the
+    reader at the start of its backoff until the new server is up."""
+    srv = RtspServerProcess(count=1, size=(320, 180), sub_size=(256, 144)).start()
+    port = srv.port
+    reader = FrameReader(srv.url("cam01"), **{**FAST, "backoff_initial": 120.0, "backoff_max": 120.0})
+    back = threading.Event()
+    plain_wait = reader._wait_backoff
+
+    def wait_after_server_is_back(*args, **kwargs) -> bool:  # noqa: ANN002, ANN003 - the reader's own arguments
+        back.wait(60)
+        return plain_wait(*args, **kwargs)
+
+    reader._wait_backoff = wait_after_server_is_back
+    reader.start()
+    try:
+        assert wait_for(lambda: reader.status().state == State.LIVE, 8)
+        srv.kill()
+        assert wait_for(lambda: reader.status().state in (State.RECONNECTING, State.ERROR), 6), reader.status()
+        seq = reader.latest().seq if reader.latest() else 0
+        srv = RtspServerProcess(port=port, count=1, size=(320, 180), sub_size=(256, 144)).start()
+        back.set()
+        assert wait_for(lambda: (reader.latest() is not None and reader.latest().seq > seq), 60), reader.status()
+    finally:
+        back.set()
+        reader.stop()
+        srv.stop()
+
+
 def test_wrong_password_is_not_retried_at_once(rtsp):
     """The server answers but refuses: plain backoff, no hammering."""
     reader = FrameReader(rtsp_url(rtsp, password="nope"), **{**FAST, "backoff_initial": 1.0, "backoff_max": 1.0})
