@@ -15,7 +15,6 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ioc_qgis_plugin.core.compat import geometry_bounds
 from ioc_qgis_plugin.land.quality import QualityOptions, check_quality
 from ioc_qgis_plugin.processing.common import (
     columnar_layer,
@@ -126,7 +125,6 @@ class ParcelQuality(LandAlgorithm):
         ]
         shapes = [issue.geom for issue in report.issues]
         wkb = [g.wkb if g is not None else None for g in shapes]
-        bounds = geometry_bounds(shapes)
         if crs != source.sourceCrs():  # back to the layer's CRS, as QGIS transforms it
             back = QgsCoordinateTransform(crs, source.sourceCrs(), context.transformContext())
             for i, w in enumerate(wkb):
@@ -135,7 +133,6 @@ class ParcelQuality(LandAlgorithm):
                     g.fromWkb(w)
                     g.transform(back)
                     wkb[i] = bytes(g.asWkb())
-            bounds = None
         dest = write_features(
             self,
             parameters,
@@ -147,7 +144,6 @@ class ParcelQuality(LandAlgorithm):
             QgsWkbTypes.MultiPolygon,
             source.sourceCrs(),
             wkb=wkb,
-            wkb_bounds=bounds,
             progress=(90.0, 100.0),
         )
         style_output(context, dest, "kind", KIND_STYLE)

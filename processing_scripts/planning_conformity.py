@@ -15,7 +15,6 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 from shapely import wkb as shapely_wkb
 
-from ioc_qgis_plugin.core.compat import geometry_bounds
 from ioc_qgis_plugin.land.conformity import check_conformity, parse_allowed
 from ioc_qgis_plugin.processing.common import (
     columnar_layer,
@@ -106,10 +105,10 @@ class PlanningConformity(LandAlgorithm):
             [res.reason(i, uses[i], zone_ids, allowed) for i in range(len(fids))],
         ]
         if data.wkb is not None:  # read in the layer's own CRS: the parcels as read
-            wkb, bounds = data.wkb, geometry_bounds(data.geoms)
+            wkb = data.wkb
         else:  # reprojected for the analysis: the layer's own geometries for the output
             by_fid = {f.id(): f.geometry() for f in parcels.getFeatures()}
-            wkb, bounds = [bytes(by_fid[fid].asWkb()) for fid in fids], None
+            wkb = [bytes(by_fid[fid].asWkb()) for fid in fids]
         dest = write_features(
             self,
             parameters,
@@ -121,7 +120,6 @@ class PlanningConformity(LandAlgorithm):
             QgsWkbTypes.MultiPolygon,
             parcels.sourceCrs(),
             wkb=wkb,
-            wkb_bounds=bounds,
             progress=(60.0, 100.0),
         )
         style_output(context, dest, "conforming", STYLE)

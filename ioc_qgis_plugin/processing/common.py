@@ -56,6 +56,7 @@ from .bulk_io import (
     gpkg_polygon_blobs,
     gpkg_wkb_blobs,
     read_ogr_points,
+    wkb_bounds,
     wkb_type_code,
 )
 
@@ -511,11 +512,10 @@ def write_features(
     geometries: Optional[Sequence[QgsGeometry]] = None,
     progress: tuple[float, float] = (70.0, 100.0),
     wkb: Optional[Sequence[Optional[bytes]]] = None,
-    wkb_bounds: Optional[np.ndarray] = None,
 ) -> str:
     """Write a whole output at once: columns `values` (one sequence per field of `spec`) and the geometry as
-    (n, 2) `points`, (n, v, 2) open polygon `rings`, `wkb` (ISO WKB per row, None for no geometry; optional
-    `wkb_bounds` (n, 4) minx, miny, maxx, maxy saves parsing them) or ready `geometries` (or none).
+    (n, 2) `points`, (n, v, 2) open polygon `rings`, `wkb` (ISO WKB per row, None for no geometry) or ready
+    `geometries` (or none).
 
     A GeoPackage destination gets one SQL insert of prebuilt geometry blobs after QGIS has created the table (so
     the layer is registered, named and loaded as usual); other destinations get addFeatures in large batches.
@@ -561,7 +561,7 @@ def write_features(
             blobs = gpkg_polygon_blobs(rings, srs_id, multi=geom_type.startswith("MULTI"))
             bounds = (rings[:, :, 0].min(1), rings[:, :, 0].max(1), rings[:, :, 1].min(1), rings[:, :, 1].max(1))
         elif geom_col and wkb is not None:
-            box = wkb_bounds if wkb_bounds is not None else wkb_envelopes(wkb)
+            box = wkb_envelopes(wkb)
             blobs = gpkg_wkb_blobs(wkb, box, srs_id)
             bounds = (box[:, 0], box[:, 2], box[:, 1], box[:, 3])
         index = n < LARGE_OUTPUT
@@ -649,11 +649,12 @@ def fit_wkb(blobs: Sequence[Optional[bytes]], out_type: int) -> list[Optional[by
 
 
 def wkb_envelopes(blobs: Sequence[Optional[bytes]]) -> np.ndarray:
-    """(n, 4) minx, miny, maxx, maxy of WKB geometries (NaN for None or empty)."""
-    out = np.full((len(blobs), 4), np.nan)
-    present = [i for i, w in enumerate(blobs) if w is not None]
-    if present:
-        out[present] = geometry_bounds(geometries_from_wkb([blobs[i] for i in present]))
+    """(n, 4) minx, miny, maxx, maxy of WKB geometries (NaN for None or empty): read from the bytes, through
+    shapely for what that cannot read."""
+    out, unread = wkb_bounds(blobs)
+    if unread.any():
+        rows = np.flatnonzero(unread)
+        out[rows] = geometry_bounds(geometries_from_wkb([blobs[i] for i in rows]))
     return out
 
 
