@@ -15,6 +15,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ioc_qgis_plugin.core.compat import wkb_2d
 from ioc_qgis_plugin.land.quality import QualityOptions, check_quality
 from ioc_qgis_plugin.processing.common import (
     columnar_layer,
@@ -124,7 +125,7 @@ class ParcelQuality(LandAlgorithm):
             for issue in report.issues
         ]
         shapes = [issue.geom for issue in report.issues]
-        wkb = [g.wkb if g is not None else None for g in shapes]
+        wkb = [wkb_2d(g) if g is not None else None for g in shapes]  # the output is 2D (no per-row fitting)
         if crs != source.sourceCrs():  # back to the layer's CRS, as QGIS transforms it
             back = QgsCoordinateTransform(crs, source.sourceCrs(), context.transformContext())
             for i, w in enumerate(wkb):

@@ -89,6 +89,15 @@ def geometries_from_wkb(blobs: Sequence[bytes]) -> list[Any]:
     return [wkb.loads(bytes(b)) for b in blobs]
 
 
+def wkb_2d(geom: Any) -> bytes:
+    """Little-endian 2D WKB of a shapely geometry (a Z is dropped: GEOS would otherwise write extended WKB)."""
+    if hasattr(shapely, "to_wkb"):  # shapely 2
+        return shapely.to_wkb(geom, output_dimension=2, byte_order=1)
+    from shapely import wkb
+
+    return wkb.dumps(geom, output_dimension=2)
+
+
 def geometry_bounds(geoms: Sequence[Any]) -> np.ndarray:
     """(n, 4) minx, miny, maxx, maxy of shapely geometries; NaN for None or empty ones."""
     out = np.full((len(geoms), 4), np.nan)

@@ -428,3 +428,25 @@ def test_deadline_performance_bulk_equals_feature_paths(ioc_provider, demo_copy:
     assert runs["columnar_reads"] == 1  # the OGR inputs were read column-wise
     # the summary counts open reports against the clock: the same up to a report crossing its deadline mid-test
     assert runs["bulk"]["SUMMARY"].split(";")[0] == runs["memory"]["SUMMARY"].split(";")[0]
+
+
+def test_parcel_quality_3d_parcels_write_2d_multipolygons(ioc_provider, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """PolygonZ parcels (read through QGIS): the report is 2D MultiPolygon in every writer, Z dropped alike."""
+    flat = ogr_layer(parcels_with_defects(tmp_path / "thua.gpkg"), "thua_dat")
+    z_layer = QgsMemoryProviderUtils.createMemoryLayer("z", flat.fields(), QgsWkbTypes.PolygonZ, flat.crs())
+    feats = []
+    for f in flat.getFeatures():
+        g = QgsFeature(z_layer.fields())
+        if f.hasGeometry():
+            geom = QgsGeometry(f.geometry())
+            geom.get().addZValue(12.5)
+            g.setGeometry(geom)
+        g.setAttributes(f.attributes())
+        feats.append(g)
+    assert z_layer.dataProvider().addFeatures(feats)
+    params = {"INPUT": z_layer, "AREA_FIELD": "DienTich"}
+    runs, _ = three_ways(monkeypatch, tmp_path, "ioc:parcel_quality", params, params, ["OUTPUT"], check=NO_CHECK)
+    assert_same_outputs(runs, ["OUTPUT"], minimum=10)
+    assert runs["columnar_reads"] == 0  # a memory layer: QGIS's read
+    out = QgsVectorLayer(runs["bulk"]["OUTPUT"], "b", "ogr")
+    assert {f.geometry().wkbType() for f in out.getFeatures() if f.hasGeometry()} == {QgsWkbTypes.MultiPolygon}

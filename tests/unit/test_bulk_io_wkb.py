@@ -54,3 +54,11 @@ def test_geopackage_blobs_carry_srs_envelope_and_the_wkb() -> None:
     assert struct.unpack_from("<4d", out[1], 8) == (0.0, 12.0, -5.0, 3.0)  # minx, maxx, miny, maxy
     assert out[1][40:] == blobs[1]
     assert out[2][3] & 0b10000 and out[2][8:] == blobs[2]  # empty flag, no envelope
+
+
+def test_wkb_2d_drops_z_as_plain_wkb() -> None:
+    from ioc_qgis_plugin.core.compat import wkb_2d
+
+    flat = wkb_2d(Polygon([(0, 0, 5), (1, 0, 5), (1, 1, 5)]))
+    assert wkb_type_code(flat) == 3 and not wkb.loads(flat).has_z
+    assert wkb_bounds([flat])[0][0].tolist() == [0.0, 0.0, 1.0, 1.0]
