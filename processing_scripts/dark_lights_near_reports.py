@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from qgis.core import (
-    QgsFeatureSink,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputString,
@@ -22,12 +21,11 @@ from ioc_qgis_plugin.processing.common import (
     analysis_crs,
     analysis_crs_parameter,
     check_cancel,
+    columnar_layer,
     log,
-    make_fields,
-    new_feature,
-    point_geometry,
     py,
     read_features,
+    write_features,
 )
 from ioc_qgis_plugin.processing.lights_base import LightsAlgorithm, read_lights, tr
 
@@ -89,7 +87,7 @@ class DarkLightsNearReports(LightsAlgorithm):
                     tr("The reports layer has no field {}; expected the IOC field_reports schema.").format(name)
                 )
         crs = analysis_crs(lights, self.parameterAsCrs(parameters, self.ANALYSIS_CRS, context))
-        data = read_lights(lights, context, feedback, crs)
+        data = read_lights(lights, context, feedback, crs, layer=columnar_layer(self, parameters, self.LIGHTS, context))
         check_cancel(feedback)
         rep_id = "report_id" if "report_id" in reports.fields().names() else ""
         rep = read_features(
@@ -99,6 +97,7 @@ class DarkLightsNearReports(LightsAlgorithm):
             crs,
             text=[f for f in ("service_code", "status", rep_id) if f],
             progress=(30.0, 60.0),
+            layer=columnar_layer(self, parameters, self.REPORTS, context),
         )
         services = tuple(
             s.strip() for s in self.parameterAsString(parameters, self.SERVICES, context).split(",") if s.strip()
@@ -116,25 +115,39 @@ class DarkLightsNearReports(LightsAlgorithm):
             else rep.fids[keep]
         )
         codes = rep.attrs["service_code"][keep]
-        fields = make_fields(
-            [
-                ("light_id", QVariant.String),
-                ("ward_id", QVariant.String),
-                ("state", QVariant.String),
-                ("fault", QVariant.String),
-                ("reports_within", QVariant.Int),
-                ("nearest_report", QVariant.String),
-                ("nearest_service", QVariant.String),
-                ("nearest_m", QVariant.Double),
-            ]
-        )
-        sink, dest = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
+        spec = [
+            ("light_id", QVariant.String),
+            ("ward_id", QVariant.String),
+            ("state", QVariant.String),
+            ("fault", QVariant.String),
+            ("reports_within", QVariant.Int),
+            ("nearest_report", QVariant.String),
+            ("nearest_service", QVariant.String),
+            ("nearest_m", QVariant.Double),
+        ]
         hits = np.flatnonzero(res.reports_within > 0)
-        for i in hits[np.argsort(-res.reports_within[hits], kind="stable")]:
-            j = res.nearest_report[i]
-            values = [a["light_id"][i], a["ward_id"][i], a["state"][i], a["fault"][i], int(res.reports_within[i])]
-            values += [str(py(ids[j])), str(codes[j]), round(float(res.nearest_m[i]), 1)]
-            sink.addFeature(new_feature(fields, point_geometry(*data.xy[i]), values), QgsFeatureSink.FastInsert)
+        order = hits[np.argsort(-res.reports_within[hits], kind="stable")]
+        nearest = res.nearest_report[order]
+        columns = [a[k][order] for k in ("light_id", "ward_id", "state", "fault")]
+        columns += [
+            res.reports_within[order].astype(np.int64),
+            [str(py(ids[j])) for j in nearest.tolist()],
+            [str(codes[j]) for j in nearest.tolist()],
+            [round(float(d), 1) for d in res.nearest_m[order]],
+        ]
+        dest = write_features(
+            self,
+            parameters,
+            self.OUTPUT,
+            context,
+            feedback,
+            spec,
+            columns,
+            QgsWkbTypes.Point,
+            crs,
+            points=data.xy[order],
+            progress=(80.0, 100.0),
+        )
         feedback.setProgress(100)
         summary = (
             f"{len(hits)} of {int(dark.sum())} dark lights are within {distance:g} m of "

@@ -7,7 +7,6 @@ import time
 
 import numpy as np
 from qgis.core import (
-    QgsFeatureSink,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputString,
@@ -25,11 +24,11 @@ from ioc_qgis_plugin.processing.common import (
     check_cancel,
     columnar_layer,
     log,
-    make_fields,
-    new_feature,
     py,
     read_features,
+    rows_to_columns,
     tr,
+    write_features,
 )
 
 STAT_FIELDS = [
@@ -128,10 +127,19 @@ class DeadlinePerformance(IocAlgorithm):
         state = report_states(a["service_code"], a["priority"], a["status"], a["requested_at"], due, resolved, now)
         check_cancel(feedback)
         stats = performance(a["ward_id"], a["service_code"], state, a["requested_at"], resolved, by_category)
-        fields = make_fields([("ward_id", QVariant.String), ("category", QVariant.String), *STAT_FIELDS])
-        sink, dest_id = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry)
-        for s in stats:
-            sink.addFeature(new_feature(fields, None, [s.ward, s.category, *stat_values(s)]), QgsFeatureSink.FastInsert)
+        spec = [("ward_id", QVariant.String), ("category", QVariant.String), *STAT_FIELDS]
+        rows = [[s.ward, s.category, *stat_values(s)] for s in stats]
+        dest_id = write_features(
+            self,
+            parameters,
+            self.OUTPUT,
+            context,
+            feedback,
+            spec,
+            rows_to_columns(rows, len(spec)),
+            QgsWkbTypes.NoGeometry,
+            progress=(40.0, 70.0),
+        )
 
         ward_dest = None
         wards = self.parameterAsSource(parameters, self.WARDS, context)
@@ -141,15 +149,26 @@ class DeadlinePerformance(IocAlgorithm):
                 raise QgsProcessingException(tr("The wards layer has no field {}").format(key))
             per_ward = {s.ward: s for s in performance(a["ward_id"], a["service_code"], state, a["requested_at"],
                                                         resolved, by_category=False)}  # fmt: skip
-            wfields = make_fields([("ward_id", QVariant.String), *STAT_FIELDS])
-            wsink, ward_dest = self.parameterAsSink(
-                parameters, self.WARD_OUTPUT, context, wfields, wards.wkbType(), wards.sourceCrs()
-            )
-            for f in wards.getFeatures():
+            wspec = [("ward_id", QVariant.String), *STAT_FIELDS]
+            wrows, wkb = [], []
+            for f in wards.getFeatures():  # wards: a few dozen polygons
                 wid = "" if f[key] is None else str(f[key])
                 s = per_ward.get(wid)
-                values = stat_values(s) if s else [0, 0, 0, 0, 0, 0, 0, None, None]
-                wsink.addFeature(new_feature(wfields, f.geometry(), [wid, *values]), QgsFeatureSink.FastInsert)
+                wrows.append([wid, *(stat_values(s) if s else [0, 0, 0, 0, 0, 0, 0, None, None])])
+                wkb.append(bytes(f.geometry().asWkb()) if f.hasGeometry() else None)
+            ward_dest = write_features(
+                self,
+                parameters,
+                self.WARD_OUTPUT,
+                context,
+                feedback,
+                wspec,
+                rows_to_columns(wrows, len(wspec)),
+                wards.wkbType(),
+                wards.sourceCrs(),
+                wkb=wkb,
+                progress=(70.0, 100.0),
+            )
 
         total_resolved = sum(s.resolved_on_time + s.resolved_late for s in stats)
         on_time = sum(s.resolved_on_time for s in stats)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from qgis.core import (
-    QgsFeatureSink,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputString,
@@ -21,14 +20,12 @@ from ioc_qgis_plugin.lights.outages import DAY_NIGHT_LABELS, day_night_problems
 from ioc_qgis_plugin.lights.solar import local_solar_day, sun_times
 from ioc_qgis_plugin.processing.common import (
     check_cancel,
+    columnar_layer,
     is_vietnamese,
     log,
-    make_fields,
-    new_feature,
-    point_geometry,
-    py,
     style_output,
     to_epoch,
+    write_features,
 )
 from ioc_qgis_plugin.processing.lights_base import LightsAlgorithm, read_lights, tr, wgs84_centre
 
@@ -98,7 +95,7 @@ class LightDayNight(LightsAlgorithm):
         if source is None:
             raise QgsProcessingException(tr("Invalid input layer"))
         crs = source.sourceCrs()
-        data = read_lights(source, context, feedback, crs)
+        data = read_lights(source, context, feedback, crs, layer=columnar_layer(self, parameters, self.INPUT, context))
         check_cancel(feedback)
         lat = self.parameterAsDouble(parameters, self.LAT, context)
         lon = self.parameterAsDouble(parameters, self.LON, context)
@@ -116,30 +113,37 @@ class LightDayNight(LightsAlgorithm):
         rise, sset = sun_times(local_solar_day(at, lon), lat, lon)
         feedback.setProgress(60)
         vi = is_vietnamese()
-        fields = make_fields(
-            [
-                ("light_id", QVariant.String),
-                ("ward_id", QVariant.String),
-                ("cabinet_id", QVariant.String),
-                ("state", QVariant.String),
-                ("light_level", QVariant.Double),
-                ("judged_at", QVariant.String),
-                ("sunrise", QVariant.String),
-                ("sunset", QVariant.String),
-                ("problem", QVariant.String),
-                ("problem_label", QVariant.String),
-            ]
-        )
-        sink, dest = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
+        spec = [
+            ("light_id", QVariant.String),
+            ("ward_id", QVariant.String),
+            ("cabinet_id", QVariant.String),
+            ("state", QVariant.String),
+            ("light_level", QVariant.Double),
+            ("judged_at", QVariant.String),
+            ("sunrise", QVariant.String),
+            ("sunset", QVariant.String),
+            ("problem", QVariant.String),
+            ("problem_label", QVariant.String),
+        ]
         sel = np.flatnonzero(problem != "")
         at_iso, rise_iso, set_iso = (epoch_array_to_iso(v[sel]) for v in (at, rise, sset))
-        for k, i in enumerate(sel):
-            if k % 1000 == 0:
-                check_cancel(feedback)
-            label = DAY_NIGHT_LABELS[problem[i]][0 if vi else 1]
-            values = [a["light_id"][i], a["ward_id"][i], a["cabinet_id"][i], a["state"][i], py(a["light_level"][i])]
-            values += [at_iso[k], rise_iso[k], set_iso[k], problem[i], label]
-            sink.addFeature(new_feature(fields, point_geometry(*data.xy[i]), values), QgsFeatureSink.FastInsert)
+        labels = {k: v[0 if vi else 1] for k, v in DAY_NIGHT_LABELS.items()}
+        kinds = problem[sel]
+        columns = [a["light_id"][sel], a["ward_id"][sel], a["cabinet_id"][sel], a["state"][sel], a["light_level"][sel]]
+        columns += [at_iso, rise_iso, set_iso, kinds, [labels[k] for k in kinds.tolist()]]
+        dest = write_features(
+            self,
+            parameters,
+            self.OUTPUT,
+            context,
+            feedback,
+            spec,
+            columns,
+            QgsWkbTypes.Point,
+            crs,
+            points=data.xy[sel],
+            progress=(60.0, 100.0),
+        )
         feedback.setProgress(100)
         day = int(np.count_nonzero(problem == "lit_in_daytime"))
         night = int(np.count_nonzero(problem == "dark_at_night"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from qgis.core import (
-    QgsFeatureSink,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputString,
@@ -20,13 +19,12 @@ from ioc_qgis_plugin.lights.outages import OUTAGE_CLASSES, outage_clusters
 from ioc_qgis_plugin.processing.common import (
     analysis_crs,
     check_cancel,
+    columnar_layer,
     is_vietnamese,
     log,
-    make_fields,
-    new_feature,
-    point_geometry,
-    py,
+    rows_to_columns,
     style_output,
+    write_features,
 )
 from ioc_qgis_plugin.processing.lights_base import LightsAlgorithm, read_lights, tr
 
@@ -97,7 +95,7 @@ class LightOutages(LightsAlgorithm):
         if source is None:
             raise QgsProcessingException(tr("Invalid input layer"))
         crs = source.sourceCrs() if source.sourceCrs().isValid() else analysis_crs(source, None)
-        data = read_lights(source, context, feedback, crs)
+        data = read_lights(source, context, feedback, crs, layer=columnar_layer(self, parameters, self.INPUT, context))
         check_cancel(feedback)
         a = data.attrs
         res = outage_clusters(
@@ -112,46 +110,72 @@ class LightOutages(LightsAlgorithm):
         )
         feedback.setProgress(60)
         vi = is_vietnamese()
-        fields = make_fields(
-            [
-                ("light_id", QVariant.String),
-                ("cabinet_id", QVariant.String),
-                ("circuit_id", QVariant.String),
-                ("ward_id", QVariant.String),
-                ("state", QVariant.String),
-                ("fault", QVariant.String),
-                ("outage_class", QVariant.String),
-                ("outage_label", QVariant.String),
-            ]
+        spec = [
+            ("light_id", QVariant.String),
+            ("cabinet_id", QVariant.String),
+            ("circuit_id", QVariant.String),
+            ("ward_id", QVariant.String),
+            ("state", QVariant.String),
+            ("fault", QVariant.String),
+            ("outage_class", QVariant.String),
+            ("outage_label", QVariant.String),
+        ]
+        sel = np.flatnonzero(res.dark)
+        labels = {k: v[0 if vi else 1] for k, v in OUTAGE_CLASSES.items()}
+        classes = res.light_class[sel]
+        columns = [a[k][sel] for k in ("light_id", "cabinet_id", "circuit_id", "ward_id", "state", "fault")]
+        columns += [classes, [labels[c] for c in classes.tolist()]]
+        dest = write_features(
+            self,
+            parameters,
+            self.OUTPUT,
+            context,
+            feedback,
+            spec,
+            columns,
+            QgsWkbTypes.Point,
+            crs,
+            points=data.xy[sel],
+            progress=(60.0, 85.0),
         )
-        sink, dest = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
-        for i in np.flatnonzero(res.dark):
-            cls = res.light_class[i]
-            label = OUTAGE_CLASSES[cls][0 if vi else 1]
-            values = [a["light_id"][i], a["cabinet_id"][i], a["circuit_id"][i], a["ward_id"][i], a["state"][i]]
-            values += [a["fault"][i], cls, label]
-            sink.addFeature(new_feature(fields, point_geometry(*data.xy[i]), values), QgsFeatureSink.FastInsert)
         check_cancel(feedback)
-        cfields = make_fields(
-            [
-                ("cabinet_id", QVariant.String),
-                ("circuit_id", QVariant.String),
-                ("lamps", QVariant.Int),
-                ("dark", QVariant.Int),
-                ("dark_share", QVariant.Double),
-                ("outage_class", QVariant.String),
-                ("outage_label", QVariant.String),
-            ]
-        )
-        csink, cdest = self.sink(parameters, self.CIRCUITS, context, cfields, QgsWkbTypes.Point, crs)
+        cspec = [
+            ("cabinet_id", QVariant.String),
+            ("circuit_id", QVariant.String),
+            ("lamps", QVariant.Int),
+            ("dark", QVariant.Int),
+            ("dark_share", QVariant.Double),
+            ("outage_class", QVariant.String),
+            ("outage_label", QVariant.String),
+        ]
+        crows, centres = [], []
         for c in res.circuits:
             members = c["members"][res.dark[c["members"]]]
-            x, y = data.xy[members].mean(axis=0)
-            values = [c["cabinet_id"], c["circuit_id"], c["lamps"], c["dark"], round(c["dark_share"], 3)]
-            values += [c["outage_class"], OUTAGE_CLASSES[c["outage_class"]][0 if vi else 1]]
-            csink.addFeature(
-                new_feature(cfields, point_geometry(x, y), [py(v) for v in values]), QgsFeatureSink.FastInsert
+            centres.append(data.xy[members].mean(axis=0))
+            crows.append(
+                [
+                    c["cabinet_id"],
+                    c["circuit_id"],
+                    c["lamps"],
+                    c["dark"],
+                    round(c["dark_share"], 3),
+                    c["outage_class"],
+                    labels[c["outage_class"]],
+                ]
             )
+        cdest = write_features(
+            self,
+            parameters,
+            self.CIRCUITS,
+            context,
+            feedback,
+            cspec,
+            rows_to_columns(crows, len(cspec)),
+            QgsWkbTypes.Point,
+            crs,
+            points=np.array(centres, dtype=np.float64).reshape(-1, 2),
+            progress=(85.0, 100.0),
+        )
         feedback.setProgress(100)
         counts = {k: int(np.count_nonzero(res.light_class == k)) for k in OUTAGE_CLASSES}
         circuits = {k: sum(1 for c in res.circuits if c["outage_class"] == k) for k in OUTAGE_CLASSES}

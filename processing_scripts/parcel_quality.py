@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from qgis.core import (
     QgsCoordinateTransform,
-    QgsFeatureSink,
     QgsGeometry,
     QgsProcessing,
     QgsProcessingOutputString,
@@ -16,8 +15,18 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ioc_qgis_plugin.core.compat import wkb_2d
 from ioc_qgis_plugin.land.quality import QualityOptions, check_quality
-from ioc_qgis_plugin.processing.common import log, make_fields, new_feature, style_output, tr
+from ioc_qgis_plugin.processing.common import (
+    columnar_layer,
+    log,
+    rows_to_columns,
+    skipped_text,
+    style_output,
+    tr,
+    warn_skipped,
+    write_features,
+)
 from ioc_qgis_plugin.processing.land_base import LandAlgorithm, read_polygons
 
 KIND_STYLE = {
@@ -82,41 +91,63 @@ class ParcelQuality(LandAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: ANN001, ANN201
         source = self.parameterAsSource(parameters, self.INPUT, context)
         area_field = self.parameterAsString(parameters, self.AREA_FIELD, context)
-        crs, fids, geoms, attrs = read_polygons(source, context, feedback, (area_field,) if area_field else ())
+        data = read_polygons(
+            source,
+            context,
+            feedback,
+            (area_field,) if area_field else (),
+            layer=columnar_layer(self, parameters, self.INPUT, context),
+        )
+        warn_skipped(feedback, data)
+        crs, fids = data.crs, data.fids
         opts = QualityOptions(
             area_rel_tol=self.parameterAsDouble(parameters, self.REL_TOL, context),
             sliver_width_m=self.parameterAsDouble(parameters, self.SLIVER, context),
             gap_max_m2=self.parameterAsDouble(parameters, self.GAP, context),
         )
         feedback.setProgress(30)
-        report = check_quality(geoms, attrs.get(area_field), opts, cancelled=feedback.isCanceled)
-        fields = make_fields(
+        report = check_quality(data.geoms, data.attrs.get(area_field), opts, cancelled=feedback.isCanceled)
+        spec = [
+            ("kind", QVariant.String),
+            ("parcel_fid", QVariant.LongLong),
+            ("other_fid", QVariant.LongLong),
+            ("value", QVariant.Double),
+            ("reason", QVariant.String),
+        ]
+        rows = [
             [
-                ("kind", QVariant.String),
-                ("parcel_fid", QVariant.LongLong),
-                ("other_fid", QVariant.LongLong),
-                ("value", QVariant.Double),
-                ("reason", QVariant.String),
-            ]
-        )
-        sink, dest = self.parameterAsSink(
-            parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, source.sourceCrs()
-        )
-        back = QgsCoordinateTransform(crs, source.sourceCrs(), context.transformContext())
-        for issue in report.issues:
-            g = QgsGeometry.fromWkt(issue.geom.wkt) if issue.geom is not None else QgsGeometry()
-            if not g.isNull():
-                g.convertToMultiType()
-                g.transform(back)
-            values = [
                 issue.kind,
                 fids[issue.index] if issue.index >= 0 else None,
                 fids[issue.other] if issue.other >= 0 else None,
                 float(issue.value),
                 issue.reason,
             ]
-            sink.addFeature(new_feature(fields, g, values), QgsFeatureSink.FastInsert)
+            for issue in report.issues
+        ]
+        shapes = [issue.geom for issue in report.issues]
+        wkb = [wkb_2d(g) if g is not None else None for g in shapes]  # the output is 2D (no per-row fitting)
+        if crs != source.sourceCrs():  # back to the layer's CRS, as QGIS transforms it
+            back = QgsCoordinateTransform(crs, source.sourceCrs(), context.transformContext())
+            for i, w in enumerate(wkb):
+                if w is not None:
+                    g = QgsGeometry()
+                    g.fromWkb(w)
+                    g.transform(back)
+                    wkb[i] = bytes(g.asWkb())
+        dest = write_features(
+            self,
+            parameters,
+            self.OUTPUT,
+            context,
+            feedback,
+            spec,
+            rows_to_columns(rows, len(spec)),
+            QgsWkbTypes.MultiPolygon,
+            source.sourceCrs(),
+            wkb=wkb,
+            progress=(90.0, 100.0),
+        )
         style_output(context, dest, "kind", KIND_STYLE)
-        summary = report.summary()
+        summary = report.summary() + skipped_text(data)
         log(feedback, summary)
         return {self.OUTPUT: dest, self.SUMMARY: summary}

@@ -4,7 +4,7 @@ share of each zone's parcel area per land-use code."""
 from __future__ import annotations
 
 from qgis.core import (
-    QgsFeatureSink,
+    QgsFeatureRequest,
     QgsProcessing,
     QgsProcessingOutputString,
     QgsProcessingParameterFeatureSink,
@@ -13,9 +13,18 @@ from qgis.core import (
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
+from shapely import wkb as shapely_wkb
 
 from ioc_qgis_plugin.land.conformity import check_conformity, parse_allowed
-from ioc_qgis_plugin.processing.common import log, make_fields, new_feature, style_output, tr
+from ioc_qgis_plugin.processing.common import (
+    columnar_layer,
+    log,
+    skipped_text,
+    style_output,
+    tr,
+    warn_skipped,
+    write_features,
+)
 from ioc_qgis_plugin.processing.land_base import LandAlgorithm, read_polygons
 
 STYLE = {
@@ -63,11 +72,12 @@ class PlanningConformity(LandAlgorithm):
         lu_field = self.parameterAsString(parameters, self.LAND_USE, context)
         zid_field = self.parameterAsString(parameters, self.ZONE_ID, context)
         allowed_field = self.parameterAsString(parameters, self.ALLOWED, context)
-        crs, fids, geoms, attrs = read_polygons(parcels, context, feedback, (lu_field,))
-        # zones in the parcels' analysis CRS
-        from qgis.core import QgsFeatureRequest
-        from shapely import wkb as shapely_wkb
-
+        data = read_polygons(
+            parcels, context, feedback, (lu_field,), layer=columnar_layer(self, parameters, self.PARCELS, context)
+        )
+        warn_skipped(feedback, data)
+        crs, fids = data.crs, data.fids
+        # zones (a few hundred at most) in the parcels' analysis CRS
         zone_geoms, zone_ids, allowed = [], [], []
         for f in zones_src.getFeatures(QgsFeatureRequest().setDestinationCrs(crs, context.transformContext())):
             if f.hasGeometry():
@@ -75,35 +85,43 @@ class PlanningConformity(LandAlgorithm):
                 zone_ids.append(str(f[zid_field]))
                 allowed.append(parse_allowed(str(f[allowed_field] or "")))
         feedback.setProgress(40)
-        uses = [str(v or "") for v in attrs[lu_field]]
-        res = check_conformity(geoms, uses, zone_geoms, allowed, zone_ids)
-        fields = make_fields(
-            [
-                ("src_fid", QVariant.LongLong),
-                ("land_use", QVariant.String),
-                ("zone_id", QVariant.String),
-                ("zone_share", QVariant.Double),
-                ("conforming", QVariant.Int),
-                ("reason", QVariant.String),
-            ]
+        uses = [str(v or "") for v in data.attrs[lu_field]]
+        res = check_conformity(data.geoms, uses, zone_geoms, allowed, zone_ids)
+        spec = [
+            ("src_fid", QVariant.LongLong),
+            ("land_use", QVariant.String),
+            ("zone_id", QVariant.String),
+            ("zone_share", QVariant.Double),
+            ("conforming", QVariant.Int),
+            ("reason", QVariant.String),
+        ]
+        zone = res.zone_index.astype(int).tolist()
+        columns = [
+            fids,
+            uses,
+            [zone_ids[z] if z >= 0 else None for z in zone],
+            [round(float(v), 4) for v in res.zone_share],
+            [int(v) for v in res.conforming],
+            [res.reason(i, uses[i], zone_ids, allowed) for i in range(len(fids))],
+        ]
+        if data.wkb is not None:  # read in the layer's own CRS: the parcels as read
+            wkb = data.wkb
+        else:  # reprojected for the analysis: the layer's own geometries for the output
+            by_fid = {f.id(): f.geometry() for f in parcels.getFeatures()}
+            wkb = [bytes(by_fid[fid].asWkb()) for fid in fids]
+        dest = write_features(
+            self,
+            parameters,
+            self.OUTPUT,
+            context,
+            feedback,
+            spec,
+            columns,
+            QgsWkbTypes.MultiPolygon,
+            parcels.sourceCrs(),
+            wkb=wkb,
+            progress=(60.0, 100.0),
         )
-        sink, dest = self.parameterAsSink(
-            parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, parcels.sourceCrs()
-        )
-        by_fid = {f.id(): f.geometry() for f in parcels.getFeatures()}
-        for i, fid in enumerate(fids):
-            z = int(res.zone_index[i])
-            g = by_fid[fid]
-            g.convertToMultiType()
-            values = [
-                fid,
-                uses[i],
-                zone_ids[z] if z >= 0 else None,
-                round(float(res.zone_share[i]), 4),
-                int(res.conforming[i]),
-                res.reason(i, uses[i], zone_ids, allowed),
-            ]
-            sink.addFeature(new_feature(fields, g, values), QgsFeatureSink.FastInsert)
         style_output(context, dest, "conforming", STYLE)
         lines = []
         for s in res.zones:
@@ -112,6 +130,6 @@ class PlanningConformity(LandAlgorithm):
                 f"{s.zone_id}: {s.parcels} parcels, {s.parcel_area:,.0f} m² ({shares}); "
                 f"{s.nonconforming} not conforming ({s.nonconforming_area:,.0f} m²)"
             )
-        summary = "\n".join(lines)
+        summary = "\n".join(lines) + skipped_text(data)
         log(feedback, summary)
         return {self.OUTPUT: dest, self.SUMMARY: summary}

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 from qgis.core import (
-    QgsFeatureRequest,
-    QgsFeatureSink,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputString,
@@ -22,7 +19,15 @@ from qgis.PyQt.QtCore import QVariant
 
 from ioc_qgis_plugin.core.report_stats import COUNT_FIELDS, report_statistics
 from ioc_qgis_plugin.core.sla import SlaRules
-from ioc_qgis_plugin.processing.common import IocAlgorithm, check_cancel, log, make_fields, new_feature, to_epoch, tr
+from ioc_qgis_plugin.processing.common import (
+    IocAlgorithm,
+    columnar_layer,
+    log,
+    read_features,
+    rows_to_columns,
+    tr,
+    write_features,
+)
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _TEXT = ("ward_id", "service_code", "priority", "status")
@@ -110,32 +115,31 @@ class ReportStatistics(IocAlgorithm):
         # Attributes only: reports without a location still count.
         text = [n for n in _TEXT if n in names]
         times = [n for n in _TIMES if n in names]
-        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
-        request.setSubsetOfAttributes(text + times, source.fields())
-        values: dict[str, list] = {n: [] for n in text + times}
-        total = max(source.featureCount(), 1)
-        for i, f in enumerate(source.getFeatures(request)):
-            if i % 2000 == 0:
-                check_cancel(feedback)
-                feedback.setProgress(60.0 * i / total)
-            for n in text:
-                v = f[n]
-                values[n].append("" if v is None or (isinstance(v, QVariant) and v.isNull()) else str(v))
-            for n in times:
-                values[n].append(to_epoch(f[n]))
-        cols = {n: np.array(values[n], dtype=object) for n in text}
-        cols.update({n: np.array(values[n], dtype=np.float64) for n in times})
+        data = read_features(
+            source, context, feedback, source.sourceCrs(), text=text, times=times, progress=(0.0, 60.0),
+            layer=columnar_layer(self, parameters, self.INPUT, context), need_geometry=False,
+        )  # fmt: skip
+        cols = {n: data.attrs[n] for n in text + times}
         stats = report_statistics(cols, month_from or None, month_to or None, rules)
         feedback.setProgress(80)
 
-        fields = make_fields(
+        spec = (
             [("month", QVariant.String), ("ward_id", QVariant.String), ("service_code", QVariant.String)]
             + [(k, QVariant.Int) for k in COUNT_FIELDS]
             + [("on_time_rate", QVariant.Double)]
         )
-        sink, dest_id = self.sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry)
-        for row in stats.rows():
-            sink.addFeature(new_feature(fields, None, list(row.values())), QgsFeatureSink.FastInsert)
+        rows = [list(row.values()) for row in stats.rows()]
+        dest_id = write_features(
+            self,
+            parameters,
+            self.OUTPUT,
+            context,
+            feedback,
+            spec,
+            rows_to_columns(rows, len(spec)),
+            QgsWkbTypes.NoGeometry,
+            progress=(80.0, 90.0),
+        )
         out = {self.OUTPUT: dest_id}
         csv_path = self.parameterAsFileOutput(parameters, self.OUTPUT_CSV, context)
         if csv_path:

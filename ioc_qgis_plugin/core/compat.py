@@ -76,6 +76,52 @@ def transform_xy(func: Callable[[np.ndarray, np.ndarray], tuple[Any, Any]], geom
     return transform(lambda x, y, z=None: func(np.asarray(x, np.float64), np.asarray(y, np.float64)), geom)
 
 
+def geometries_from_wkb(blobs: Sequence[bytes]) -> list[Any]:
+    """shapely geometries from WKB: one vectorised call in shapely 2, a loop over shapely.wkb.loads in 1.8."""
+    if not len(blobs):
+        return []
+    if hasattr(shapely, "from_wkb"):
+        arr = np.empty(len(blobs), dtype=object)
+        arr[:] = list(blobs)
+        return list(shapely.from_wkb(arr))
+    from shapely import wkb
+
+    return [wkb.loads(bytes(b)) for b in blobs]
+
+
+def wkb_2d(geom: Any) -> bytes:
+    """Little-endian 2D WKB of a shapely geometry (a Z is dropped: GEOS would otherwise write extended WKB)."""
+    if hasattr(shapely, "to_wkb"):  # shapely 2
+        return shapely.to_wkb(geom, output_dimension=2, byte_order=1)
+    from shapely import wkb
+
+    return wkb.dumps(geom, output_dimension=2)
+
+
+def geometry_bounds(geoms: Sequence[Any]) -> np.ndarray:
+    """(n, 4) minx, miny, maxx, maxy of shapely geometries; NaN for None or empty ones."""
+    out = np.full((len(geoms), 4), np.nan)
+    if not len(geoms):
+        return out
+    if hasattr(shapely, "bounds"):  # shapely 2: NaN for empty and None already
+        arr = np.empty(len(geoms), dtype=object)
+        arr[:] = list(geoms)
+        return np.asarray(shapely.bounds(arr), dtype=np.float64).reshape(-1, 4)
+    for i, g in enumerate(geoms):
+        if g is not None and not g.is_empty:
+            out[i] = g.bounds
+    return out
+
+
+def geometries_valid(geoms: Sequence[Any]) -> np.ndarray:
+    """GEOS validity (the test QGIS's invalid-geometry check applies) of shapely geometries, as a bool array."""
+    if hasattr(shapely, "is_valid") and callable(shapely.is_valid):  # shapely 2: one vectorised call
+        arr = np.empty(len(geoms), dtype=object)
+        arr[:] = list(geoms)
+        return np.asarray(shapely.is_valid(arr), dtype=bool).reshape(-1)
+    return np.fromiter((bool(g.is_valid) for g in geoms), dtype=bool, count=len(geoms))
+
+
 def hdbscan_implementation() -> Optional[str]:
     """ "sklearn" when scikit-learn ≥ 1.3 has HDBSCAN, else "hdbscan" (the separate package), else None."""
     try:

@@ -3,297 +3,297 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../processing/common.py" line="104" />
+        <location filename="../processing/common.py" line="108" />
         <source>Incident analytics</source>
         <translation>Phân tích sự vụ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="182" />
+        <location filename="../../processing_scripts/kernel_density.py" line="185" />
         <source>Canceled</source>
         <translation>Đã hủy</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="175" />
+        <location filename="../processing/common.py" line="179" />
         <source>Analysis CRS (used when the input is geographic)</source>
         <translation>Hệ tọa độ phân tích (dùng khi lớp đầu vào là tọa độ địa lý)</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="405" />
+        <location filename="../processing/common.py" line="409" />
         <source>The input has {} usable {} (with geometry); at least {} needed.</source>
         <translation>Lớp đầu vào có {} {} dùng được (có hình học); cần tối thiểu {}.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="405" />
+        <location filename="../processing/common.py" line="409" />
         <source>{} features without a usable geometry were skipped.</source>
         <translation>Đã bỏ qua {} đối tượng không có hình học hợp lệ.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="700" />
+        <location filename="../processing/common.py" line="782" />
         <source>Could not create the raster {}</source>
         <translation>Không tạo được lớp raster {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="53" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="56" />
         <source>Camera coverage gaps</source>
         <translation>Vùng nóng chưa có camera</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="56" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="59" />
         <source>Counts incidents on a square grid, finds hot cells with Getis-Ord Gi* (FDR, band = two cells) and checks each hot cell against the cameras' fields of view (wedge from position, bearing, angle and range_m; a camera without bearing/angle sees all around). Hot cells with less than the chosen share of their area seen are gaps, ranked from the hottest (rank 1).</source>
         <translation>Đếm sự vụ trên lưới ô vuông, tìm các ô nóng bằng Getis-Ord Gi* (FDR, dải khoảng cách = hai ô) và đối chiếu từng ô nóng với vùng quan sát của camera (hình quạt theo vị trí, hướng, góc nhìn và range_m; camera không có hướng/góc được coi là quan sát toàn cảnh). Ô nóng có phần diện tích được quan sát nhỏ hơn tỷ lệ đã chọn là vùng chưa có camera, xếp hạng từ ô nóng nhất (hạng 1).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="61" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
         <source>Incidents (points)</source>
         <translation>Sự vụ (điểm)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="67" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="70" />
         <source>Cameras (bearing, angle, range_m)</source>
         <translation>Camera (hướng, góc nhìn, range_m)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="96" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="99" />
         <source>Cell size</source>
         <translation>Kích thước ô</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="76" />
         <source>Hot cells are</source>
         <translation>Ô nóng là ô</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="76" />
         <source>Hot at 90 % or more</source>
         <translation>Nóng với độ tin cậy từ 90 %</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="76" />
         <source>Hot at 95 % or more</source>
         <translation>Nóng với độ tin cậy từ 95 %</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="76" />
         <source>Hot at 99 %</source>
         <translation>Nóng với độ tin cậy 99 %</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="81" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="84" />
         <source>A cell counts as seen from this share of its area (0–1)</source>
         <translation>Ô được coi là có camera khi tỷ lệ diện tích được quan sát đạt mức này (0–1)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="93" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="96" />
         <source>Coverage gaps</source>
         <translation>Vùng chưa có camera</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="84" />
+        <location filename="../../processing_scripts/report_statistics.py" line="89" />
         <source>Summary</source>
         <translation>Tóm tắt</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="95" />
+        <location filename="../../processing_scripts/report_statistics.py" line="100" />
         <source>Invalid input layer</source>
         <translation>Lớp đầu vào không hợp lệ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="129" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="132" />
         <source>Cell size must be greater than 0.</source>
         <translation>Kích thước ô phải lớn hơn 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="82" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="85" />
         <source>incidents</source>
         <translation>sự vụ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="120" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="123" />
         <source>The camera layer needs a range_m field.</source>
         <translation>Lớp camera cần có trường range_m.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="144" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="147" />
         <source>All incidents fall in one cell; choose a smaller cell size.</source>
         <translation>Tất cả sự vụ nằm trong một ô; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="168" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="171" />
         <source>Camera coverage: {hot} hot cells (Gi_Bin ≥ {b}, cell {cell:g} m), {gaps} not seen by any of {cams} cameras (&lt; {pct:g}% of the cell in a field of view).</source>
         <translation>Độ phủ camera: {hot} ô nóng (Gi_Bin ≥ {b}, ô {cell:g} m), {gaps} ô không nằm trong tầm quan sát của camera nào trong số {cams} camera (&lt; {pct:g}% diện tích ô trong vùng quan sát).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="67" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="66" />
         <source>Deadline performance by ward and category</source>
         <translation>Tỷ lệ xử lý đúng hạn theo phường và lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="66" />
+        <location filename="../../processing_scripts/report_statistics.py" line="71" />
         <source>Field reports</source>
         <translation>Phản ánh hiện trường</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="83" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="82" />
         <source>Wards (optional, for the map)</source>
         <translation>Phường/xã (không bắt buộc, để vẽ bản đồ)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="88" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="87" />
         <source>Ward id field of the wards</source>
         <translation>Trường mã phường của lớp phường/xã</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="93" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="92" />
         <source>Split by category</source>
         <translation>Tách theo lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="94" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="93" />
         <source>Deadline performance</source>
         <translation>Tình hình xử lý đúng hạn</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="97" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="96" />
         <source>On-time rate by ward</source>
         <translation>Tỷ lệ đúng hạn theo phường</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="99" />
+        <location filename="../../processing_scripts/report_statistics.py" line="104" />
         <source>Field reports lack the fields: {}</source>
         <translation>Lớp phản ánh hiện trường thiếu các trường: {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="122" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="121" />
         <source>No field reports to analyse.</source>
         <translation>Không có phản ánh hiện trường để phân tích.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="141" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="149" />
         <source>The wards layer has no field {}</source>
         <translation>Lớp phường/xã không có trường {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="158" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="177" />
         <source>Deadline performance: {n} reports in {g} groups; resolved on time {rate} ({on}/{res}); open overdue {od}.</source>
         <translation>Tình hình xử lý đúng hạn: {n} phản ánh trong {g} nhóm; xử lý đúng hạn {rate} ({on}/{res}); đang quá hạn {od}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="50" />
+        <location filename="../../processing_scripts/density_clusters.py" line="52" />
         <source>Density-based clusters (DBSCAN / HDBSCAN)</source>
         <translation>Cụm theo mật độ (DBSCAN / HDBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="53" />
+        <location filename="../../processing_scripts/density_clusters.py" line="55" />
         <source>Groups incidents into dense clusters. DBSCAN: points with at least 'minimum points' neighbours within the search distance form clusters (scikit-learn). HDBSCAN: clusters of varying density, only 'minimum cluster size' needed (needs the hdbscan package or scikit-learn 1.3+). Outputs every point with its cluster id (−1 = noise) and one convex-hull polygon per cluster with its size and area.</source>
         <translation>Gom sự vụ thành các cụm có mật độ cao. DBSCAN: các điểm có ít nhất 'số điểm tối thiểu' lân cận trong khoảng cách tìm kiếm tạo thành cụm (scikit-learn). HDBSCAN: cụm có mật độ khác nhau, chỉ cần 'kích thước cụm tối thiểu' (cần gói hdbscan hoặc scikit-learn 1.3 trở lên). Kết quả gồm mọi điểm kèm mã cụm (−1 = nhiễu) và một đa giác bao lồi cho mỗi cụm kèm số điểm và diện tích.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="65" />
+        <location filename="../../processing_scripts/density_clusters.py" line="67" />
         <source>Method</source>
         <translation>Phương pháp</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="66" />
+        <location filename="../../processing_scripts/density_clusters.py" line="68" />
         <source>Search distance (DBSCAN)</source>
         <translation>Khoảng cách tìm kiếm (DBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="69" />
+        <location filename="../../processing_scripts/density_clusters.py" line="71" />
         <source>Minimum points (DBSCAN)</source>
         <translation>Số điểm tối thiểu (DBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="74" />
+        <location filename="../../processing_scripts/density_clusters.py" line="76" />
         <source>Minimum cluster size (HDBSCAN)</source>
         <translation>Kích thước cụm tối thiểu (HDBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="85" />
+        <location filename="../../processing_scripts/density_clusters.py" line="87" />
         <source>Clustered incidents</source>
         <translation>Sự vụ theo cụm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="86" />
+        <location filename="../../processing_scripts/density_clusters.py" line="88" />
         <source>Cluster outlines</source>
         <translation>Đường bao cụm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="109" />
+        <location filename="../../processing_scripts/density_clusters.py" line="111" />
         <source>The search distance must be greater than 0.</source>
         <translation>Khoảng cách tìm kiếm phải lớn hơn 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="114" />
+        <location filename="../../processing_scripts/density_clusters.py" line="116" />
         <source>Fewer incidents than the minimum cluster size.</source>
         <translation>Số sự vụ ít hơn kích thước cụm tối thiểu.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="136" />
+        <location filename="../../processing_scripts/density_clusters.py" line="138" />
         <source>{method}: {k} clusters, {noise} noise points of {n}; largest {sizes}; {params}.</source>
         <translation>{method}: {k} cụm, {noise}/{n} điểm nhiễu; cụm lớn nhất {sizes}; {params}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="69" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="72" />
         <source>Emerging hot spot analysis</source>
         <translation>Phân tích xu hướng điểm nóng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="88" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="91" />
         <source>Time field</source>
         <translation>Trường thời gian</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="93" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="96" />
         <source>Time step</source>
         <translation>Bước thời gian</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="93" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="96" />
         <source>Week</source>
         <translation>Tuần</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="93" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="96" />
         <source>Month</source>
         <translation>Tháng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="93" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="96" />
         <source>Day</source>
         <translation>Ngày</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="97" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="100" />
         <source>Distance band (0 = two cells)</source>
         <translation>Dải khoảng cách (0 = hai ô)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="113" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="116" />
         <source>Emerging hot spots</source>
         <translation>Xu hướng điểm nóng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="139" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="142" />
         <source>The time field has fewer than two readable date/times.</source>
         <translation>Trường thời gian có ít hơn hai giá trị ngày giờ đọc được.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="142" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="145" />
         <source>All incidents fall in one time step; choose a shorter step.</source>
         <translation>Tất cả sự vụ nằm trong một bước thời gian; hãy chọn bước ngắn hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="182" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="185" />
         <source>Incidents without a readable time: {}.</source>
         <translation>Sự vụ không đọc được thời gian: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="70" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="73" />
         <source>Hot spot analysis (Getis-Ord Gi*)</source>
         <translation>Phân tích điểm nóng (Getis-Ord Gi*)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="73" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="76" />
         <source>Finds statistically significant hot and cold spots with the Getis-Ord Gi* statistic (same z-scores as ArcGIS Hot Spot Analysis and PySAL esda.G_Local(star=True, transform='B')).
 Points (incidents) are counted on a square or hexagon grid, or each feature is used as it is with a numeric value field (e.g. counts per ward polygon). Neighbours: a fixed distance band (binary weights; 0 = the smallest band giving every feature a neighbour, or 2 cells on a grid) or the k nearest.
 Outputs GiZScore, GiPValue (two-sided) and Gi_Bin (−3…+3: cold/hot at 99/95/90 % confidence), with optional Benjamini–Hochberg false discovery rate correction.
@@ -304,252 +304,252 @@ Kết quả gồm GiZScore, GiPValue (hai phía) và Gi_Bin (−3…+3: lạnh/n
 Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ tọa độ phân tích (mặc định VN-2000 / TM-3 107°45′, EPSG:5899).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="85" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="88" />
         <source>Incidents (points) or areas</source>
         <translation>Sự vụ (điểm) hoặc vùng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="92" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="95" />
         <source>Aggregate points to</source>
         <translation>Gộp điểm vào</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="67" />
         <source>Square grid</source>
         <translation>Lưới ô vuông</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="67" />
         <source>Hexagon grid</source>
         <translation>Lưới lục giác</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="92" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="95" />
         <source>No aggregation (use features and value field)</source>
         <translation>Không gộp (dùng đối tượng và trường giá trị)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="100" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="103" />
         <source>Cell size (0 = automatic)</source>
         <translation>Kích thước ô (0 = tự động)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="105" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="108" />
         <source>Value field (optional; summed per cell, required without aggregation)</source>
         <translation>Trường giá trị (tùy chọn; cộng dồn theo ô, bắt buộc khi không gộp)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="114" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="117" />
         <source>Neighbourhood</source>
         <translation>Lân cận</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="114" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="117" />
         <source>Fixed distance band</source>
         <translation>Dải khoảng cách cố định</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="114" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="117" />
         <source>K nearest neighbours</source>
         <translation>K lân cận gần nhất</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="122" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="125" />
         <source>Distance band (0 = automatic)</source>
         <translation>Dải khoảng cách (0 = tự động)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="127" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="130" />
         <source>Number of neighbours (k)</source>
         <translation>Số lân cận (k)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="132" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="135" />
         <source>False discovery rate (FDR) correction</source>
         <translation>Hiệu chỉnh tỷ lệ phát hiện sai (FDR)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="134" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="137" />
         <source>Hot spots</source>
         <translation>Điểm nóng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="154" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="157" />
         <source>Without aggregation a numeric value field is needed.</source>
         <translation>Khi không gộp cần có một trường giá trị số.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="169" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="172" />
         <source>The value field has no numeric values.</source>
         <translation>Trường giá trị không có giá trị số nào.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="173" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="176" />
         <source>{} features with a NULL value were left out.</source>
         <translation>Đã loại {} đối tượng có giá trị NULL.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="176" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="179" />
         <source>NULL values in the value field count as 0.</source>
         <translation>Giá trị NULL trong trường giá trị được tính là 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="183" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="186" />
         <source>All points fall in one cell of {} m; choose a smaller cell size.</source>
         <translation>Tất cả điểm nằm trong một ô {} m; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="192" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="195" />
         <source>k = {} needs more than {} features.</source>
         <translation>k = {} cần nhiều hơn {} đối tượng.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="256" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="259" />
         <source>Skipped features without geometry: {}.</source>
         <translation>Đã bỏ qua đối tượng không có hình học: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="54" />
+        <location filename="../../processing_scripts/kernel_density.py" line="57" />
         <source>Kernel density (heatmap)</source>
         <translation>Mật độ nhân (bản đồ nhiệt)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="75" />
+        <location filename="../../processing_scripts/kernel_density.py" line="78" />
         <source>Radius</source>
         <translation>Bán kính</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="76" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Pixel size</source>
         <translation>Kích thước pixel</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="79" />
+        <location filename="../../processing_scripts/kernel_density.py" line="82" />
         <source>Kernel shape</source>
         <translation>Dạng hàm nhân</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="79" />
+        <location filename="../../processing_scripts/kernel_density.py" line="82" />
         <source>Quartic</source>
         <translation>Quartic</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="79" />
+        <location filename="../../processing_scripts/kernel_density.py" line="82" />
         <source>Triangular</source>
         <translation>Tam giác</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="79" />
+        <location filename="../../processing_scripts/kernel_density.py" line="82" />
         <source>Uniform</source>
         <translation>Đều</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="79" />
+        <location filename="../../processing_scripts/kernel_density.py" line="82" />
         <source>Triweight</source>
         <translation>Triweight</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="79" />
+        <location filename="../../processing_scripts/kernel_density.py" line="82" />
         <source>Epanechnikov</source>
         <translation>Epanechnikov</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="87" />
+        <location filename="../../processing_scripts/kernel_density.py" line="90" />
         <source>Decay ratio (triangular only)</source>
         <translation>Hệ số suy giảm (chỉ với hàm tam giác)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="92" />
+        <location filename="../../processing_scripts/kernel_density.py" line="95" />
         <source>Weight field</source>
         <translation>Trường trọng số</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="101" />
+        <location filename="../../processing_scripts/kernel_density.py" line="104" />
         <source>Mode</source>
         <translation>Chế độ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="101" />
+        <location filename="../../processing_scripts/kernel_density.py" line="104" />
         <source>Exact (same as QGIS heatmap)</source>
         <translation>Chính xác (như Heatmap của QGIS)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="101" />
+        <location filename="../../processing_scripts/kernel_density.py" line="104" />
         <source>Fast (binned + FFT)</source>
         <translation>Nhanh (phân ô + FFT)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="101" />
+        <location filename="../../processing_scripts/kernel_density.py" line="104" />
         <source>Automatic</source>
         <translation>Tự động</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="109" />
+        <location filename="../../processing_scripts/kernel_density.py" line="112" />
         <source>Output values</source>
         <translation>Giá trị đầu ra</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="109" />
+        <location filename="../../processing_scripts/kernel_density.py" line="112" />
         <source>Raw (as QGIS heatmap)</source>
         <translation>Thô (như Heatmap của QGIS)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="109" />
+        <location filename="../../processing_scripts/kernel_density.py" line="112" />
         <source>Density (incidents per km²)</source>
         <translation>Mật độ (sự vụ trên km²)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="118" />
+        <location filename="../../processing_scripts/kernel_density.py" line="121" />
         <source>Kernel density</source>
         <translation>Mật độ nhân</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="140" />
+        <location filename="../../processing_scripts/kernel_density.py" line="143" />
         <source>Radius and pixel size must be greater than 0.</source>
         <translation>Bán kính và kích thước pixel phải lớn hơn 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="153" />
+        <location filename="../../processing_scripts/kernel_density.py" line="156" />
         <source>points</source>
         <translation>điểm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="194" />
+        <location filename="../../processing_scripts/kernel_density.py" line="197" />
         <source>Kernel density ({mode}, {kernel}): {n} points, radius {radius:g}, pixel {pixel:g}, raster {cols}×{rows}, max {vmax:.4g}{unit}; CRS {crs}.</source>
         <translation>Mật độ nhân ({mode}, {kernel}): {n} điểm, bán kính {radius:g}, pixel {pixel:g}, raster {cols}×{rows}, lớn nhất {vmax:.4g}{unit}; hệ tọa độ {crs}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="197" />
+        <location filename="../../processing_scripts/kernel_density.py" line="200" />
         <source> per km²</source>
         <translation> trên km²</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="210" />
+        <location filename="../../processing_scripts/kernel_density.py" line="213" />
         <source>{} points at the raster edge were dropped, as QGIS does.</source>
         <translation>Đã bỏ {} điểm ở mép raster, giống như QGIS.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="47" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="50" />
         <source>Optimized hot spot analysis</source>
         <translation>Phân tích điểm nóng tối ưu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="67" />
         <source>Grid</source>
         <translation>Lưới</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="68" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="71" />
         <source>Optimized hot spots</source>
         <translation>Điểm nóng tối ưu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="105" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="108" />
         <source>Moran's I z by band: {}.</source>
         <translation>z-score Moran's I theo dải: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="107" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="110" />
         <source>Outlying incidents set aside: {}.</source>
         <translation>Sự vụ ngoại biên được để riêng: {}.</translation>
     </message>
@@ -1014,7 +1014,7 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Đang kết nối…</translation>
     </message>
     <message>
-        <location filename="../processing/land_base.py" line="17" />
+        <location filename="../processing/land_base.py" line="30" />
         <source>Land and planning</source>
         <translation>Đất đai và quy hoạch</translation>
     </message>
@@ -1114,132 +1114,132 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Thửa đất đã nhập</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/parcel_quality.py" line="40" />
+        <location filename="../../processing_scripts/parcel_quality.py" line="49" />
         <source>Cadastral parcel quality</source>
         <translation>Kiểm tra chất lượng thửa đất địa chính</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/parcel_quality.py" line="43" />
+        <location filename="../../processing_scripts/parcel_quality.py" line="52" />
         <source>Checks cadastral parcels in metres (a geographic layer is projected to VN-2000 / TM-3): invalid geometries, overlaps between parcels, gaps (small or thin holes between parcels), slivers (mean width below the limit) and computed area against the declared area (DienTich). The report layer has one feature per problem with its kind, the parcel(s) concerned and a readable reason.</source>
         <translation>Kiểm tra thửa đất địa chính theo mét (lớp tọa độ địa lý được chiếu sang VN-2000 / TM-3): hình học không hợp lệ, chồng lấn giữa các thửa, khe hở (lỗ nhỏ hoặc hẹp giữa các thửa), thửa dải hẹp (bề rộng trung bình dưới ngưỡng) và diện tích tính toán so với diện tích kê khai (DienTich). Lớp báo cáo có một đối tượng cho mỗi lỗi, kèm loại lỗi, (các) thửa liên quan và lý do dễ hiểu.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="48" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="58" />
         <source>Parcels</source>
         <translation>Thửa đất</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/parcel_quality.py" line="54" />
+        <location filename="../../processing_scripts/parcel_quality.py" line="63" />
         <source>Declared area field (DienTich)</source>
         <translation>Trường diện tích kê khai (DienTich)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/parcel_quality.py" line="64" />
+        <location filename="../../processing_scripts/parcel_quality.py" line="73" />
         <source>Area tolerance (share)</source>
         <translation>Sai số diện tích cho phép (tỷ lệ)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/parcel_quality.py" line="69" />
+        <location filename="../../processing_scripts/parcel_quality.py" line="78" />
         <source>Sliver width (m)</source>
         <translation>Bề rộng thửa dải hẹp (m)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/parcel_quality.py" line="74" />
+        <location filename="../../processing_scripts/parcel_quality.py" line="83" />
         <source>Largest gap area (m²)</source>
         <translation>Diện tích khe hở lớn nhất (m²)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/parcel_quality.py" line="79" />
+        <location filename="../../processing_scripts/parcel_quality.py" line="88" />
         <source>Quality report</source>
         <translation>Báo cáo chất lượng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="36" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="46" />
         <source>Planning conformity of parcels</source>
         <translation>Sự phù hợp quy hoạch của thửa đất</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="39" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="49" />
         <source>Puts each parcel in the planning zone holding most of its area and checks its land-use code against the zone's allowed uses (a comma list such as 'ODT,TMD,DGT'). Output: the parcels with zone, share of the parcel in that zone, conforming (1), not conforming (0) or outside the plan (-1) and a reason; the summary gives each zone's parcel area per land-use code.</source>
         <translation>Gán mỗi thửa đất vào khu quy hoạch chứa phần lớn diện tích của thửa và đối chiếu mã mục đích sử dụng đất với các mục đích được phép của khu (danh sách cách nhau bằng dấu phẩy, ví dụ 'ODT,TMD,DGT'). Kết quả: các thửa kèm khu quy hoạch, tỷ lệ diện tích thửa trong khu, phù hợp (1), không phù hợp (0) hoặc ngoài quy hoạch (-1) và lý do; phần tóm tắt cho diện tích thửa theo từng mã mục đích sử dụng đất trong mỗi khu.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="49" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="59" />
         <source>Land-use code field</source>
         <translation>Trường mã mục đích sử dụng đất</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="52" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="62" />
         <source>Planning zones</source>
         <translation>Khu quy hoạch</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="53" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="63" />
         <source>Zone id field</source>
         <translation>Trường mã khu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="54" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="64" />
         <source>Allowed uses field</source>
         <translation>Trường mục đích được phép</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="57" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="67" />
         <source>Parcel conformity</source>
         <translation>Sự phù hợp quy hoạch của thửa</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="45" />
+        <location filename="../../processing_scripts/report_statistics.py" line="50" />
         <source>Field report statistics by month, ward and category</source>
         <translation>Thống kê phản ánh hiện trường theo tháng, phường và lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="54" />
+        <location filename="../../processing_scripts/report_statistics.py" line="59" />
         <source>For each month (city time, Asia/Ho_Chi_Minh) and each ward and category of the field reports layer (fields ward_id, service_code, priority, status, requested_at, updated_at, resolved_at, due_at): received, carried over from the previous month, resolved on time, resolved late, returned (rejected/duplicate) and unresolved at the month's end, plus the on-time rate. received + carried_over = resolved_on_time + resolved_late + returned + unresolved. Months are YYYY-MM (empty: the whole period). An SLA rules file (JSON: rules [{category, priority, hours}], default_hours) recomputes every due time; without it due_at is used and missing ones come from the built-in rules (2 h urgent, 8 h or 24 h by category). Writes a table and a CSV (UTF-8).</source>
         <translation>Với mỗi tháng (giờ thành phố, Asia/Ho_Chi_Minh) và mỗi phường, lĩnh vực của lớp phản ánh hiện trường (các trường ward_id, service_code, priority, status, requested_at, updated_at, resolved_at, due_at): số phản ánh tiếp nhận, chuyển từ tháng trước, xử lý đúng hạn, xử lý trễ hạn, trả lại (từ chối/trùng lặp) và chưa xử lý vào cuối tháng, kèm tỷ lệ đúng hạn. received + carried_over = resolved_on_time + resolved_late + returned + unresolved. Tháng có dạng YYYY-MM (để trống: toàn bộ thời gian). Tệp quy định thời hạn xử lý SLA (JSON: rules [{category, priority, hours}], default_hours) dùng để tính lại mọi hạn xử lý; nếu không có, dùng due_at và các hạn còn thiếu lấy theo quy định sẵn có (khẩn cấp 2 giờ, 8 giờ hoặc 24 giờ tùy lĩnh vực). Kết quả là một bảng và một tệp CSV (UTF-8).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="69" />
+        <location filename="../../processing_scripts/report_statistics.py" line="74" />
         <source>First month (YYYY-MM)</source>
         <translation>Tháng đầu (YYYY-MM)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="70" />
+        <location filename="../../processing_scripts/report_statistics.py" line="75" />
         <source>Last month (YYYY-MM)</source>
         <translation>Tháng cuối (YYYY-MM)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="71" />
+        <location filename="../../processing_scripts/report_statistics.py" line="76" />
         <source>SLA rules file (JSON)</source>
         <translation>Tệp quy định thời hạn xử lý SLA (JSON)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="76" />
+        <location filename="../../processing_scripts/report_statistics.py" line="81" />
         <source>Report statistics</source>
         <translation>Thống kê phản ánh</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="79" />
+        <location filename="../../processing_scripts/report_statistics.py" line="84" />
         <source>Report statistics (CSV)</source>
         <translation>Thống kê phản ánh (CSV)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="89" />
+        <location filename="../../processing_scripts/report_statistics.py" line="94" />
         <source>{} must look like 2024-05, not {!r}</source>
         <translation>{} phải có dạng 2024-05, không phải {!r}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="103" />
+        <location filename="../../processing_scripts/report_statistics.py" line="108" />
         <source>The last month is before the first month.</source>
         <translation>Tháng cuối đứng trước tháng đầu.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="108" />
+        <location filename="../../processing_scripts/report_statistics.py" line="113" />
         <source>Cannot read the SLA rules file {}: {}</source>
         <translation>Không đọc được tệp quy định thời hạn xử lý (SLA) {}: {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/report_statistics.py" line="144" />
+        <location filename="../../processing_scripts/report_statistics.py" line="148" />
         <source>Report statistics: {rows} rows ({months} months); received {received}, resolved on time {resolved_on_time}, late {resolved_late}, returned {returned}.</source>
         <translation>Thống kê phản ánh: {rows} dòng ({months} tháng); tiếp nhận {received}, xử lý đúng hạn {resolved_on_time}, trễ hạn {resolved_late}, trả lại {returned}.</translation>
     </message>
@@ -1489,12 +1489,12 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Hạn xử lý</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="49" />
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="47" />
         <source>Dark street lights near open security/traffic reports</source>
         <translation>Đèn tắt gần phản ánh an ninh/giao thông chưa xử lý</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="52" />
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="50" />
         <source>Lists dark street lights (failed, or off when judged at night) within the search distance of open field reports of the given services (default security and traffic) — places where fixing a lamp may matter most. Open = not resolved, closed, rejected or duplicate.
 Distances are measured in the analysis CRS (default VN-2000 / TM-3 107°45′).
 Output: dark lights with the number of such reports nearby, the nearest one's id and its distance.
@@ -1504,47 +1504,47 @@ Khoảng cách được đo trong hệ tọa độ phân tích (mặc định VN
 Kết quả: các đèn mất sáng kèm số phản ánh như vậy ở gần, mã phản ánh gần nhất và khoảng cách tới phản ánh đó.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_outages.py" line="68" />
+        <location filename="../../processing_scripts/light_outages.py" line="66" />
         <source>Street lights layer</source>
         <translation>Lớp đèn chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="65" />
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="63" />
         <source>Field reports layer</source>
         <translation>Lớp phản ánh hiện trường</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="70" />
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="68" />
         <source>Services (comma-separated service codes)</source>
         <translation>Lĩnh vực (mã, cách nhau bằng dấu phẩy)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="75" />
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="73" />
         <source>Search distance</source>
         <translation>Khoảng cách tìm kiếm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_outages.py" line="71" />
+        <location filename="../../processing_scripts/light_outages.py" line="69" />
         <source>Count 'off' lamps as dark (night)</source>
         <translation>Tính đèn 'tắt' là mất sáng (ban đêm)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="78" />
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="76" />
         <source>Dark lights near open reports</source>
         <translation>Đèn tắt gần phản ánh chưa xử lý</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="88" />
+        <location filename="../../processing_scripts/dark_lights_near_reports.py" line="86" />
         <source>The reports layer has no field {}; expected the IOC field_reports schema.</source>
         <translation>Lớp phản ánh không có trường {}; cần lớp field_reports theo lược đồ IOC.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_day_night.py" line="54" />
+        <location filename="../../processing_scripts/light_day_night.py" line="51" />
         <source>Street lights on in daytime / off at night</source>
         <translation>Đèn sáng ban ngày / tắt ban đêm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_day_night.py" line="57" />
+        <location filename="../../processing_scripts/light_day_night.py" line="54" />
         <source>Flags street lights that are lit in daytime (wasted energy, broken photocell or schedule) or dark at night (off or failed). Sunrise and sunset are computed for the city with NOAA's solar equations (about one minute accuracy); times within the margin around sunrise/sunset are not judged.
 Each light is judged at its last report time, or at one given time for all.
 Input: the IOC street_lights layer (state, light_level, fault, last_report).
@@ -1554,37 +1554,37 @@ Mỗi đèn được đánh giá tại thời điểm báo cáo cuối cùng c�
 Đầu vào: lớp street_lights của IOC (state, light_level, fault, last_report).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_day_night.py" line="70" />
+        <location filename="../../processing_scripts/light_day_night.py" line="67" />
         <source>Margin around sunrise/sunset (minutes)</source>
         <translation>Khoảng đệm quanh bình minh/hoàng hôn (phút)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_day_night.py" line="80" />
+        <location filename="../../processing_scripts/light_day_night.py" line="77" />
         <source>Evaluate at (empty = each light's last report)</source>
         <translation>Thời điểm đánh giá (trống = lần báo cáo cuối của từng đèn)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_day_night.py" line="83" />
+        <location filename="../../processing_scripts/light_day_night.py" line="80" />
         <source>Latitude of the city (0 = layer centre)</source>
         <translation>Vĩ độ thành phố (0 = tâm lớp)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_day_night.py" line="88" />
+        <location filename="../../processing_scripts/light_day_night.py" line="85" />
         <source>Longitude of the city (0 = layer centre)</source>
         <translation>Kinh độ thành phố (0 = tâm lớp)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_day_night.py" line="93" />
+        <location filename="../../processing_scripts/light_day_night.py" line="90" />
         <source>Lights on in daytime / off at night</source>
         <translation>Đèn sáng ban ngày / tắt ban đêm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_outages.py" line="53" />
+        <location filename="../../processing_scripts/light_outages.py" line="51" />
         <source>Street light outages by cabinet/circuit</source>
         <translation>Sự cố đèn theo tủ điện/lộ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_outages.py" line="56" />
+        <location filename="../../processing_scripts/light_outages.py" line="54" />
         <source>Finds street lights that give no light where they should — a lamp, relay or supply fault, or 'off' when judged at night — and groups them by circuit and cabinet.
 When at least the given share of a circuit's lamps (and the minimum number) is dark, or a lamp reports supply loss, the circuit probably lost supply; when all (or at least two and half) of a cabinet's circuits did, the cabinet. Other dark lamps are single-lamp faults.
 Input: the IOC street_lights layer (fields state, light_level, fault, cabinet_id, circuit_id).
@@ -1596,22 +1596,22 @@ Khi tỷ lệ đèn mất sáng của một lộ đạt ngưỡng đã chọn (v
 Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho mỗi lộ bị ảnh hưởng (tâm của các đèn mất sáng).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_outages.py" line="72" />
+        <location filename="../../processing_scripts/light_outages.py" line="70" />
         <source>Share of dark lamps that means a supply fault</source>
         <translation>Tỷ lệ đèn tắt được coi là mất nguồn</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_outages.py" line="82" />
+        <location filename="../../processing_scripts/light_outages.py" line="80" />
         <source>Minimum dark lamps for a supply fault</source>
         <translation>Số đèn tắt tối thiểu để coi là mất nguồn</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_outages.py" line="91" />
+        <location filename="../../processing_scripts/light_outages.py" line="89" />
         <source>Dark lights</source>
         <translation>Đèn mất sáng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/light_outages.py" line="92" />
+        <location filename="../../processing_scripts/light_outages.py" line="90" />
         <source>Circuits with outages</source>
         <translation>Lộ có sự cố</translation>
     </message>
@@ -1661,17 +1661,17 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>cập nhật lúc</translation>
     </message>
     <message>
-        <location filename="../processing/lights_base.py" line="40" />
+        <location filename="../processing/lights_base.py" line="41" />
         <source>Street lights</source>
         <translation>Chiếu sáng công cộng</translation>
     </message>
     <message>
-        <location filename="../processing/lights_base.py" line="53" />
+        <location filename="../processing/lights_base.py" line="54" />
         <source>The layer has no field {}; expected the IOC street_lights schema.</source>
         <translation>Lớp không có trường {}; cần lớp street_lights theo lược đồ IOC.</translation>
     </message>
     <message>
-        <location filename="../processing/lights_base.py" line="78" />
+        <location filename="../processing/lights_base.py" line="81" />
         <source>The input has no usable features.</source>
         <translation>Lớp đầu vào không có đối tượng dùng được.</translation>
     </message>
@@ -1691,69 +1691,69 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="155" />
+        <location filename="../processing/common.py" line="159" />
         <source>The analysis CRS {} is not a projected CRS with true metres; choose one (e.g. VN-2000 / TM-3).</source>
         <translation>Hệ tọa độ phân tích {} không phải hệ tọa độ phẳng đo đúng mét; hãy chọn một hệ như vậy (ví dụ VN-2000 / TM-3).</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="161" />
+        <location filename="../processing/common.py" line="165" />
         <source>{} (Mercator) does not measure true metres here; the input is reprojected to {}.</source>
         <translation>{} (Mercator) không đo đúng mét ở khu vực này; dữ liệu đầu vào được chuyển sang {} để phân tích.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="418" />
+        <location filename="../processing/common.py" line="422" />
         <source>{} features without a usable geometry were left out.</source>
         <translation>{} đối tượng không có hình học dùng được đã bị bỏ qua.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="124" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="127" />
         <source>{} cameras without a position were left out.</source>
         <translation>{} camera không có vị trí đã bị bỏ qua.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="70" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="69" />
         <source>For field reports (fields report_id, service_code, priority, status, ward_id, requested_at, due_at, resolved_at; a table without geometry will do): classifies each report as on time, due soon, overdue, resolved on time, resolved late or no deadline (rejected/duplicate, and resolved/closed without a resolution time) using the deadline rules (2 h urgent, 8 h or 24 h by category; a missing due_at is computed from them), then counts per ward and category with the on-time rate and the median hours to resolve. With a ward polygon layer it also writes a choropleth layer of on-time rate per ward.</source>
         <translation>Với các phản ánh hiện trường (các trường report_id, service_code, priority, status, ward_id, requested_at, due_at, resolved_at; bảng không có hình học cũng được): xếp mỗi phản ánh vào đúng hạn, sắp đến hạn, quá hạn, xử lý đúng hạn, xử lý trễ hạn hoặc không có thời hạn (từ chối/trùng lặp, và đã xử lý/đã đóng nhưng không có thời điểm xử lý) theo quy tắc thời hạn (2 giờ khẩn cấp, 8 giờ hoặc 24 giờ theo lĩnh vực; due_at còn thiếu được tính từ các quy tắc này), rồi đếm theo phường và lĩnh vực cùng tỷ lệ đúng hạn và số giờ xử lý trung vị. Khi có lớp ranh giới phường, thuật toán còn tạo lớp bản đồ tỷ lệ đúng hạn theo phường.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="164" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="183" />
         <source>Resolved/closed without a resolution time (no deadline): {}.</source>
         <translation>Đã xử lý/đã đóng nhưng không có thời điểm xử lý (không có thời hạn): {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/deadline_performance.py" line="166" />
+        <location filename="../../processing_scripts/deadline_performance.py" line="185" />
         <source>Reports without a location (counted, not mapped): {}.</source>
         <translation>Phản ánh không có vị trí (có tính, không hiển thị trên bản đồ): {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="72" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="75" />
         <source>Builds a space-time cube (square cells × weeks, months or days) from incident times; cells without any incident in any step are left out, as in ArcGIS. Gi* is computed for every bin with a space-time neighbourhood, as ArcGIS Emerging Hot Spot Analysis does: the cells within the distance band (binary weights) in the same step and the chosen number of previous steps, compared with the mean and standard deviation of the whole cube — so a place whose counts stay the same keeps its z-score while another area grows. Each cell's z-score series is tested for a trend with Mann–Kendall and labelled: new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating or historical hot (or cold) spot, at 90 % confidence.
 Field reports: use requested_at as the time field.</source>
         <translation>Dựng khối không gian – thời gian (ô vuông × tuần, tháng hoặc ngày) từ thời điểm sự vụ; các ô không có sự vụ nào ở mọi bước thời gian bị loại, như ArcGIS. Gi* được tính cho mọi ô của khối với vùng lân cận không gian – thời gian như công cụ Emerging Hot Spot Analysis của ArcGIS: các ô trong khoảng cách (trọng số nhị phân) ở cùng bước và số bước trước đó đã chọn, so với trung bình và độ lệch chuẩn của cả khối — nên một nơi có số sự vụ không đổi giữ nguyên điểm z khi nơi khác tăng lên. Chuỗi điểm z của mỗi ô được kiểm định xu hướng bằng Mann–Kendall và gán nhãn: điểm nóng (hoặc lạnh) mới xuất hiện, liên tiếp, đang tăng, kéo dài, đang giảm, rải rác, dao động hoặc trong quá khứ, ở độ tin cậy 90 %.
 Phản ánh hiện trường: dùng requested_at làm trường thời gian.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="102" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="105" />
         <source>Neighbourhood time steps (previous steps in each bin's neighbourhood)</source>
         <translation>Số bước thời gian lân cận (các bước trước đó trong vùng lân cận của mỗi ô)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="173" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="176" />
         <source>Emerging hot spots: {cells} cells × {steps} {step}s, cell {cell:g} m, band {band:g} m, neighbourhood time steps {window}; {counts}.</source>
         <translation>Xu hướng điểm nóng: {cells} ô × {steps} bước ({step}), ô {cell:g} m, khoảng cách {band:g} m, số bước thời gian lân cận {window}; {counts}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="194" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="197" />
         <source>Only {} incidents: Gi* needs about {} or more to say anything reliable.</source>
         <translation>Chỉ có {} sự vụ: Gi* cần khoảng {} sự vụ trở lên mới cho kết quả đáng tin cậy.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="221" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="224" />
         <source>{} features have no neighbour within the band: they get no z-score and no hot/cold class.</source>
         <translation>{} đối tượng không có láng giềng trong khoảng cách: không có điểm z và không được xếp nóng/lạnh.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="57" />
+        <location filename="../../processing_scripts/kernel_density.py" line="60" />
         <source>Kernel density raster of incidents (quartic, triangular, uniform, triweight or Epanechnikov kernel, optional weight field).
 Exact mode gives the same pixels as QGIS's own Heatmap (kernel density estimation) 'Raw' output (same raster extent, same pixel sampling, including its sub-pixel vertical displacement of each kernel). Fast mode bins the points linearly onto the pixel lattice and convolves with the kernel by FFT: for large inputs, within about 1 % RMS of the exact raster for the smooth kernels (quartic, triweight, Epanechnikov, triangular without decay) when the radius spans about 10 pixels or more; fewer pixels per radius or a hard-edged kernel (uniform, triangular with decay) differ more, and a warning says by how much. Pixels no kernel reaches are nodata (transparent), as in QGIS. Auto uses fast mode above 50,000 points when its error bound is within 1 %, exact mode otherwise.
 Output values: raw kernel sums (as QGIS) or a density in incidents per km² (kernel normalised to 1).</source>
@@ -1762,32 +1762,32 @@ Chế độ chính xác cho cùng các điểm ảnh như công cụ Heatmap (ke
 Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ trên km² (nhân chuẩn hóa về 1).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="160" />
+        <location filename="../../processing_scripts/kernel_density.py" line="163" />
         <source>Exact mode: at {:.3g} pixels per radius fast mode could differ by up to {:.1%}.</source>
         <translation>Chế độ chính xác: với {:.3g} điểm ảnh trên một bán kính, chế độ nhanh có thể sai khác tới {:.1%}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="163" />
+        <location filename="../../processing_scripts/kernel_density.py" line="166" />
         <source>Fast mode at {:.3g} pixels per radius ({} kernel) may differ from QGIS's raster by up to {:.1%} RMS (about 1 % needs a radius of 10 or more pixels and a smooth kernel): use exact mode or a smaller pixel.</source>
         <translation>Chế độ nhanh với {:.3g} điểm ảnh trên một bán kính (nhân {}) có thể sai khác với raster của QGIS tới {:.1%} RMS (để khoảng 1 % cần bán kính từ 10 điểm ảnh trở lên và nhân trơn): hãy dùng chế độ chính xác hoặc điểm ảnh nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="50" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="53" />
         <source>Hot spot analysis that chooses its own scale: incidents far outside the main area (beyond three standard distances) are set aside, the cell size is the larger of twice the mean nearest-neighbour distance and 1/100 of the extent, the distance band is the first peak of global Moran's I z-scores over 15 bands from the smallest band giving every cell a neighbour to a quarter of the area (incremental spatial autocorrelation). Without a peak, as in ArcGIS, the band is the mean distance to the K nearest cells (K = 5 % of the cells, 3 to 30), and a warning says so. Gi* is classified with FDR correction. The summary reports every choice.</source>
         <translation>Phân tích điểm nóng tự chọn tỷ lệ: sự vụ nằm xa khu vực chính (quá ba khoảng cách chuẩn) được để riêng, kích thước ô là giá trị lớn hơn giữa hai lần khoảng cách láng giềng gần nhất trung bình và 1/100 phạm vi, khoảng cách là đỉnh đầu tiên của điểm z Moran's I toàn cục trên 15 khoảng cách từ khoảng cách nhỏ nhất cho mọi ô có láng giềng đến một phần tư khu vực (tự tương quan không gian tăng dần). Khi không có đỉnh, như ArcGIS, khoảng cách là khoảng cách trung bình tới K ô gần nhất (K = 5 % số ô, từ 3 đến 30), kèm cảnh báo. Gi* được phân lớp với hiệu chỉnh FDR. Phần tóm tắt nêu mọi lựa chọn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="109" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="112" />
         <source>No peak of spatial autocorrelation between {:.4g} and {:.4g} m: the band is the mean distance to the {} nearest neighbours.</source>
         <translation>Không có đỉnh tự tương quan không gian trong khoảng {:.4g} đến {:.4g} m: khoảng cách là khoảng cách trung bình tới {} láng giềng gần nhất.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="548" />
+        <location filename="../processing/common.py" line="569" />
         <source>{} features: written without a spatial index (create one later if needed).</source>
         <translation>{} đối tượng: ghi không kèm chỉ mục không gian (có thể tạo sau nếu cần).</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="534" />
+        <location filename="../processing/common.py" line="548" />
         <source>Could not open the output {}</source>
         <translation>Không mở được lớp kết quả {}</translation>
     </message>
@@ -2455,6 +2455,21 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <location filename="../processing/unavailable.py" line="42" />
         <source>The algorithm ioc:{0}</source>
         <translation>Thuật toán ioc:{0}</translation>
+    </message>
+    <message>
+        <location filename="../processing/common.py" line="581" />
+        <source>Could not write to the output {}: {}</source>
+        <translation>Không ghi được vào lớp kết quả {}: {}</translation>
+    </message>
+    <message>
+        <location filename="../processing/land_base.py" line="103" />
+        <source>Feature ({}) from “{}” has invalid geometry. Please fix the geometry or change the Processing setting to the “Ignore invalid input features” option.</source>
+        <translation>Đối tượng ({}) của “{}” có hình học không hợp lệ. Hãy sửa hình học hoặc đổi thiết lập Processing sang “Bỏ qua đối tượng đầu vào không hợp lệ”.</translation>
+    </message>
+    <message>
+        <location filename="../processing/land_base.py" line="111" />
+        <source>Feature ({}) from “{}” has invalid geometry and has been skipped.</source>
+        <translation>Đối tượng ({}) của “{}” có hình học không hợp lệ và đã bị bỏ qua.</translation>
     </message>
 </context>
 <context>

@@ -13,6 +13,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProject,
+    QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
@@ -61,12 +62,14 @@ def read_lights(
     feedback: Optional[QgsProcessingFeedback],
     crs: QgsCoordinateReferenceSystem,
     extra_text: Sequence[str] = (),
+    layer: Optional[QgsVectorLayer] = None,
 ) -> FeatureArrays:
+    """The lights' points and fields; `layer` (columnar_layer) lets an OGR file be read column-wise."""
     text = [f for f in (*LIGHT_TEXT, *extra_text) if f in source.fields().names()]
     require_fields(source, ("state", "light_level", "fault"))
     numeric = ["light_level"]
     times = ["last_report"] if "last_report" in source.fields().names() else []
-    data = read_features(source, context, feedback, crs, numeric=numeric, text=text, times=times)
+    data = read_features(source, context, feedback, crs, numeric=numeric, text=text, times=times, layer=layer)
     for name in (*LIGHT_TEXT, *extra_text):
         data.attrs.setdefault(name, np.full(len(data.xy), "", dtype=object))
     return data
