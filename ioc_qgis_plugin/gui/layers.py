@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from qgis.core import (
+    QgsApplication,
     QgsCoordinateReferenceSystem,
+    QgsCoordinateTransformContext,
     QgsDatumTransform,
     QgsExpressionContextUtils,
     QgsGeometryGeneratorSymbolLayer,
@@ -15,10 +17,11 @@ from qgis.core import (
     QgsMapLayerLegend,
     QgsProject,
     QgsSymbolLegendNode,
+    QgsTask,
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
-from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, QObject, QTimer, pyqtSignal
 
 from ..core.crs import load_registry
 from ..core.paths import styles_dir
@@ -31,6 +34,11 @@ GROUP_NAME = "IOC"
 # Drawing order, top first.
 LAYER_ORDER = ("cameras", "field_reports", "street_lights", "planning_zones", "parcels", "wards")
 TIME_FIELDS = {"field_reports": "requested_at", "street_lights": "last_report", "cameras": "last_seen"}
+
+
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 def ioc_group(project: QgsProject) -> Optional[QgsLayerTreeGroup]:
@@ -115,8 +123,6 @@ def _has_generated_fill(layer: QgsVectorLayer) -> bool:
 
 
 def ui_lang(settings: IocSettings) -> str:
-    from qgis.core import QgsApplication
-
     locale = settings.language or QgsApplication.locale() or ""
     return "vi" if str(locale).startswith("vi") else "en"
 
@@ -142,9 +148,14 @@ def layer_specs(store: IocStore, settings: IocSettings) -> list[LayerSpec]:
     return specs
 
 
-def open_layer(spec: LayerSpec) -> Optional[QgsVectorLayer]:
-    """The layer without any style yet (opening and styling are two steps so each stays short)."""
-    options = QgsVectorLayer.LayerOptions(True, False)  # load default style: False
+def open_layer(
+    spec: LayerSpec, context: Optional[QgsCoordinateTransformContext] = None
+) -> Optional[QgsVectorLayer]:
+    """The layer without any style yet; safe in a worker thread when given the project's transform context."""
+    if context is None:
+        context = QgsProject.instance().transformContext()
+    # no default style here: style_layer() loads the one wanted (loading it twice cost ~10 ms per layer)
+    options = QgsVectorLayer.LayerOptions(context, False, False)
     layer = QgsVectorLayer(spec.uri, spec.title, spec.provider, options)
     if not layer.isValid():
         log(f"layer {spec.table} could not be loaded ({spec.provider})", "warning")
@@ -257,49 +268,76 @@ def ioc_layer(table: str, project: Optional[QgsProject] = None) -> Optional[QgsV
     return None
 
 
-class StepwiseLayerLoader(QObject):
-    """Builds the layers one per event-loop turn on the GUI thread, then installs them.
+class LayerLoadTask(QgsTask):
+    """Opens and styles the layers off the GUI thread (10-30 ms each, several times that on a busy machine).
 
-    Opening or styling a layer takes 10-30 ms; doing all six at once would freeze the map for ~150 ms, and
-    building them in a worker thread deadlocked the desktop application, so each step gets its own turn.
+    Each layer is built with no parent and nothing project-bound (the project's transform context is a copy taken
+    on the GUI thread), then handed to the application's thread before the task ends, as QGIS requires for objects
+    used there; `finished()` runs on the GUI thread and only adds them to the project.
     """
+
+    def __init__(self, specs: list[LayerSpec], on_done: Callable[[dict], None]) -> None:
+        super().__init__(tr("IOC: opening the map layers"), QgsTask.CanCancel)
+        self._specs = list(specs)
+        self._on_done: Optional[Callable[[dict], None]] = on_done
+        self._context = QgsProject.instance().transformContext()  # a copy, read on the GUI thread
+        self._app_thread = QCoreApplication.instance().thread()
+        self.layers: dict[str, QgsVectorLayer] = {}
+
+    def run(self) -> bool:
+        for spec in self._specs:
+            if self.isCanceled():
+                break
+            layer = open_layer(spec, self._context)
+            if layer is None:
+                continue
+            style_layer(layer, spec)
+            layer.moveToThread(self._app_thread)  # only the owning (this) thread may hand an object over
+            self.layers[spec.table] = layer
+            self.setProgress(100.0 * len(self.layers) / max(len(self._specs), 1))
+        # whatever happens next, every layer already lives in the application's thread
+        return not self.isCanceled()
+
+    def finished(self, ok: bool) -> None:
+        done, self._on_done = self._on_done, None
+        if ok and done is not None:
+            done(self.layers)
+        self.layers = {}  # cancelled: the layers were never added anywhere and go with their Python owner
+
+    def forget(self) -> None:
+        """The result is no longer wanted (a newer load or unload): finished() adds nothing."""
+        self._on_done = None
+        self.cancel()
+
+
+class BackgroundLayerLoader(QObject):
+    """Builds the layers in a background task, then installs them on the GUI thread."""
 
     finished = pyqtSignal(dict)
 
     def __init__(self, specs: list[LayerSpec], analysis_crs: str, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
-        self._specs = list(specs)
         self._crs = analysis_crs
-        self._built: dict[str, QgsVectorLayer] = {}
-        self._unstyled: Optional[tuple[QgsVectorLayer, LayerSpec]] = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._step)
+        self._task: Optional[LayerLoadTask] = LayerLoadTask(specs, self._built)
 
     def start(self) -> None:
-        self._timer.start()
+        if self._task is not None:
+            QgsApplication.taskManager().addTask(self._task)
 
     def busy(self) -> bool:
         """Still opening or styling layers (the finished signal is yet to come)."""
-        return self._timer.isActive()
+        return self._task is not None
 
     def cancel(self) -> None:
-        self._timer.stop()
-        self._specs = []
-        self._unstyled = None
+        task, self._task = self._task, None
+        if task is not None:
+            try:
+                task.forget()
+            except RuntimeError:  # already finished and deleted by the task manager
+                pass
 
-    def _step(self) -> None:
-        if self._unstyled is not None:
-            layer, spec = self._unstyled
-            self._unstyled = None
-            style_layer(layer, spec)
-            self._built[spec.table] = layer
+    def _built(self, layers: dict) -> None:
+        if self._task is None:  # cancelled meanwhile
             return
-        if self._specs:
-            spec = self._specs.pop(0)
-            layer = open_layer(spec)
-            if layer is not None:
-                self._unstyled = (layer, spec)
-            return
-        self._timer.stop()
-        self.finished.emit(install_layers(self._built, self._crs))
+        self._task = None
+        self.finished.emit(install_layers(layers, self._crs))

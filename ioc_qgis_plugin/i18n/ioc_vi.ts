@@ -8,7 +8,7 @@
         <translation>Phân tích sự vụ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="182" />
+        <location filename="../../processing_scripts/kernel_density.py" line="185" />
         <source>Canceled</source>
         <translation>Đã hủy</translation>
     </message>
@@ -33,57 +33,57 @@
         <translation>Không tạo được lớp raster {}</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="53" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="56" />
         <source>Camera coverage gaps</source>
         <translation>Vùng nóng chưa có camera</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="56" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="59" />
         <source>Counts incidents on a square grid, finds hot cells with Getis-Ord Gi* (FDR, band = two cells) and checks each hot cell against the cameras' fields of view (wedge from position, bearing, angle and range_m; a camera without bearing/angle sees all around). Hot cells with less than the chosen share of their area seen are gaps, ranked from the hottest (rank 1).</source>
         <translation>Đếm sự vụ trên lưới ô vuông, tìm các ô nóng bằng Getis-Ord Gi* (FDR, dải khoảng cách = hai ô) và đối chiếu từng ô nóng với vùng quan sát của camera (hình quạt theo vị trí, hướng, góc nhìn và range_m; camera không có hướng/góc được coi là quan sát toàn cảnh). Ô nóng có phần diện tích được quan sát nhỏ hơn tỷ lệ đã chọn là vùng chưa có camera, xếp hạng từ ô nóng nhất (hạng 1).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="61" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
         <source>Incidents (points)</source>
         <translation>Sự vụ (điểm)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="67" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="70" />
         <source>Cameras (bearing, angle, range_m)</source>
         <translation>Camera (hướng, góc nhìn, range_m)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="96" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="99" />
         <source>Cell size</source>
         <translation>Kích thước ô</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="76" />
         <source>Hot cells are</source>
         <translation>Ô nóng là ô</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="76" />
         <source>Hot at 90 % or more</source>
         <translation>Nóng với độ tin cậy từ 90 %</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="76" />
         <source>Hot at 95 % or more</source>
         <translation>Nóng với độ tin cậy từ 95 %</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="73" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="76" />
         <source>Hot at 99 %</source>
         <translation>Nóng với độ tin cậy 99 %</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="81" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="84" />
         <source>A cell counts as seen from this share of its area (0–1)</source>
         <translation>Ô được coi là có camera khi tỷ lệ diện tích được quan sát đạt mức này (0–1)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="93" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="96" />
         <source>Coverage gaps</source>
         <translation>Vùng chưa có camera</translation>
     </message>
@@ -98,27 +98,27 @@
         <translation>Lớp đầu vào không hợp lệ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="129" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="132" />
         <source>Cell size must be greater than 0.</source>
         <translation>Kích thước ô phải lớn hơn 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="82" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="85" />
         <source>incidents</source>
         <translation>sự vụ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="120" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="123" />
         <source>The camera layer needs a range_m field.</source>
         <translation>Lớp camera cần có trường range_m.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="144" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="147" />
         <source>All incidents fall in one cell; choose a smaller cell size.</source>
         <translation>Tất cả sự vụ nằm trong một ô; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="168" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="171" />
         <source>Camera coverage: {hot} hot cells (Gi_Bin ≥ {b}, cell {cell:g} m), {gaps} not seen by any of {cams} cameras (&lt; {pct:g}% of the cell in a field of view).</source>
         <translation>Độ phủ camera: {hot} ô nóng (Gi_Bin ≥ {b}, ô {cell:g} m), {gaps} ô không nằm trong tầm quan sát của camera nào trong số {cams} camera (&lt; {pct:g}% diện tích ô trong vùng quan sát).</translation>
     </message>
@@ -178,122 +178,122 @@
         <translation>Tình hình xử lý đúng hạn: {n} phản ánh trong {g} nhóm; xử lý đúng hạn {rate} ({on}/{res}); đang quá hạn {od}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="50" />
+        <location filename="../../processing_scripts/density_clusters.py" line="52" />
         <source>Density-based clusters (DBSCAN / HDBSCAN)</source>
         <translation>Cụm theo mật độ (DBSCAN / HDBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="53" />
+        <location filename="../../processing_scripts/density_clusters.py" line="55" />
         <source>Groups incidents into dense clusters. DBSCAN: points with at least 'minimum points' neighbours within the search distance form clusters (scikit-learn). HDBSCAN: clusters of varying density, only 'minimum cluster size' needed (needs the hdbscan package or scikit-learn 1.3+). Outputs every point with its cluster id (−1 = noise) and one convex-hull polygon per cluster with its size and area.</source>
         <translation>Gom sự vụ thành các cụm có mật độ cao. DBSCAN: các điểm có ít nhất 'số điểm tối thiểu' lân cận trong khoảng cách tìm kiếm tạo thành cụm (scikit-learn). HDBSCAN: cụm có mật độ khác nhau, chỉ cần 'kích thước cụm tối thiểu' (cần gói hdbscan hoặc scikit-learn 1.3 trở lên). Kết quả gồm mọi điểm kèm mã cụm (−1 = nhiễu) và một đa giác bao lồi cho mỗi cụm kèm số điểm và diện tích.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="65" />
+        <location filename="../../processing_scripts/density_clusters.py" line="67" />
         <source>Method</source>
         <translation>Phương pháp</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="66" />
+        <location filename="../../processing_scripts/density_clusters.py" line="68" />
         <source>Search distance (DBSCAN)</source>
         <translation>Khoảng cách tìm kiếm (DBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="69" />
+        <location filename="../../processing_scripts/density_clusters.py" line="71" />
         <source>Minimum points (DBSCAN)</source>
         <translation>Số điểm tối thiểu (DBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="74" />
+        <location filename="../../processing_scripts/density_clusters.py" line="76" />
         <source>Minimum cluster size (HDBSCAN)</source>
         <translation>Kích thước cụm tối thiểu (HDBSCAN)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="85" />
+        <location filename="../../processing_scripts/density_clusters.py" line="87" />
         <source>Clustered incidents</source>
         <translation>Sự vụ theo cụm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="86" />
+        <location filename="../../processing_scripts/density_clusters.py" line="88" />
         <source>Cluster outlines</source>
         <translation>Đường bao cụm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="109" />
+        <location filename="../../processing_scripts/density_clusters.py" line="111" />
         <source>The search distance must be greater than 0.</source>
         <translation>Khoảng cách tìm kiếm phải lớn hơn 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="114" />
+        <location filename="../../processing_scripts/density_clusters.py" line="116" />
         <source>Fewer incidents than the minimum cluster size.</source>
         <translation>Số sự vụ ít hơn kích thước cụm tối thiểu.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/density_clusters.py" line="136" />
+        <location filename="../../processing_scripts/density_clusters.py" line="138" />
         <source>{method}: {k} clusters, {noise} noise points of {n}; largest {sizes}; {params}.</source>
         <translation>{method}: {k} cụm, {noise}/{n} điểm nhiễu; cụm lớn nhất {sizes}; {params}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="69" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="72" />
         <source>Emerging hot spot analysis</source>
         <translation>Phân tích xu hướng điểm nóng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="88" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="91" />
         <source>Time field</source>
         <translation>Trường thời gian</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="93" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="96" />
         <source>Time step</source>
         <translation>Bước thời gian</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="93" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="96" />
         <source>Week</source>
         <translation>Tuần</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="93" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="96" />
         <source>Month</source>
         <translation>Tháng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="93" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="96" />
         <source>Day</source>
         <translation>Ngày</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="97" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="100" />
         <source>Distance band (0 = two cells)</source>
         <translation>Dải khoảng cách (0 = hai ô)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="113" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="116" />
         <source>Emerging hot spots</source>
         <translation>Xu hướng điểm nóng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="139" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="142" />
         <source>The time field has fewer than two readable date/times.</source>
         <translation>Trường thời gian có ít hơn hai giá trị ngày giờ đọc được.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="142" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="145" />
         <source>All incidents fall in one time step; choose a shorter step.</source>
         <translation>Tất cả sự vụ nằm trong một bước thời gian; hãy chọn bước ngắn hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="182" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="185" />
         <source>Incidents without a readable time: {}.</source>
         <translation>Sự vụ không đọc được thời gian: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="70" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="73" />
         <source>Hot spot analysis (Getis-Ord Gi*)</source>
         <translation>Phân tích điểm nóng (Getis-Ord Gi*)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="73" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="76" />
         <source>Finds statistically significant hot and cold spots with the Getis-Ord Gi* statistic (same z-scores as ArcGIS Hot Spot Analysis and PySAL esda.G_Local(star=True, transform='B')).
 Points (incidents) are counted on a square or hexagon grid, or each feature is used as it is with a numeric value field (e.g. counts per ward polygon). Neighbours: a fixed distance band (binary weights; 0 = the smallest band giving every feature a neighbour, or 2 cells on a grid) or the k nearest.
 Outputs GiZScore, GiPValue (two-sided) and Gi_Bin (−3…+3: cold/hot at 99/95/90 % confidence), with optional Benjamini–Hochberg false discovery rate correction.
@@ -304,252 +304,252 @@ Kết quả gồm GiZScore, GiPValue (hai phía) và Gi_Bin (−3…+3: lạnh/n
 Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ tọa độ phân tích (mặc định VN-2000 / TM-3 107°45′, EPSG:5899).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="85" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="88" />
         <source>Incidents (points) or areas</source>
         <translation>Sự vụ (điểm) hoặc vùng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="92" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="95" />
         <source>Aggregate points to</source>
         <translation>Gộp điểm vào</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="67" />
         <source>Square grid</source>
         <translation>Lưới ô vuông</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="67" />
         <source>Hexagon grid</source>
         <translation>Lưới lục giác</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="92" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="95" />
         <source>No aggregation (use features and value field)</source>
         <translation>Không gộp (dùng đối tượng và trường giá trị)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="100" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="103" />
         <source>Cell size (0 = automatic)</source>
         <translation>Kích thước ô (0 = tự động)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="105" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="108" />
         <source>Value field (optional; summed per cell, required without aggregation)</source>
         <translation>Trường giá trị (tùy chọn; cộng dồn theo ô, bắt buộc khi không gộp)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="114" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="117" />
         <source>Neighbourhood</source>
         <translation>Lân cận</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="114" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="117" />
         <source>Fixed distance band</source>
         <translation>Dải khoảng cách cố định</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="114" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="117" />
         <source>K nearest neighbours</source>
         <translation>K lân cận gần nhất</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="122" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="125" />
         <source>Distance band (0 = automatic)</source>
         <translation>Dải khoảng cách (0 = tự động)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="127" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="130" />
         <source>Number of neighbours (k)</source>
         <translation>Số lân cận (k)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="132" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="135" />
         <source>False discovery rate (FDR) correction</source>
         <translation>Hiệu chỉnh tỷ lệ phát hiện sai (FDR)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="134" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="137" />
         <source>Hot spots</source>
         <translation>Điểm nóng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="154" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="157" />
         <source>Without aggregation a numeric value field is needed.</source>
         <translation>Khi không gộp cần có một trường giá trị số.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="169" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="172" />
         <source>The value field has no numeric values.</source>
         <translation>Trường giá trị không có giá trị số nào.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="173" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="176" />
         <source>{} features with a NULL value were left out.</source>
         <translation>Đã loại {} đối tượng có giá trị NULL.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="176" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="179" />
         <source>NULL values in the value field count as 0.</source>
         <translation>Giá trị NULL trong trường giá trị được tính là 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="183" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="186" />
         <source>All points fall in one cell of {} m; choose a smaller cell size.</source>
         <translation>Tất cả điểm nằm trong một ô {} m; hãy chọn kích thước ô nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="192" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="195" />
         <source>k = {} needs more than {} features.</source>
         <translation>k = {} cần nhiều hơn {} đối tượng.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="256" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="259" />
         <source>Skipped features without geometry: {}.</source>
         <translation>Đã bỏ qua đối tượng không có hình học: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="54" />
+        <location filename="../../processing_scripts/kernel_density.py" line="57" />
         <source>Kernel density (heatmap)</source>
         <translation>Mật độ nhân (bản đồ nhiệt)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="75" />
+        <location filename="../../processing_scripts/kernel_density.py" line="78" />
         <source>Radius</source>
         <translation>Bán kính</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="76" />
+        <location filename="../../processing_scripts/kernel_density.py" line="79" />
         <source>Pixel size</source>
         <translation>Kích thước pixel</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="79" />
+        <location filename="../../processing_scripts/kernel_density.py" line="82" />
         <source>Kernel shape</source>
         <translation>Dạng hàm nhân</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="79" />
+        <location filename="../../processing_scripts/kernel_density.py" line="82" />
         <source>Quartic</source>
         <translation>Quartic</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="79" />
+        <location filename="../../processing_scripts/kernel_density.py" line="82" />
         <source>Triangular</source>
         <translation>Tam giác</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="79" />
+        <location filename="../../processing_scripts/kernel_density.py" line="82" />
         <source>Uniform</source>
         <translation>Đều</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="79" />
+        <location filename="../../processing_scripts/kernel_density.py" line="82" />
         <source>Triweight</source>
         <translation>Triweight</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="79" />
+        <location filename="../../processing_scripts/kernel_density.py" line="82" />
         <source>Epanechnikov</source>
         <translation>Epanechnikov</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="87" />
+        <location filename="../../processing_scripts/kernel_density.py" line="90" />
         <source>Decay ratio (triangular only)</source>
         <translation>Hệ số suy giảm (chỉ với hàm tam giác)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="92" />
+        <location filename="../../processing_scripts/kernel_density.py" line="95" />
         <source>Weight field</source>
         <translation>Trường trọng số</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="101" />
+        <location filename="../../processing_scripts/kernel_density.py" line="104" />
         <source>Mode</source>
         <translation>Chế độ</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="101" />
+        <location filename="../../processing_scripts/kernel_density.py" line="104" />
         <source>Exact (same as QGIS heatmap)</source>
         <translation>Chính xác (như Heatmap của QGIS)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="101" />
+        <location filename="../../processing_scripts/kernel_density.py" line="104" />
         <source>Fast (binned + FFT)</source>
         <translation>Nhanh (phân ô + FFT)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="101" />
+        <location filename="../../processing_scripts/kernel_density.py" line="104" />
         <source>Automatic</source>
         <translation>Tự động</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="109" />
+        <location filename="../../processing_scripts/kernel_density.py" line="112" />
         <source>Output values</source>
         <translation>Giá trị đầu ra</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="109" />
+        <location filename="../../processing_scripts/kernel_density.py" line="112" />
         <source>Raw (as QGIS heatmap)</source>
         <translation>Thô (như Heatmap của QGIS)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="109" />
+        <location filename="../../processing_scripts/kernel_density.py" line="112" />
         <source>Density (incidents per km²)</source>
         <translation>Mật độ (sự vụ trên km²)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="118" />
+        <location filename="../../processing_scripts/kernel_density.py" line="121" />
         <source>Kernel density</source>
         <translation>Mật độ nhân</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="140" />
+        <location filename="../../processing_scripts/kernel_density.py" line="143" />
         <source>Radius and pixel size must be greater than 0.</source>
         <translation>Bán kính và kích thước pixel phải lớn hơn 0.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="153" />
+        <location filename="../../processing_scripts/kernel_density.py" line="156" />
         <source>points</source>
         <translation>điểm</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="194" />
+        <location filename="../../processing_scripts/kernel_density.py" line="197" />
         <source>Kernel density ({mode}, {kernel}): {n} points, radius {radius:g}, pixel {pixel:g}, raster {cols}×{rows}, max {vmax:.4g}{unit}; CRS {crs}.</source>
         <translation>Mật độ nhân ({mode}, {kernel}): {n} điểm, bán kính {radius:g}, pixel {pixel:g}, raster {cols}×{rows}, lớn nhất {vmax:.4g}{unit}; hệ tọa độ {crs}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="197" />
+        <location filename="../../processing_scripts/kernel_density.py" line="200" />
         <source> per km²</source>
         <translation> trên km²</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="210" />
+        <location filename="../../processing_scripts/kernel_density.py" line="213" />
         <source>{} points at the raster edge were dropped, as QGIS does.</source>
         <translation>Đã bỏ {} điểm ở mép raster, giống như QGIS.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="47" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="50" />
         <source>Optimized hot spot analysis</source>
         <translation>Phân tích điểm nóng tối ưu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="64" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="67" />
         <source>Grid</source>
         <translation>Lưới</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="68" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="71" />
         <source>Optimized hot spots</source>
         <translation>Điểm nóng tối ưu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="105" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="108" />
         <source>Moran's I z by band: {}.</source>
         <translation>z-score Moran's I theo dải: {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="107" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="110" />
         <source>Outlying incidents set aside: {}.</source>
         <translation>Sự vụ ngoại biên được để riêng: {}.</translation>
     </message>
@@ -1706,7 +1706,7 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>{} đối tượng không có hình học dùng được đã bị bỏ qua.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="124" />
+        <location filename="../../processing_scripts/camera_coverage_gaps.py" line="127" />
         <source>{} cameras without a position were left out.</source>
         <translation>{} camera không có vị trí đã bị bỏ qua.</translation>
     </message>
@@ -1726,34 +1726,34 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Phản ánh không có vị trí (có tính, không hiển thị trên bản đồ): {}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="72" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="75" />
         <source>Builds a space-time cube (square cells × weeks, months or days) from incident times; cells without any incident in any step are left out, as in ArcGIS. Gi* is computed for every bin with a space-time neighbourhood, as ArcGIS Emerging Hot Spot Analysis does: the cells within the distance band (binary weights) in the same step and the chosen number of previous steps, compared with the mean and standard deviation of the whole cube — so a place whose counts stay the same keeps its z-score while another area grows. Each cell's z-score series is tested for a trend with Mann–Kendall and labelled: new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating or historical hot (or cold) spot, at 90 % confidence.
 Field reports: use requested_at as the time field.</source>
         <translation>Dựng khối không gian – thời gian (ô vuông × tuần, tháng hoặc ngày) từ thời điểm sự vụ; các ô không có sự vụ nào ở mọi bước thời gian bị loại, như ArcGIS. Gi* được tính cho mọi ô của khối với vùng lân cận không gian – thời gian như công cụ Emerging Hot Spot Analysis của ArcGIS: các ô trong khoảng cách (trọng số nhị phân) ở cùng bước và số bước trước đó đã chọn, so với trung bình và độ lệch chuẩn của cả khối — nên một nơi có số sự vụ không đổi giữ nguyên điểm z khi nơi khác tăng lên. Chuỗi điểm z của mỗi ô được kiểm định xu hướng bằng Mann–Kendall và gán nhãn: điểm nóng (hoặc lạnh) mới xuất hiện, liên tiếp, đang tăng, kéo dài, đang giảm, rải rác, dao động hoặc trong quá khứ, ở độ tin cậy 90 %.
 Phản ánh hiện trường: dùng requested_at làm trường thời gian.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="102" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="105" />
         <source>Neighbourhood time steps (previous steps in each bin's neighbourhood)</source>
         <translation>Số bước thời gian lân cận (các bước trước đó trong vùng lân cận của mỗi ô)</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/emerging_hotspots.py" line="173" />
+        <location filename="../../processing_scripts/emerging_hotspots.py" line="176" />
         <source>Emerging hot spots: {cells} cells × {steps} {step}s, cell {cell:g} m, band {band:g} m, neighbourhood time steps {window}; {counts}.</source>
         <translation>Xu hướng điểm nóng: {cells} ô × {steps} bước ({step}), ô {cell:g} m, khoảng cách {band:g} m, số bước thời gian lân cận {window}; {counts}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="194" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="197" />
         <source>Only {} incidents: Gi* needs about {} or more to say anything reliable.</source>
         <translation>Chỉ có {} sự vụ: Gi* cần khoảng {} sự vụ trở lên mới cho kết quả đáng tin cậy.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/hotspots_gistar.py" line="221" />
+        <location filename="../../processing_scripts/hotspots_gistar.py" line="224" />
         <source>{} features have no neighbour within the band: they get no z-score and no hot/cold class.</source>
         <translation>{} đối tượng không có láng giềng trong khoảng cách: không có điểm z và không được xếp nóng/lạnh.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="57" />
+        <location filename="../../processing_scripts/kernel_density.py" line="60" />
         <source>Kernel density raster of incidents (quartic, triangular, uniform, triweight or Epanechnikov kernel, optional weight field).
 Exact mode gives the same pixels as QGIS's own Heatmap (kernel density estimation) 'Raw' output (same raster extent, same pixel sampling, including its sub-pixel vertical displacement of each kernel). Fast mode bins the points linearly onto the pixel lattice and convolves with the kernel by FFT: for large inputs, within about 1 % RMS of the exact raster for the smooth kernels (quartic, triweight, Epanechnikov, triangular without decay) when the radius spans about 10 pixels or more; fewer pixels per radius or a hard-edged kernel (uniform, triangular with decay) differ more, and a warning says by how much. Pixels no kernel reaches are nodata (transparent), as in QGIS. Auto uses fast mode above 50,000 points when its error bound is within 1 %, exact mode otherwise.
 Output values: raw kernel sums (as QGIS) or a density in incidents per km² (kernel normalised to 1).</source>
@@ -1762,22 +1762,22 @@ Chế độ chính xác cho cùng các điểm ảnh như công cụ Heatmap (ke
 Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ trên km² (nhân chuẩn hóa về 1).</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="160" />
+        <location filename="../../processing_scripts/kernel_density.py" line="163" />
         <source>Exact mode: at {:.3g} pixels per radius fast mode could differ by up to {:.1%}.</source>
         <translation>Chế độ chính xác: với {:.3g} điểm ảnh trên một bán kính, chế độ nhanh có thể sai khác tới {:.1%}.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/kernel_density.py" line="163" />
+        <location filename="../../processing_scripts/kernel_density.py" line="166" />
         <source>Fast mode at {:.3g} pixels per radius ({} kernel) may differ from QGIS's raster by up to {:.1%} RMS (about 1 % needs a radius of 10 or more pixels and a smooth kernel): use exact mode or a smaller pixel.</source>
         <translation>Chế độ nhanh với {:.3g} điểm ảnh trên một bán kính (nhân {}) có thể sai khác với raster của QGIS tới {:.1%} RMS (để khoảng 1 % cần bán kính từ 10 điểm ảnh trở lên và nhân trơn): hãy dùng chế độ chính xác hoặc điểm ảnh nhỏ hơn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="50" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="53" />
         <source>Hot spot analysis that chooses its own scale: incidents far outside the main area (beyond three standard distances) are set aside, the cell size is the larger of twice the mean nearest-neighbour distance and 1/100 of the extent, the distance band is the first peak of global Moran's I z-scores over 15 bands from the smallest band giving every cell a neighbour to a quarter of the area (incremental spatial autocorrelation). Without a peak, as in ArcGIS, the band is the mean distance to the K nearest cells (K = 5 % of the cells, 3 to 30), and a warning says so. Gi* is classified with FDR correction. The summary reports every choice.</source>
         <translation>Phân tích điểm nóng tự chọn tỷ lệ: sự vụ nằm xa khu vực chính (quá ba khoảng cách chuẩn) được để riêng, kích thước ô là giá trị lớn hơn giữa hai lần khoảng cách láng giềng gần nhất trung bình và 1/100 phạm vi, khoảng cách là đỉnh đầu tiên của điểm z Moran's I toàn cục trên 15 khoảng cách từ khoảng cách nhỏ nhất cho mọi ô có láng giềng đến một phần tư khu vực (tự tương quan không gian tăng dần). Khi không có đỉnh, như ArcGIS, khoảng cách là khoảng cách trung bình tới K ô gần nhất (K = 5 % số ô, từ 3 đến 30), kèm cảnh báo. Gi* được phân lớp với hiệu chỉnh FDR. Phần tóm tắt nêu mọi lựa chọn.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/optimized_hotspots.py" line="109" />
+        <location filename="../../processing_scripts/optimized_hotspots.py" line="112" />
         <source>No peak of spatial autocorrelation between {:.4g} and {:.4g} m: the band is the mean distance to the {} nearest neighbours.</source>
         <translation>Không có đỉnh tự tương quan không gian trong khoảng {:.4g} đến {:.4g} m: khoảng cách là khoảng cách trung bình tới {} láng giềng gần nhất.</translation>
     </message>
@@ -2455,6 +2455,11 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <location filename="../processing/unavailable.py" line="42" />
         <source>The algorithm ioc:{0}</source>
         <translation>Thuật toán ioc:{0}</translation>
+    </message>
+    <message>
+        <location filename="../gui/layers.py" line="280" />
+        <source>IOC: opening the map layers</source>
+        <translation>IOC: đang mở các lớp bản đồ</translation>
     </message>
 </context>
 <context>
