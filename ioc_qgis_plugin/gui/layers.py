@@ -148,9 +148,7 @@ def layer_specs(store: IocStore, settings: IocSettings) -> list[LayerSpec]:
     return specs
 
 
-def open_layer(
-    spec: LayerSpec, context: Optional[QgsCoordinateTransformContext] = None
-) -> Optional[QgsVectorLayer]:
+def open_layer(spec: LayerSpec, context: Optional[QgsCoordinateTransformContext] = None) -> Optional[QgsVectorLayer]:
     """The layer without any style yet; safe in a worker thread when given the project's transform context."""
     if context is None:
         context = QgsProject.instance().transformContext()
