@@ -68,6 +68,7 @@ def test_layers_load_off_gui_thread_while_store_is_written(plugin, demo_copy, mo
         writer.start()
         assert plugin.open_gpkg(str(demo_copy))
         wait_tasks(plugin, timeout_s=180)
+        _check_layers_and_filter(plugin, builders)
     finally:
         writer.stop.set()
         writer.join(30)
@@ -75,6 +76,8 @@ def test_layers_load_off_gui_thread_while_store_is_written(plugin, demo_copy, mo
     assert writer.error is None, writer.error
     assert writer.commits > 0  # the store really was being written meanwhile
 
+
+def _check_layers_and_filter(plugin, builders: list[int]) -> None:  # noqa: ANN001
     gui = threading.get_ident()
     assert len(builders) == len(LAYER_ORDER)
     assert gui not in builders, "layers were opened on the GUI thread"
@@ -93,11 +96,18 @@ def test_layers_load_off_gui_thread_while_store_is_written(plugin, demo_copy, mo
     assert loaded["field_reports"].renderer().type() == "RuleRenderer"
     assert loaded["parcels"].renderer().type() == "categorizedSymbol"
     assert loaded["field_reports"].temporalProperties().startField() == "requested_at"
-    # the panel drives the map filter on the installed layer from the GUI thread
+    # the panel drives the map filter on the installed layer from the GUI thread (while the store is written):
+    # the provider kept in update mode still counts and draws exactly the listed reports
     tab = plugin.dock.reports
-    tab.category.setCurrentIndex(tab.category.findData("traffic"))
+    reports = loaded["field_reports"]
     tab.filter_map.setChecked(True)
-    assert loaded["field_reports"].featureCount() == tab.model.rowCount() > 0
+    for code in ("traffic", "waste", None):
+        tab.category.setCurrentIndex(tab.category.findData(code) if code else 0)
+        assert reports.featureCount() == tab.model.rowCount() > 0, code
+        assert sum(1 for _ in reports.getFeatures()) == tab.model.rowCount(), code
+    tab.filter_map.setChecked(False)
+    assert reports.subsetString() == ""
+    assert reports.featureCount() == 3000
 
 
 def test_reopening_while_layers_load_keeps_only_the_newest_layers(plugin, demo_copy):
