@@ -789,67 +789,67 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Xuất dữ liệu mở…</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="157" />
+        <location filename="../gui/lights_tab.py" line="162" />
         <source>never reported</source>
         <translation>chưa từng báo cáo</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="172" />
+        <location filename="../gui/lights_tab.py" line="177" />
         <source>Light level</source>
         <translation>Mức sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="173" />
+        <location filename="../gui/lights_tab.py" line="178" />
         <source>Active power</source>
         <translation>Công suất tác dụng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="177" />
+        <location filename="../gui/lights_tab.py" line="182" />
         <source>Dim to</source>
         <translation>Giảm sáng về</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="178" />
+        <location filename="../gui/lights_tab.py" line="183" />
         <source>Switch on</source>
         <translation>Bật</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="179" />
+        <location filename="../gui/lights_tab.py" line="184" />
         <source>Switch off</source>
         <translation>Tắt</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="206" />
+        <location filename="../gui/lights_tab.py" line="211" />
         <source>Your role may not send commands to street lights</source>
         <translation>Vai trò của bạn không được phép gửi lệnh điều khiển đèn chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="234" />
+        <location filename="../gui/lights_tab.py" line="239" />
         <source>Command sent</source>
         <translation>Đã gửi lệnh</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="249" />
+        <location filename="../gui/lights_tab.py" line="255" />
         <source>No grouping</source>
         <translation>Không nhóm</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="249" />
+        <location filename="../gui/lights_tab.py" line="255" />
         <source>Cabinet</source>
         <translation>Tủ điện</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="249" />
+        <location filename="../gui/lights_tab.py" line="255" />
         <source>Circuit</source>
         <translation>Lộ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="251" />
+        <location filename="../gui/lights_tab.py" line="257" />
         <source>Faults and no data only</source>
         <translation>Chỉ đèn lỗi và không có dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="260" />
+        <location filename="../gui/lights_tab.py" line="266" />
         <source>Group by</source>
         <translation>Nhóm theo</translation>
     </message>
@@ -1414,7 +1414,7 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Đã hủy nhập; không có dữ liệu nào được nhập.</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="55" />
+        <location filename="../gui/lights_tab.py" line="60" />
         <source>Light</source>
         <translation>Đèn</translation>
     </message>
@@ -1424,12 +1424,12 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Trạng thái</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="55" />
+        <location filename="../gui/lights_tab.py" line="60" />
         <source>Fault</source>
         <translation>Lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="55" />
+        <location filename="../gui/lights_tab.py" line="60" />
         <source>Since last report</source>
         <translation>Từ lần báo cáo cuối</translation>
     </message>
@@ -1616,47 +1616,47 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Lộ có sự cố</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="296" />
+        <location filename="../gui/lights_tab.py" line="306" />
         <source>faults</source>
         <translation>lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="296" />
+        <location filename="../gui/lights_tab.py" line="306" />
         <source>no data</source>
         <translation>không có dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="150" />
+        <location filename="../gui/lights_tab.py" line="155" />
         <source>no data since</source>
         <translation>không có dữ liệu từ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="231" />
+        <location filename="../gui/lights_tab.py" line="236" />
         <source>Command failed</source>
         <translation>Gửi lệnh thất bại</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="296" />
+        <location filename="../gui/lights_tab.py" line="306" />
         <source>lights</source>
         <translation>đèn</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="296" />
+        <location filename="../gui/lights_tab.py" line="306" />
         <source>lit</source>
         <translation>đang sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="305" />
+        <location filename="../gui/lights_tab.py" line="315" />
         <source>Street light server unreachable</source>
         <translation>Không kết nối được máy chủ chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="306" />
+        <location filename="../gui/lights_tab.py" line="316" />
         <source>showing the last known state; no data since</source>
         <translation>đang hiển thị trạng thái gần nhất; không có dữ liệu từ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="309" />
+        <location filename="../gui/lights_tab.py" line="319" />
         <source>updated</source>
         <translation>cập nhật lúc</translation>
     </message>
@@ -2457,7 +2457,7 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <translation>Thuật toán ioc:{0}</translation>
     </message>
     <message>
-        <location filename="../gui/layers.py" line="280" />
+        <location filename="../gui/layers.py" line="286" />
         <source>IOC: opening the map layers</source>
         <translation>IOC: đang mở các lớp bản đồ</translation>
     </message>
@@ -2599,109 +2599,114 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
 <context>
     <name>IocPlugin</name>
     <message>
-        <location filename="../plugin.py" line="99" />
+        <location filename="../plugin.py" line="100" />
         <source>IOC</source>
         <translation>IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="102" />
+        <location filename="../plugin.py" line="103" />
         <source>IOC panel</source>
         <translation>Bảng điều khiển IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="103" />
+        <location filename="../plugin.py" line="104" />
         <source>Open IOC data store…</source>
         <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="317" />
+        <location filename="../plugin.py" line="318" />
         <source>Open IOC GeoPackage</source>
         <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="317" />
+        <location filename="../plugin.py" line="318" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="388" />
+        <location filename="../plugin.py" line="389" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="388" />
+        <location filename="../plugin.py" line="389" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="513" />
+        <location filename="../plugin.py" line="514" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="513" />
+        <location filename="../plugin.py" line="514" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="483" />
+        <location filename="../plugin.py" line="484" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="562" />
+        <location filename="../plugin.py" line="563" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="528" />
+        <location filename="../plugin.py" line="529" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="104" />
+        <location filename="../plugin.py" line="105" />
         <source>Connect to the city database (PostGIS)…</source>
         <translation>Kết nối cơ sở dữ liệu đô thị (PostGIS)…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="291" />
+        <location filename="../plugin.py" line="292" />
         <source>Dependencies…</source>
         <translation>Mô-đun phụ thuộc…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="497" />
+        <location filename="../plugin.py" line="498" />
         <source>saved to {0}; not attached: camera {1} does not see report {2}</source>
         <translation>đã lưu vào {0}; không đính kèm: camera {1} không nhìn thấy phản ánh {2}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="506" />
+        <location filename="../plugin.py" line="507" />
         <source>Attach snapshot</source>
         <translation>Đính kèm ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="506" />
+        <location filename="../plugin.py" line="507" />
         <source>Attach the snapshot from camera {0} to report {1}?</source>
         <translation>Đính kèm ảnh chụp từ camera {0} vào phản ánh {1}?</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="510" />
+        <location filename="../plugin.py" line="511" />
         <source>saved to {0}; not attached</source>
         <translation>đã lưu vào {0}; không đính kèm</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="559" />
+        <location filename="../plugin.py" line="560" />
         <source>cancelled; what was fetched so far is kept and the next sync resumes</source>
         <translation>đã hủy; phần đã tải được giữ lại, lần đồng bộ sau sẽ tiếp tục</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="561" />
+        <location filename="../plugin.py" line="562" />
         <source>failed: {0}</source>
         <translation>thất bại: {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="576" />
+        <location filename="../plugin.py" line="614" />
         <source>Street lights</source>
         <translation>Chiếu sáng công cộng</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="616" />
+        <source>IOC: reading the street lights</source>
+        <translation>IOC: đang đọc dữ liệu đèn chiếu sáng</translation>
     </message>
 </context>
 <context>

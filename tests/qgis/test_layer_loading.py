@@ -118,3 +118,28 @@ def test_reopening_while_layers_load_keeps_only_the_newest_layers(plugin, demo_c
     tables = sorted(lyr.customProperty("ioc/table") for lyr in project.mapLayers().values())
     assert tables == sorted(LAYER_ORDER)
     assert len(project.layerTreeRoot().findGroups()) == 1
+
+
+def test_lights_tab_reads_the_store_off_the_gui_thread(plugin, demo_copy, monkeypatch):
+    from ioc_qgis_plugin.gui import lights_tab as lights_module
+
+    readers: list[int] = []
+    real = lights_module.read_columns
+
+    def spy(store):  # noqa: ANN001, ANN202
+        readers.append(threading.get_ident())
+        return real(store)
+
+    monkeypatch.setattr(lights_module, "read_columns", spy)
+    assert plugin.open_gpkg(str(demo_copy))
+    wait_tasks(plugin, timeout_s=180)
+    assert readers and threading.get_ident() not in readers, "the street lights were read on the GUI thread"
+    store = GeoPackageStore.open(demo_copy)
+    try:
+        states = store.columns("street_lights", ["state"])["state"]
+    finally:
+        store.close()
+    tab = plugin.lights_tab
+    assert tab.model.rowCount() > 0
+    assert tab.counts["fault"] == int((states == "fault").sum())
+    assert plugin.dock.overview.figures["lights_fault"].value == tab.counts["fault"]
