@@ -33,8 +33,9 @@ from .store_opener import qgis_layer_uri
 GROUP_NAME = "IOC"
 # Drawing order, top first.
 LAYER_ORDER = ("cameras", "field_reports", "street_lights", "planning_zones", "parcels", "wards")
-#: layers whose subset string the panel changes ("Filter map")
-FILTERED_TABLES = ("field_reports",)
+#: layers kept in update mode: the panel changes the reports' subset string ("Filter map"), camera health writes
+#: the cameras' status every round; either reopened the GeoPackage on the GUI thread each time otherwise
+UPDATE_MODE_TABLES = ("field_reports", "cameras")
 TIME_FIELDS = {"field_reports": "requested_at", "street_lights": "last_report", "cameras": "last_seen"}
 
 
@@ -160,11 +161,12 @@ def open_layer(spec: LayerSpec, context: Optional[QgsCoordinateTransformContext]
     if not layer.isValid():
         log(f"layer {spec.table} could not be loaded ({spec.provider})", "warning")
         return None
-    if spec.table in FILTERED_TABLES and spec.provider == "ogr":
+    if spec.table in UPDATE_MODE_TABLES and spec.provider == "ogr":
         # QGIS's OGR provider recomputes its capabilities on every subset-string change, reopening the GeoPackage
         # in update mode and back again when it is not in update mode already: two full opens (15-30 ms, far
-        # more on a busy machine) on the GUI thread per filter change. Kept in update mode once, a change is
-        # ~0.4 ms; nothing is written by this, and the handle closes with the layer.
+        # more on a busy machine) on the GUI thread per filter change; an attribute write enters update mode
+        # too. Kept in update mode once, a filter change is ~0.4 ms; nothing is written by this, and the
+        # handle closes with the layer.
         layer.dataProvider().enterUpdateMode()
     return layer
 
