@@ -196,9 +196,14 @@ def build_layers(specs: list[LayerSpec]) -> dict[str, QgsVectorLayer]:
 
 
 def install_layers(
-    layers: dict[str, QgsVectorLayer], analysis_crs: str, project: Optional[QgsProject] = None
+    layers: dict[str, QgsVectorLayer],
+    analysis_crs: str,
+    project: Optional[QgsProject] = None,
+    operation: Optional[str] = None,
 ) -> dict[str, QgsVectorLayer]:
-    """(Re)build the IOC group from built layers, on the GUI thread."""
+    """(Re)build the IOC group from built layers, on the GUI thread.
+
+    operation: registry_operation(analysis_crs), when already looked up in the background."""
     project = project or QgsProject.instance()
     remove_ioc_layers(project)
     QgsExpressionContextUtils.setProjectVariable(project, "ioc_analysis_crs", analysis_crs)
@@ -212,7 +217,7 @@ def install_layers(
     others = [lyr for lyr in project.mapLayers().values() if lyr.id() not in ours]
     # A fresh project works in the province's VN-2000 / TM-3 metres, with the official shift preset so QGIS
     # never stops to ask which datum transformation to use.
-    if crs.isValid() and not others and prefer_registry_transform(project, crs):
+    if crs.isValid() and not others and prefer_registry_transform(project, crs, operation):
         project.setCrs(crs)
         # The desktop application adopts the first added layer's CRS for an empty project in a queued handler;
         # set ours again once that has run.
@@ -220,16 +225,30 @@ def install_layers(
     return layers
 
 
-def prefer_registry_transform(project: QgsProject, crs: QgsCoordinateReferenceSystem) -> bool:
-    """Pick, among PROJ's WGS 84 → VN-2000 operations, the one with the registry's 7 parameters."""
+def registry_operation(crs: QgsCoordinateReferenceSystem) -> str:
+    """Among PROJ's WGS 84 → VN-2000 operations, the one with the registry's 7 parameters ("" if none).
+
+    A PROJ database search (tens of ms on a busy machine): any thread may run it, QGIS gives each its own
+    PROJ context."""
     wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
     dx = next(iter(load_registry().values())).towgs84[0]
     for op in QgsDatumTransform.operations(wgs84, crs):
         if op.isAvailable and f"+x={dx!r}" in op.proj:
-            context = project.transformContext()
-            context.addCoordinateOperation(wgs84, crs, op.proj)
-            project.setTransformContext(context)
-            return True
+            return op.proj
+    return ""
+
+
+def prefer_registry_transform(
+    project: QgsProject, crs: QgsCoordinateReferenceSystem, operation: Optional[str] = None
+) -> bool:
+    """Preset the registry's WGS 84 → VN-2000 operation in the project (looked up here unless given)."""
+    proj = registry_operation(crs) if operation is None else operation
+    if proj:
+        wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
+        context = project.transformContext()
+        context.addCoordinateOperation(wgs84, crs, proj)
+        project.setTransformContext(context)
+        return True
     log(f"no WGS 84 → {crs.authid()} operation with the registry's parameters; keeping the project CRS", "warning")
     return False
 
@@ -284,10 +303,12 @@ class LayerLoadTask(QgsTask):
     used there; `finished()` runs on the GUI thread and only adds them to the project.
     """
 
-    def __init__(self, specs: list[LayerSpec], on_done: Callable[[dict], None]) -> None:
+    def __init__(self, specs: list[LayerSpec], analysis_crs: str, on_done: Callable[[dict, str], None]) -> None:
         super().__init__(tr("IOC: opening the map layers"), QgsTask.CanCancel)
         self._specs = list(specs)
-        self._on_done: Optional[Callable[[dict], None]] = on_done
+        self._crs = analysis_crs
+        self.operation: Optional[str] = None  # registry_operation() of the analysis CRS, looked up here too
+        self._on_done: Optional[Callable[[dict, str], None]] = on_done
         self._context = QgsProject.instance().transformContext()  # a copy, read on the GUI thread
         self._app_thread = QCoreApplication.instance().thread()
         self.layers: dict[str, QgsVectorLayer] = {}
@@ -304,12 +325,15 @@ class LayerLoadTask(QgsTask):
             self.layers[spec.table] = layer
             self.setProgress(100.0 * len(self.layers) / max(len(self._specs), 1))
         # whatever happens next, every layer already lives in the application's thread
+        if not self.isCanceled():
+            crs = QgsCoordinateReferenceSystem(self._crs)
+            self.operation = registry_operation(crs) if crs.isValid() else ""
         return not self.isCanceled()
 
     def finished(self, ok: bool) -> None:
         done, self._on_done = self._on_done, None
         if ok and done is not None:
-            done(self.layers)
+            done(self.layers, self.operation or "")
         self.layers = {}  # cancelled: the layers were never added anywhere and go with their Python owner
 
     def forget(self) -> None:
@@ -326,7 +350,7 @@ class BackgroundLayerLoader(QObject):
     def __init__(self, specs: list[LayerSpec], analysis_crs: str, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
         self._crs = analysis_crs
-        self._task: Optional[LayerLoadTask] = LayerLoadTask(specs, self._built)
+        self._task: Optional[LayerLoadTask] = LayerLoadTask(specs, analysis_crs, self._built)
 
     def start(self) -> None:
         if self._task is not None:
@@ -344,8 +368,8 @@ class BackgroundLayerLoader(QObject):
             except RuntimeError:  # already finished and deleted by the task manager
                 pass
 
-    def _built(self, layers: dict) -> None:
+    def _built(self, layers: dict, operation: str) -> None:
         if self._task is None:  # cancelled meanwhile
             return
         self._task = None
-        self.finished.emit(install_layers(layers, self._crs))
+        self.finished.emit(install_layers(layers, self._crs, operation=operation))

@@ -96,6 +96,10 @@ def _check_layers_and_filter(plugin, builders: list[int]) -> None:  # noqa: ANN0
     assert loaded["field_reports"].renderer().type() == "RuleRenderer"
     assert loaded["parcels"].renderer().type() == "categorizedSymbol"
     assert loaded["field_reports"].temporalProperties().startField() == "requested_at"
+    # the registry's WGS 84 -> VN-2000 operation, looked up in the task, is preset in the fresh project
+    project = QgsProject.instance()
+    operation = project.transformContext().coordinateOperations().get(("EPSG:4326", project.crs().authid()), "")
+    assert "+x=" in operation
     # the panel drives the map filter on the installed layer from the GUI thread (while the store is written):
     # the provider kept in update mode still counts and draws exactly the listed reports
     tab = plugin.dock.reports
