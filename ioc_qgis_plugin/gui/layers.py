@@ -33,9 +33,10 @@ from .store_opener import qgis_layer_uri
 GROUP_NAME = "IOC"
 # Drawing order, top first.
 LAYER_ORDER = ("cameras", "field_reports", "street_lights", "planning_zones", "parcels", "wards")
-#: layers kept in update mode: the panel changes the reports' subset string ("Filter map"), camera health writes
-#: the cameras' status every round; either reopened the GeoPackage on the GUI thread each time otherwise
-UPDATE_MODE_TABLES = ("field_reports", "cameras")
+#: layers kept in update mode: the panel changes the reports' subset string ("Filter map"), which reopened the
+#: GeoPackage twice on the GUI thread otherwise. (The cameras layer, written by camera health each round, gained
+#: only ~3 ms per write and the A/B under load could not tell it from noise, so it stays as QGIS opens it.)
+UPDATE_MODE_TABLES = ("field_reports",)
 TIME_FIELDS = {"field_reports": "requested_at", "street_lights": "last_report", "cameras": "last_seen"}
 
 
@@ -164,9 +165,8 @@ def open_layer(spec: LayerSpec, context: Optional[QgsCoordinateTransformContext]
     if spec.table in UPDATE_MODE_TABLES and spec.provider == "ogr":
         # QGIS's OGR provider recomputes its capabilities on every subset-string change, reopening the GeoPackage
         # in update mode and back again when it is not in update mode already: two full opens (15-30 ms, far
-        # more on a busy machine) on the GUI thread per filter change; an attribute write enters update mode
-        # too. Kept in update mode once, a filter change is ~0.4 ms; nothing is written by this, and the
-        # handle closes with the layer.
+        # more on a busy machine) on the GUI thread per filter change. Kept in update mode once, a filter change
+        # is ~0.4 ms; nothing is written by this, and the handle closes with the layer.
         layer.dataProvider().enterUpdateMode()
     return layer
 
