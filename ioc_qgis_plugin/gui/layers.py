@@ -295,6 +295,10 @@ def ioc_layer(table: str, project: Optional[QgsProject] = None) -> Optional[QgsV
     return None
 
 
+#: (the built layers, or None when cancelled; the registry's datum operation)
+LayersDone = Callable[[Optional[dict], str], None]
+
+
 class LayerLoadTask(QgsTask):
     """Opens and styles the layers off the GUI thread (10-30 ms each, several times that on a busy machine).
 
@@ -303,12 +307,12 @@ class LayerLoadTask(QgsTask):
     used there; `finished()` runs on the GUI thread and only adds them to the project.
     """
 
-    def __init__(self, specs: list[LayerSpec], analysis_crs: str, on_done: Callable[[dict, str], None]) -> None:
+    def __init__(self, specs: list[LayerSpec], analysis_crs: str, on_done: LayersDone) -> None:
         super().__init__(tr("IOC: opening the map layers"), QgsTask.CanCancel)
         self._specs = list(specs)
         self._crs = analysis_crs
         self.operation: Optional[str] = None  # registry_operation() of the analysis CRS, looked up here too
-        self._on_done: Optional[Callable[[dict, str], None]] = on_done
+        self._on_done: Optional[LayersDone] = on_done
         self._context = QgsProject.instance().transformContext()  # a copy, read on the GUI thread
         self._app_thread = QCoreApplication.instance().thread()
         self.layers: dict[str, QgsVectorLayer] = {}
@@ -320,8 +324,12 @@ class LayerLoadTask(QgsTask):
             layer = open_layer(spec, self._context)
             if layer is None:
                 continue
-            style_layer(layer, spec)
-            layer.moveToThread(self._app_thread)  # only the owning (this) thread may hand an object over
+            try:
+                style_layer(layer, spec)
+            except Exception as exc:  # noqa: BLE001 - a broken style leaves QGIS's default one, never a dead load
+                log(f"layer {spec.table}: style not applied ({exc})", "warning")
+            finally:
+                layer.moveToThread(self._app_thread)  # only the owning (this) thread may hand an object over
             self.layers[spec.table] = layer
             self.setProgress(100.0 * len(self.layers) / max(len(self._specs), 1))
         # whatever happens next, every layer already lives in the application's thread
@@ -332,8 +340,8 @@ class LayerLoadTask(QgsTask):
 
     def finished(self, ok: bool) -> None:
         done, self._on_done = self._on_done, None
-        if ok and done is not None:
-            done(self.layers, self.operation or "")
+        if done is not None:
+            done(self.layers if ok else None, self.operation or "")
         self.layers = {}  # cancelled: the layers were never added anywhere and go with their Python owner
 
     def forget(self) -> None:
@@ -368,8 +376,12 @@ class BackgroundLayerLoader(QObject):
             except RuntimeError:  # already finished and deleted by the task manager
                 pass
 
-    def _built(self, layers: dict, operation: str) -> None:
-        if self._task is None:  # cancelled meanwhile
+    def _built(self, layers: Optional[dict], operation: str) -> None:
+        if self._task is None:  # cancelled by the plugin meanwhile
             return
         self._task = None
+        if layers is None:  # cancelled from QGIS's task list: the project keeps what it had
+            log("map layers: loading cancelled", "info")
+            self.finished.emit({})
+            return
         self.finished.emit(install_layers(layers, self._crs, operation=operation))

@@ -147,3 +147,25 @@ def test_lights_tab_reads_the_store_off_the_gui_thread(plugin, demo_copy, monkey
     assert tab.model.rowCount() > 0
     assert tab.counts["fault"] == int((states == "fault").sum())
     assert plugin.dock.overview.figures["lights_fault"].value == tab.counts["fault"]
+
+
+def test_cancelling_the_layer_task_from_the_task_list_ends_the_load(plugin, demo_copy, monkeypatch):
+    """QGIS lets the user cancel a running task from its task list: the loader ends, adds nothing, is not busy."""
+    started, release = threading.Event(), threading.Event()
+    real = layers_module.open_layer
+
+    def held(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        started.set()
+        release.wait(60)  # the task is cancelled while it opens its first layer
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(layers_module, "open_layer", held)
+    assert plugin.open_gpkg(str(demo_copy))
+    loader = plugin.layer_loader
+    assert started.wait(60)
+    loader._task.cancel()  # what the task list's cancel button does
+    release.set()
+    wait_tasks(plugin, timeout_s=180)
+    assert not loader.busy() and plugin.layer_loader is None
+    assert ioc_group(QgsProject.instance()) is None
+    assert QgsProject.instance().mapLayers() == {}
