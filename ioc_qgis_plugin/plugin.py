@@ -12,7 +12,7 @@ from qgis.PyQt.QtCore import QCoreApplication, QObject, Qt, QTimer, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu
 
-from .gui.layers import StepwiseLayerLoader, analysis_crs_of, ioc_layer, layer_specs, remove_ioc_layers
+from .gui.layers import BackgroundLayerLoader, analysis_crs_of, ioc_layer, layer_specs, remove_ioc_layers
 from .gui.messages import install_log_bridge, log, notify, remove_log_bridge
 from .gui.panel import IocDock
 from .gui.settings import IocSettings
@@ -77,6 +77,7 @@ class IocPlugin:
         self.controllers: list[Any] = []
         self.report_detail = None
         self.lights_tab = None
+        self.lights_task: Any = None
         self.lights_refresher = None
         self.store: Optional[IocStore] = None  # the GUI thread's connection (detail views, small reads)
         self.layer_loader = None
@@ -367,7 +368,7 @@ class IocPlugin:
         if add_layers:
             if self.layer_loader is not None:
                 self.layer_loader.cancel()
-            self.layer_loader = StepwiseLayerLoader(layer_specs(store, settings), analysis_crs_of(store), self.dock)
+            self.layer_loader = BackgroundLayerLoader(layer_specs(store, settings), analysis_crs_of(store), self.dock)
             self.layer_loader.finished.connect(lambda layers: self._layers_ready(layers, True))
             self.layer_loader.start()
         else:
@@ -569,10 +570,10 @@ class IocPlugin:
             log(f"street-light tab not available: {exc}", "warning")
             return
         self._detach_lights()
-        self.lights_tab = LightsTab(self.store, self.iface, self.dock)
+        self.lights_tab = LightsTab(self.store, self.iface, self.dock, load=False)
         self.lights_tab.zoom_to_light.connect(self._zoom_to_light)
         self.dock.set_lights_widget(self.lights_tab)
-        self.lights_tab.refresh()
+        self._load_lights(settings, self.lights_tab)
         if settings.sensorthings_url and not (
             self.dependency_guard is not None and self.dependency_guard.refuse("requests", self.tr("Street lights"))
         ):
@@ -589,6 +590,30 @@ class IocPlugin:
                 self.lights_tab.detail.send_command = self.lights_refresher.send_command
                 self.lights_tab.detail.update_permissions()
             self.lights_refresher.start()
+
+    def _load_lights(self, settings: IocSettings, tab: Any) -> None:
+        """The tab's first read of the lights, in the background on its own read-only connection (the GUI thread
+        read them twice before: ~100 ms under load)."""
+        from .gui.lights_tab import read_columns
+        from .gui.tasks import FunctionTask, run_task
+
+        def work(_task) -> dict:  # noqa: ANN001
+            store = open_store(settings, read_only=True)
+            try:
+                return read_columns(store)
+            finally:
+                store.close()
+
+        def done(cols: dict) -> None:
+            self.lights_task = None
+            if self.lights_tab is tab:  # not replaced or unloaded meanwhile
+                tab.show_lights(cols)
+
+        def failed(message: str) -> None:
+            self.lights_task = None
+            notify(self.iface, self.tr("Street lights"), message, "warning")
+
+        self.lights_task = run_task(FunctionTask(self.tr("IOC: reading the street lights"), work, done, failed))
 
     def _lights_refreshed(self, result) -> None:
         if self.lights_tab is not None:
@@ -609,6 +634,12 @@ class IocPlugin:
             canvas.flashFeatureIds(layer, ids)
 
     def _detach_lights(self) -> None:
+        if self.lights_task is not None:
+            try:
+                self.lights_task.cancel()
+            except RuntimeError:  # already finished and deleted by the task manager
+                pass
+            self.lights_task = None
         if self.lights_refresher is not None:
             self.lights_refresher.stop()
             self.lights_refresher = None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from qgis.core import (
+    QgsApplication,
     QgsCoordinateReferenceSystem,
+    QgsCoordinateTransformContext,
     QgsDatumTransform,
     QgsExpressionContextUtils,
     QgsGeometryGeneratorSymbolLayer,
@@ -15,10 +17,11 @@ from qgis.core import (
     QgsMapLayerLegend,
     QgsProject,
     QgsSymbolLegendNode,
+    QgsTask,
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
-from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, QObject, QTimer, pyqtSignal
 
 from ..core.crs import load_registry
 from ..core.paths import styles_dir
@@ -30,7 +33,16 @@ from .store_opener import qgis_layer_uri
 GROUP_NAME = "IOC"
 # Drawing order, top first.
 LAYER_ORDER = ("cameras", "field_reports", "street_lights", "planning_zones", "parcels", "wards")
+#: layers kept in update mode: the panel changes the reports' subset string ("Filter map"), which reopened the
+#: GeoPackage twice on the GUI thread otherwise. (The cameras layer, written by camera health each round, gained
+#: only ~3 ms per write and the A/B under load could not tell it from noise, so it stays as QGIS opens it.)
+UPDATE_MODE_TABLES = ("field_reports",)
 TIME_FIELDS = {"field_reports": "requested_at", "street_lights": "last_report", "cameras": "last_seen"}
+
+
+def tr(text: str) -> str:
+    # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
+    return QCoreApplication.translate("@default", text)
 
 
 def ioc_group(project: QgsProject) -> Optional[QgsLayerTreeGroup]:
@@ -115,8 +127,6 @@ def _has_generated_fill(layer: QgsVectorLayer) -> bool:
 
 
 def ui_lang(settings: IocSettings) -> str:
-    from qgis.core import QgsApplication
-
     locale = settings.language or QgsApplication.locale() or ""
     return "vi" if str(locale).startswith("vi") else "en"
 
@@ -142,13 +152,22 @@ def layer_specs(store: IocStore, settings: IocSettings) -> list[LayerSpec]:
     return specs
 
 
-def open_layer(spec: LayerSpec) -> Optional[QgsVectorLayer]:
-    """The layer without any style yet (opening and styling are two steps so each stays short)."""
-    options = QgsVectorLayer.LayerOptions(True, False)  # load default style: False
+def open_layer(spec: LayerSpec, context: Optional[QgsCoordinateTransformContext] = None) -> Optional[QgsVectorLayer]:
+    """The layer without any style yet; safe in a worker thread when given the project's transform context."""
+    if context is None:
+        context = QgsProject.instance().transformContext()
+    # no default style here: style_layer() loads the one wanted (loading it twice cost ~10 ms per layer)
+    options = QgsVectorLayer.LayerOptions(context, False, False)
     layer = QgsVectorLayer(spec.uri, spec.title, spec.provider, options)
     if not layer.isValid():
         log(f"layer {spec.table} could not be loaded ({spec.provider})", "warning")
         return None
+    if spec.table in UPDATE_MODE_TABLES and spec.provider == "ogr":
+        # QGIS's OGR provider recomputes its capabilities on every subset-string change, reopening the GeoPackage
+        # in update mode and back again when it is not in update mode already: two full opens (15-30 ms, far
+        # more on a busy machine) on the GUI thread per filter change. Kept in update mode once, a filter change
+        # is ~0.4 ms; nothing is written by this, and the handle closes with the layer.
+        layer.dataProvider().enterUpdateMode()
     return layer
 
 
@@ -177,9 +196,14 @@ def build_layers(specs: list[LayerSpec]) -> dict[str, QgsVectorLayer]:
 
 
 def install_layers(
-    layers: dict[str, QgsVectorLayer], analysis_crs: str, project: Optional[QgsProject] = None
+    layers: dict[str, QgsVectorLayer],
+    analysis_crs: str,
+    project: Optional[QgsProject] = None,
+    operation: Optional[str] = None,
 ) -> dict[str, QgsVectorLayer]:
-    """(Re)build the IOC group from built layers, on the GUI thread."""
+    """(Re)build the IOC group from built layers, on the GUI thread.
+
+    operation: registry_operation(analysis_crs), when already looked up in the background."""
     project = project or QgsProject.instance()
     remove_ioc_layers(project)
     QgsExpressionContextUtils.setProjectVariable(project, "ioc_analysis_crs", analysis_crs)
@@ -193,7 +217,7 @@ def install_layers(
     others = [lyr for lyr in project.mapLayers().values() if lyr.id() not in ours]
     # A fresh project works in the province's VN-2000 / TM-3 metres, with the official shift preset so QGIS
     # never stops to ask which datum transformation to use.
-    if crs.isValid() and not others and prefer_registry_transform(project, crs):
+    if crs.isValid() and not others and prefer_registry_transform(project, crs, operation):
         project.setCrs(crs)
         # The desktop application adopts the first added layer's CRS for an empty project in a queued handler;
         # set ours again once that has run.
@@ -201,16 +225,30 @@ def install_layers(
     return layers
 
 
-def prefer_registry_transform(project: QgsProject, crs: QgsCoordinateReferenceSystem) -> bool:
-    """Pick, among PROJ's WGS 84 → VN-2000 operations, the one with the registry's 7 parameters."""
+def registry_operation(crs: QgsCoordinateReferenceSystem) -> str:
+    """Among PROJ's WGS 84 → VN-2000 operations, the one with the registry's 7 parameters ("" if none).
+
+    A PROJ database search (tens of ms on a busy machine): any thread may run it, QGIS gives each its own
+    PROJ context."""
     wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
     dx = next(iter(load_registry().values())).towgs84[0]
     for op in QgsDatumTransform.operations(wgs84, crs):
         if op.isAvailable and f"+x={dx!r}" in op.proj:
-            context = project.transformContext()
-            context.addCoordinateOperation(wgs84, crs, op.proj)
-            project.setTransformContext(context)
-            return True
+            return op.proj
+    return ""
+
+
+def prefer_registry_transform(
+    project: QgsProject, crs: QgsCoordinateReferenceSystem, operation: Optional[str] = None
+) -> bool:
+    """Preset the registry's WGS 84 → VN-2000 operation in the project (looked up here unless given)."""
+    proj = registry_operation(crs) if operation is None else operation
+    if proj:
+        wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
+        context = project.transformContext()
+        context.addCoordinateOperation(wgs84, crs, proj)
+        project.setTransformContext(context)
+        return True
     log(f"no WGS 84 → {crs.authid()} operation with the registry's parameters; keeping the project CRS", "warning")
     return False
 
@@ -257,49 +295,93 @@ def ioc_layer(table: str, project: Optional[QgsProject] = None) -> Optional[QgsV
     return None
 
 
-class StepwiseLayerLoader(QObject):
-    """Builds the layers one per event-loop turn on the GUI thread, then installs them.
+#: (the built layers, or None when cancelled; the registry's datum operation)
+LayersDone = Callable[[Optional[dict], str], None]
 
-    Opening or styling a layer takes 10-30 ms; doing all six at once would freeze the map for ~150 ms, and
-    building them in a worker thread deadlocked the desktop application, so each step gets its own turn.
+
+class LayerLoadTask(QgsTask):
+    """Opens and styles the layers off the GUI thread (10-30 ms each, several times that on a busy machine).
+
+    Each layer is built with no parent and nothing project-bound (the project's transform context is a copy taken
+    on the GUI thread), then handed to the application's thread before the task ends, as QGIS requires for objects
+    used there; `finished()` runs on the GUI thread and only adds them to the project.
     """
+
+    def __init__(self, specs: list[LayerSpec], analysis_crs: str, on_done: LayersDone) -> None:
+        super().__init__(tr("IOC: opening the map layers"), QgsTask.CanCancel)
+        self._specs = list(specs)
+        self._crs = analysis_crs
+        self.operation: Optional[str] = None  # registry_operation() of the analysis CRS, looked up here too
+        self._on_done: Optional[LayersDone] = on_done
+        self._context = QgsProject.instance().transformContext()  # a copy, read on the GUI thread
+        self._app_thread = QCoreApplication.instance().thread()
+        self.layers: dict[str, QgsVectorLayer] = {}
+
+    def run(self) -> bool:
+        for spec in self._specs:
+            if self.isCanceled():
+                break
+            layer = open_layer(spec, self._context)
+            if layer is None:
+                continue
+            try:
+                style_layer(layer, spec)
+            except Exception as exc:  # noqa: BLE001 - a broken style leaves QGIS's default one, never a dead load
+                log(f"layer {spec.table}: style not applied ({exc})", "warning")
+            finally:
+                layer.moveToThread(self._app_thread)  # only the owning (this) thread may hand an object over
+            self.layers[spec.table] = layer
+            self.setProgress(100.0 * len(self.layers) / max(len(self._specs), 1))
+        # whatever happens next, every layer already lives in the application's thread
+        if not self.isCanceled():
+            crs = QgsCoordinateReferenceSystem(self._crs)
+            self.operation = registry_operation(crs) if crs.isValid() else ""
+        return not self.isCanceled()
+
+    def finished(self, ok: bool) -> None:
+        done, self._on_done = self._on_done, None
+        if done is not None:
+            done(self.layers if ok else None, self.operation or "")
+        self.layers = {}  # cancelled: the layers were never added anywhere and go with their Python owner
+
+    def forget(self) -> None:
+        """The result is no longer wanted (a newer load or unload): finished() adds nothing."""
+        self._on_done = None
+        self.cancel()
+
+
+class BackgroundLayerLoader(QObject):
+    """Builds the layers in a background task, then installs them on the GUI thread."""
 
     finished = pyqtSignal(dict)
 
     def __init__(self, specs: list[LayerSpec], analysis_crs: str, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
-        self._specs = list(specs)
         self._crs = analysis_crs
-        self._built: dict[str, QgsVectorLayer] = {}
-        self._unstyled: Optional[tuple[QgsVectorLayer, LayerSpec]] = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._step)
+        self._task: Optional[LayerLoadTask] = LayerLoadTask(specs, analysis_crs, self._built)
 
     def start(self) -> None:
-        self._timer.start()
+        if self._task is not None:
+            QgsApplication.taskManager().addTask(self._task)
 
     def busy(self) -> bool:
         """Still opening or styling layers (the finished signal is yet to come)."""
-        return self._timer.isActive()
+        return self._task is not None
 
     def cancel(self) -> None:
-        self._timer.stop()
-        self._specs = []
-        self._unstyled = None
+        task, self._task = self._task, None
+        if task is not None:
+            try:
+                task.forget()
+            except RuntimeError:  # already finished and deleted by the task manager
+                pass
 
-    def _step(self) -> None:
-        if self._unstyled is not None:
-            layer, spec = self._unstyled
-            self._unstyled = None
-            style_layer(layer, spec)
-            self._built[spec.table] = layer
+    def _built(self, layers: Optional[dict], operation: str) -> None:
+        if self._task is None:  # cancelled by the plugin meanwhile
             return
-        if self._specs:
-            spec = self._specs.pop(0)
-            layer = open_layer(spec)
-            if layer is not None:
-                self._unstyled = (layer, spec)
+        self._task = None
+        if layers is None:  # cancelled from QGIS's task list: the project keeps what it had
+            log("map layers: loading cancelled", "info")
+            self.finished.emit({})
             return
-        self._timer.stop()
-        self.finished.emit(install_layers(self._built, self._crs))
+        self.finished.emit(install_layers(layers, self._crs, operation=operation))

@@ -39,6 +39,11 @@ STATE_ORDER = {"fault": 0, "nodata": 1, "off": 2, "dimmed": 3, "on": 4}
 STATE_COLOURS = {"fault": "#d7191c", "nodata": "#878787", "off": "#404040", "dimmed": "#fdae61", "on": "#1a9641"}
 
 
+def read_columns(store: Any) -> dict[str, np.ndarray]:
+    """What the tab shows, read in one query (the plugin runs it in a background task on its own connection)."""
+    return store.columns("street_lights", list(COLUMNS))
+
+
 def tr(text: str) -> str:
     # pylupdate5 files bare tr("...") calls under the "@default" context of i18n/ioc_vi.ts
     return QCoreApplication.translate("@default", text)
@@ -240,7 +245,8 @@ class LightsTab(QWidget):
     zoom_to_light = pyqtSignal(str)
     counts_changed = pyqtSignal(dict)  # {state: count} every time the tab re-reads the lights
 
-    def __init__(self, store: Any, iface: Any = None, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, store: Any, iface: Any = None, parent: Optional[QWidget] = None, load: bool = True) -> None:
+        """load=False: the caller reads the lights off the GUI thread (read_columns) and passes them to show()."""
         super().__init__(parent)
         self.store, self.iface = store, iface
         self.status = QLabel("")
@@ -275,10 +281,14 @@ class LightsTab(QWidget):
         self.view.clicked.connect(self._clicked)
         self.last_result: Any = None
         self.counts: dict[str, int] = {}
-        self.refresh()
+        if load:
+            self.refresh()
 
     def refresh(self) -> None:
-        cols = self.store.columns("street_lights", list(COLUMNS))
+        self.show_lights(read_columns(self.store))
+
+    def show_lights(self, cols: dict[str, np.ndarray]) -> None:
+        """Display lights read by read_columns() (on any thread, from any connection to the store)."""
         self.model.set_data(cols, self.group.currentData() or "", self.only_problems.isChecked())
         self._update_status(cols)
 

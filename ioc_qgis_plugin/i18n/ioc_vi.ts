@@ -3,7 +3,7 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../processing/common.py" line="108" />
+        <location filename="../processing/common.py" line="109" />
         <source>Incident analytics</source>
         <translation>Phân tích sự vụ</translation>
     </message>
@@ -13,22 +13,22 @@
         <translation>Đã hủy</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="179" />
+        <location filename="../processing/common.py" line="180" />
         <source>Analysis CRS (used when the input is geographic)</source>
         <translation>Hệ tọa độ phân tích (dùng khi lớp đầu vào là tọa độ địa lý)</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="409" />
+        <location filename="../processing/common.py" line="410" />
         <source>The input has {} usable {} (with geometry); at least {} needed.</source>
         <translation>Lớp đầu vào có {} {} dùng được (có hình học); cần tối thiểu {}.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="409" />
+        <location filename="../processing/common.py" line="410" />
         <source>{} features without a usable geometry were skipped.</source>
         <translation>Đã bỏ qua {} đối tượng không có hình học hợp lệ.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="782" />
+        <location filename="../processing/common.py" line="783" />
         <source>Could not create the raster {}</source>
         <translation>Không tạo được lớp raster {}</translation>
     </message>
@@ -789,67 +789,67 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Xuất dữ liệu mở…</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="157" />
+        <location filename="../gui/lights_tab.py" line="162" />
         <source>never reported</source>
         <translation>chưa từng báo cáo</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="172" />
+        <location filename="../gui/lights_tab.py" line="177" />
         <source>Light level</source>
         <translation>Mức sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="173" />
+        <location filename="../gui/lights_tab.py" line="178" />
         <source>Active power</source>
         <translation>Công suất tác dụng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="177" />
+        <location filename="../gui/lights_tab.py" line="182" />
         <source>Dim to</source>
         <translation>Giảm sáng về</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="178" />
+        <location filename="../gui/lights_tab.py" line="183" />
         <source>Switch on</source>
         <translation>Bật</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="179" />
+        <location filename="../gui/lights_tab.py" line="184" />
         <source>Switch off</source>
         <translation>Tắt</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="206" />
+        <location filename="../gui/lights_tab.py" line="211" />
         <source>Your role may not send commands to street lights</source>
         <translation>Vai trò của bạn không được phép gửi lệnh điều khiển đèn chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="234" />
+        <location filename="../gui/lights_tab.py" line="239" />
         <source>Command sent</source>
         <translation>Đã gửi lệnh</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="249" />
+        <location filename="../gui/lights_tab.py" line="255" />
         <source>No grouping</source>
         <translation>Không nhóm</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="249" />
+        <location filename="../gui/lights_tab.py" line="255" />
         <source>Cabinet</source>
         <translation>Tủ điện</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="249" />
+        <location filename="../gui/lights_tab.py" line="255" />
         <source>Circuit</source>
         <translation>Lộ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="251" />
+        <location filename="../gui/lights_tab.py" line="257" />
         <source>Faults and no data only</source>
         <translation>Chỉ đèn lỗi và không có dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="260" />
+        <location filename="../gui/lights_tab.py" line="266" />
         <source>Group by</source>
         <translation>Nhóm theo</translation>
     </message>
@@ -1124,7 +1124,7 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Kiểm tra thửa đất địa chính theo mét (lớp tọa độ địa lý được chiếu sang VN-2000 / TM-3): hình học không hợp lệ, chồng lấn giữa các thửa, khe hở (lỗ nhỏ hoặc hẹp giữa các thửa), thửa dải hẹp (bề rộng trung bình dưới ngưỡng) và diện tích tính toán so với diện tích kê khai (DienTich). Lớp báo cáo có một đối tượng cho mỗi lỗi, kèm loại lỗi, (các) thửa liên quan và lý do dễ hiểu.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="58" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="57" />
         <source>Parcels</source>
         <translation>Thửa đất</translation>
     </message>
@@ -1154,37 +1154,37 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Báo cáo chất lượng</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="46" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="45" />
         <source>Planning conformity of parcels</source>
         <translation>Sự phù hợp quy hoạch của thửa đất</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="49" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="48" />
         <source>Puts each parcel in the planning zone holding most of its area and checks its land-use code against the zone's allowed uses (a comma list such as 'ODT,TMD,DGT'). Output: the parcels with zone, share of the parcel in that zone, conforming (1), not conforming (0) or outside the plan (-1) and a reason; the summary gives each zone's parcel area per land-use code.</source>
         <translation>Gán mỗi thửa đất vào khu quy hoạch chứa phần lớn diện tích của thửa và đối chiếu mã mục đích sử dụng đất với các mục đích được phép của khu (danh sách cách nhau bằng dấu phẩy, ví dụ 'ODT,TMD,DGT'). Kết quả: các thửa kèm khu quy hoạch, tỷ lệ diện tích thửa trong khu, phù hợp (1), không phù hợp (0) hoặc ngoài quy hoạch (-1) và lý do; phần tóm tắt cho diện tích thửa theo từng mã mục đích sử dụng đất trong mỗi khu.</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="59" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="58" />
         <source>Land-use code field</source>
         <translation>Trường mã mục đích sử dụng đất</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="62" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="61" />
         <source>Planning zones</source>
         <translation>Khu quy hoạch</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="63" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="62" />
         <source>Zone id field</source>
         <translation>Trường mã khu</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="64" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="63" />
         <source>Allowed uses field</source>
         <translation>Trường mục đích được phép</translation>
     </message>
     <message>
-        <location filename="../../processing_scripts/planning_conformity.py" line="67" />
+        <location filename="../../processing_scripts/planning_conformity.py" line="66" />
         <source>Parcel conformity</source>
         <translation>Sự phù hợp quy hoạch của thửa</translation>
     </message>
@@ -1414,7 +1414,7 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Đã hủy nhập; không có dữ liệu nào được nhập.</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="55" />
+        <location filename="../gui/lights_tab.py" line="60" />
         <source>Light</source>
         <translation>Đèn</translation>
     </message>
@@ -1424,12 +1424,12 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Trạng thái</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="55" />
+        <location filename="../gui/lights_tab.py" line="60" />
         <source>Fault</source>
         <translation>Lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="55" />
+        <location filename="../gui/lights_tab.py" line="60" />
         <source>Since last report</source>
         <translation>Từ lần báo cáo cuối</translation>
     </message>
@@ -1616,47 +1616,47 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>Lộ có sự cố</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="296" />
+        <location filename="../gui/lights_tab.py" line="306" />
         <source>faults</source>
         <translation>lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="296" />
+        <location filename="../gui/lights_tab.py" line="306" />
         <source>no data</source>
         <translation>không có dữ liệu</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="150" />
+        <location filename="../gui/lights_tab.py" line="155" />
         <source>no data since</source>
         <translation>không có dữ liệu từ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="231" />
+        <location filename="../gui/lights_tab.py" line="236" />
         <source>Command failed</source>
         <translation>Gửi lệnh thất bại</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="296" />
+        <location filename="../gui/lights_tab.py" line="306" />
         <source>lights</source>
         <translation>đèn</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="296" />
+        <location filename="../gui/lights_tab.py" line="306" />
         <source>lit</source>
         <translation>đang sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="305" />
+        <location filename="../gui/lights_tab.py" line="315" />
         <source>Street light server unreachable</source>
         <translation>Không kết nối được máy chủ chiếu sáng</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="306" />
+        <location filename="../gui/lights_tab.py" line="316" />
         <source>showing the last known state; no data since</source>
         <translation>đang hiển thị trạng thái gần nhất; không có dữ liệu từ</translation>
     </message>
     <message>
-        <location filename="../gui/lights_tab.py" line="309" />
+        <location filename="../gui/lights_tab.py" line="319" />
         <source>updated</source>
         <translation>cập nhật lúc</translation>
     </message>
@@ -1691,17 +1691,17 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="159" />
+        <location filename="../processing/common.py" line="160" />
         <source>The analysis CRS {} is not a projected CRS with true metres; choose one (e.g. VN-2000 / TM-3).</source>
         <translation>Hệ tọa độ phân tích {} không phải hệ tọa độ phẳng đo đúng mét; hãy chọn một hệ như vậy (ví dụ VN-2000 / TM-3).</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="165" />
+        <location filename="../processing/common.py" line="166" />
         <source>{} (Mercator) does not measure true metres here; the input is reprojected to {}.</source>
         <translation>{} (Mercator) không đo đúng mét ở khu vực này; dữ liệu đầu vào được chuyển sang {} để phân tích.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="422" />
+        <location filename="../processing/common.py" line="423" />
         <source>{} features without a usable geometry were left out.</source>
         <translation>{} đối tượng không có hình học dùng được đã bị bỏ qua.</translation>
     </message>
@@ -2457,6 +2457,11 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <translation>Thuật toán ioc:{0}</translation>
     </message>
     <message>
+        <location filename="../gui/layers.py" line="311" />
+        <source>IOC: opening the map layers</source>
+        <translation>IOC: đang mở các lớp bản đồ</translation>
+    </message>
+    <message>
         <location filename="../processing/common.py" line="581" />
         <source>Could not write to the output {}: {}</source>
         <translation>Không ghi được vào lớp kết quả {}: {}</translation>
@@ -2609,109 +2614,114 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
 <context>
     <name>IocPlugin</name>
     <message>
-        <location filename="../plugin.py" line="99" />
+        <location filename="../plugin.py" line="100" />
         <source>IOC</source>
         <translation>IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="102" />
+        <location filename="../plugin.py" line="103" />
         <source>IOC panel</source>
         <translation>Bảng điều khiển IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="103" />
+        <location filename="../plugin.py" line="104" />
         <source>Open IOC data store…</source>
         <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="317" />
+        <location filename="../plugin.py" line="318" />
         <source>Open IOC GeoPackage</source>
         <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="317" />
+        <location filename="../plugin.py" line="318" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="388" />
+        <location filename="../plugin.py" line="389" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="388" />
+        <location filename="../plugin.py" line="389" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="513" />
+        <location filename="../plugin.py" line="514" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="513" />
+        <location filename="../plugin.py" line="514" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="483" />
+        <location filename="../plugin.py" line="484" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="562" />
+        <location filename="../plugin.py" line="563" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="528" />
+        <location filename="../plugin.py" line="529" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="104" />
+        <location filename="../plugin.py" line="105" />
         <source>Connect to the city database (PostGIS)…</source>
         <translation>Kết nối cơ sở dữ liệu đô thị (PostGIS)…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="291" />
+        <location filename="../plugin.py" line="292" />
         <source>Dependencies…</source>
         <translation>Mô-đun phụ thuộc…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="497" />
+        <location filename="../plugin.py" line="498" />
         <source>saved to {0}; not attached: camera {1} does not see report {2}</source>
         <translation>đã lưu vào {0}; không đính kèm: camera {1} không nhìn thấy phản ánh {2}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="506" />
+        <location filename="../plugin.py" line="507" />
         <source>Attach snapshot</source>
         <translation>Đính kèm ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="506" />
+        <location filename="../plugin.py" line="507" />
         <source>Attach the snapshot from camera {0} to report {1}?</source>
         <translation>Đính kèm ảnh chụp từ camera {0} vào phản ánh {1}?</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="510" />
+        <location filename="../plugin.py" line="511" />
         <source>saved to {0}; not attached</source>
         <translation>đã lưu vào {0}; không đính kèm</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="559" />
+        <location filename="../plugin.py" line="560" />
         <source>cancelled; what was fetched so far is kept and the next sync resumes</source>
         <translation>đã hủy; phần đã tải được giữ lại, lần đồng bộ sau sẽ tiếp tục</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="561" />
+        <location filename="../plugin.py" line="562" />
         <source>failed: {0}</source>
         <translation>thất bại: {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="576" />
+        <location filename="../plugin.py" line="614" />
         <source>Street lights</source>
         <translation>Chiếu sáng công cộng</translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="616" />
+        <source>IOC: reading the street lights</source>
+        <translation>IOC: đang đọc dữ liệu đèn chiếu sáng</translation>
     </message>
 </context>
 <context>

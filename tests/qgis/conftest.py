@@ -17,20 +17,20 @@ def flush_deletes() -> None:
 def wait_tasks(plugin=None, timeout_s: float = 60.0) -> None:  # noqa: ANN001
     """Until background tasks are done, every IOC panel has loaded and every layer loader has installed its layers.
 
-    The layers are added one per event-loop turn after the tasks end, so a fixed number of turns was not
+    The layers are added to the project after their task ends, so a fixed number of turns was not
     enough on a loaded machine: wait for the plugin's own state instead (any plugin's: tests that make their
     own plugin instance need not pass it).
     """
     from qgis.PyQt.QtWidgets import QApplication
 
-    from ioc_qgis_plugin.gui.layers import StepwiseLayerLoader
+    from ioc_qgis_plugin.gui.layers import BackgroundLayerLoader
     from ioc_qgis_plugin.gui.panel import IocDock
 
     manager = QgsApplication.taskManager()
 
     def busy_objects() -> bool:
         for top in QApplication.topLevelWidgets():
-            if any(loader.busy() for loader in top.findChildren(StepwiseLayerLoader)):
+            if any(loader.busy() for loader in top.findChildren(BackgroundLayerLoader)):
                 return True
             if any(dock.task is not None for dock in top.findChildren(IocDock)):
                 return True

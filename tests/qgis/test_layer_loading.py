@@ -1,0 +1,171 @@
+"""The map layers are opened and styled off the GUI thread and end up in the project on the application's thread.
+
+A QgsVectorLayer built in a worker must be handed to the application's thread before the task ends; a lock taken
+by the worker while the GUI thread waits would hang the desktop, so the desktop-like sequence runs here: the panel
+and the layers load while another connection keeps writing the store (as the sync task or a second desk does).
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import sys
+import threading
+import time
+
+from qgis.core import QgsProject
+from qgis.PyQt.QtCore import QCoreApplication
+
+from ioc_qgis_plugin.gui import layers as layers_module
+from ioc_qgis_plugin.gui.layers import LAYER_ORDER, ioc_group
+from ioc_qgis_plugin.store.gpkg import GeoPackageStore
+from tests.qgis.conftest import wait_tasks
+
+HANG_S = 240  # far beyond a loaded machine's load time: only a deadlock gets here
+
+
+class _Writer(threading.Thread):
+    """Another connection to the store writing short transactions in a loop, each holding the write lock."""
+
+    def __init__(self, path) -> None:  # noqa: ANN001
+        super().__init__(daemon=True)
+        self.path = path
+        self.stop = threading.Event()
+        self.commits = 0
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        store = GeoPackageStore.open(self.path)
+        try:
+            while not self.stop.is_set():
+                with store.transaction():
+                    store.set_meta("ioc_test_writer", str(self.commits))
+                    time.sleep(0.02)  # the lock stays held a while, as a real sync batch does
+                self.commits += 1
+                time.sleep(0.005)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            self.error = exc
+        finally:
+            store.close()
+
+
+def _record_builder_threads(monkeypatch) -> list[int]:  # noqa: ANN001
+    seen: list[int] = []
+    real = layers_module.open_layer
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        seen.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(layers_module, "open_layer", spy)
+    return seen
+
+
+def test_layers_load_off_gui_thread_while_store_is_written(plugin, demo_copy, monkeypatch):
+    builders = _record_builder_threads(monkeypatch)
+    writer = _Writer(demo_copy)
+    faulthandler.dump_traceback_later(HANG_S, exit=True, file=sys.stderr)  # a deadlock fails with every stack
+    try:
+        writer.start()
+        assert plugin.open_gpkg(str(demo_copy))
+        wait_tasks(plugin, timeout_s=180)
+        _check_layers_and_filter(plugin, builders)
+    finally:
+        writer.stop.set()
+        writer.join(30)
+        faulthandler.cancel_dump_traceback_later()
+    assert writer.error is None, writer.error
+    assert writer.commits > 0  # the store really was being written meanwhile
+
+
+def _check_layers_and_filter(plugin, builders: list[int]) -> None:  # noqa: ANN001
+    gui = threading.get_ident()
+    assert len(builders) == len(LAYER_ORDER)
+    assert gui not in builders, "layers were opened on the GUI thread"
+
+    app_thread = QCoreApplication.instance().thread()
+    group = ioc_group(QgsProject.instance())
+    assert group is not None
+    loaded = {node.layer().customProperty("ioc/table"): node.layer() for node in group.findLayers()}
+    assert list(loaded) == list(LAYER_ORDER)  # the drawing order is kept
+    for table, layer in loaded.items():
+        assert layer.isValid(), table
+        assert layer.thread() == app_thread, table
+        assert layer.dataProvider().thread() == app_thread, table
+        assert layer.legend() is None or layer.legend().thread() == app_thread, table
+    assert loaded["field_reports"].featureCount() == 3000
+    assert loaded["field_reports"].renderer().type() == "RuleRenderer"
+    assert loaded["parcels"].renderer().type() == "categorizedSymbol"
+    assert loaded["field_reports"].temporalProperties().startField() == "requested_at"
+    # the registry's WGS 84 -> VN-2000 operation, looked up in the task, is preset in the fresh project
+    project = QgsProject.instance()
+    operation = project.transformContext().coordinateOperations().get(("EPSG:4326", project.crs().authid()), "")
+    assert "+x=" in operation
+    # the panel drives the map filter on the installed layer from the GUI thread (while the store is written):
+    # the provider kept in update mode still counts and draws exactly the listed reports
+    tab = plugin.dock.reports
+    reports = loaded["field_reports"]
+    tab.filter_map.setChecked(True)
+    for code in ("traffic", "waste", None):
+        tab.category.setCurrentIndex(tab.category.findData(code) if code else 0)
+        assert reports.featureCount() == tab.model.rowCount() > 0, code
+        assert sum(1 for _ in reports.getFeatures()) == tab.model.rowCount(), code
+    tab.filter_map.setChecked(False)
+    assert reports.subsetString() == ""
+    assert reports.featureCount() == 3000
+
+
+def test_reopening_while_layers_load_keeps_only_the_newest_layers(plugin, demo_copy):
+    assert plugin.open_gpkg(str(demo_copy))
+    assert plugin.open_gpkg(str(demo_copy))  # the first load's layers are never added
+    wait_tasks(plugin, timeout_s=180)
+    project = QgsProject.instance()
+    tables = sorted(lyr.customProperty("ioc/table") for lyr in project.mapLayers().values())
+    assert tables == sorted(LAYER_ORDER)
+    assert len(project.layerTreeRoot().findGroups()) == 1
+
+
+def test_lights_tab_reads_the_store_off_the_gui_thread(plugin, demo_copy, monkeypatch):
+    from ioc_qgis_plugin.gui import lights_tab as lights_module
+
+    readers: list[int] = []
+    real = lights_module.read_columns
+
+    def spy(store):  # noqa: ANN001, ANN202
+        readers.append(threading.get_ident())
+        return real(store)
+
+    monkeypatch.setattr(lights_module, "read_columns", spy)
+    assert plugin.open_gpkg(str(demo_copy))
+    wait_tasks(plugin, timeout_s=180)
+    assert readers and threading.get_ident() not in readers, "the street lights were read on the GUI thread"
+    store = GeoPackageStore.open(demo_copy)
+    try:
+        states = store.columns("street_lights", ["state"])["state"]
+    finally:
+        store.close()
+    tab = plugin.lights_tab
+    assert tab.model.rowCount() > 0
+    assert tab.counts["fault"] == int((states == "fault").sum())
+    assert plugin.dock.overview.figures["lights_fault"].value == tab.counts["fault"]
+
+
+def test_cancelling_the_layer_task_from_the_task_list_ends_the_load(plugin, demo_copy, monkeypatch):
+    """QGIS lets the user cancel a running task from its task list: the loader ends, adds nothing, is not busy."""
+    started, release = threading.Event(), threading.Event()
+    real = layers_module.open_layer
+
+    def held(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        started.set()
+        release.wait(60)  # the task is cancelled while it opens its first layer
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(layers_module, "open_layer", held)
+    assert plugin.open_gpkg(str(demo_copy))
+    loader = plugin.layer_loader
+    assert started.wait(60)
+    loader._task.cancel()  # what the task list's cancel button does
+    release.set()
+    wait_tasks(plugin, timeout_s=180)
+    assert not loader.busy() and plugin.layer_loader is None
+    assert ioc_group(QgsProject.instance()) is None
+    assert QgsProject.instance().mapLayers() == {}
