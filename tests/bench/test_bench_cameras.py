@@ -35,7 +35,7 @@ from qgis.PyQt.QtTest import QTest
 
 from ioc_qgis_plugin.devservers.rtsp_server import RtspServerProcess
 from ioc_qgis_plugin.gui.camera_controller import CameraController
-from ioc_qgis_plugin.video import timecode
+from ioc_qgis_plugin.video import gst_source, timecode
 from ioc_qgis_plugin.video.reader import FrameReader, State
 
 N_GRID = 9
@@ -71,6 +71,10 @@ class Busy:
 def load_note() -> str:
     one, five, _ = os.getloadavg()
     return f"load {one:.1f}/{five:.1f} (1/5 min) on {os.cpu_count()} cpu incl. 2 busy processes and other work"
+
+
+def rtsp_backend() -> str:
+    return "GStreamer" if gst_source.available() else "OpenCV/FFmpeg"
 
 
 def camera_layer(srv: RtspServerProcess) -> QgsVectorLayer:
@@ -273,7 +277,7 @@ def test_onscreen_latency_loaded(controller, server, bench_record, label, cid, r
         f"{pct(reference, 50):.0f}; ours/reference p95 = {ours95 / ref95:.2f}; {len(screen)} screen samples "
         f"({misses} unreadable) over {wall:.0f} s; decoded {decoded_fps:.1f} fps, painted {painted_fps:.1f} fps "
         f"(plain reader {plain_fps:.1f}); paint CPU/wall {paint_cpu_ms:.2f}/{paint_ms:.2f} ms; "
-        f"GUI longest stall {stall:.0f} ms; {load_note()}"
+        f"GUI longest stall {stall:.0f} ms; our RTSP backend {rtsp_backend()}; {load_note()}"
     )
     bench_record(
         f"camera_onscreen_latency_p95_{label}_loaded_ms",

@@ -1,0 +1,107 @@
+"""RTSP through GStreamer (video.gst_source) against the real GStreamer RTSP devserver on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from ioc_qgis_plugin.devservers.rtsp_server import RtspServerProcess
+from ioc_qgis_plugin.video import gst_source, timecode
+from ioc_qgis_plugin.video.devhttp import SilentServer
+from ioc_qgis_plugin.video.sources import CvSource, OpenError, open_source
+
+pytestmark = pytest.mark.skipif(not gst_source.available(), reason="GStreamer (python3-gi, rtspsrc) not installed")
+
+PASSWORD = 'p@ss w"/d\\x'  # '@', '/', a space, a quote and a backslash: nothing may be parsed out of it
+
+
+@pytest.fixture(scope="module")
+def rtsp():
+    with RtspServerProcess(count=1, size=(320, 180), sub_size=(256, 144), user="op", password=PASSWORD) as srv:
+        yield srv
+
+
+def with_credentials(url: str, user: str, password: str) -> str:
+    from urllib.parse import quote
+
+    return url.replace("rtsp://", f"rtsp://{quote(user, safe='')}:{quote(password, safe='')}@")
+
+
+def test_rtsp_goes_through_gstreamer_with_awkward_credentials(rtsp):
+    source = open_source(with_credentials(rtsp.url("cam01"), "op", PASSWORD), open_timeout=5, read_timeout=3)
+    try:
+        assert isinstance(source, gst_source.GstRtspSource)
+        images = [source.read() for _ in range(5)]
+        assert all(ok for ok, _ in images)
+        image = images[-1][1]
+        assert image.shape == (180, 320, 3) and image.flags.c_contiguous
+        assert timecode.decode(image) is not None
+    finally:
+        source.release()
+
+
+def test_wrong_password_and_missing_mount_are_explained_without_fallback(rtsp):
+    started = time.monotonic()
+    with pytest.raises(OpenError, match="unauthorized"):
+        open_source(with_credentials(rtsp.url("cam01"), "op", "nope"), open_timeout=3, read_timeout=2)
+    with pytest.raises(OpenError, match="404|not found"):
+        open_source(with_credentials(rtsp.url("cam99"), "op", PASSWORD), open_timeout=3, read_timeout=2)
+    assert time.monotonic() - started < 4  # neither waited out an open timeout (nor tried FFmpeg after it)
+
+
+def test_ffmpeg_can_be_forced(rtsp, monkeypatch):
+    monkeypatch.setenv("IOC_RTSP_BACKEND", "ffmpeg")
+    source = open_source(with_credentials(rtsp.url("cam01"), "op", PASSWORD), open_timeout=5, read_timeout=3)
+    try:
+        assert isinstance(source, CvSource)
+        assert source.read()[0]
+    finally:
+        source.release()
+
+
+def test_stop_ends_a_hanging_open_at_once_and_the_wait_holds_no_gil():
+    """Opening a camera that accepts the connection and says nothing: stop() ends the wait within a poll interval
+    (FFmpeg's open cannot be interrupted), and the waiting thread lets the others (the GUI) run meanwhile."""
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    ticks: list[float] = []
+
+    def opener() -> None:
+        try:
+            gst_source.GstRtspSource(f"rtsp://127.0.0.1:{silent.port}/cam01", 10.0, 3.0, stop)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+            errors.append(exc)
+
+    with SilentServer() as silent:
+        thread = threading.Thread(target=opener)
+        thread.start()
+        end = time.monotonic() + 1.5
+        while time.monotonic() < end:  # a Python thread beside the blocked open, like the GUI thread
+            ticks.append(time.monotonic())
+            time.sleep(0.001)
+        stop.set()
+        stopped_at = time.monotonic()
+        thread.join(5)
+        assert not thread.is_alive()
+        assert time.monotonic() - stopped_at < 1.0
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert max(gaps) < 0.05, max(gaps)  # a poll of 0.1 s holding the GIL would show here
+    assert errors and isinstance(errors[0], gst_source.OpenFailed)
+
+
+def test_server_gone_ends_the_stream(rtsp):
+    srv = RtspServerProcess(count=1, size=(320, 180), sub_size=(256, 144)).start()
+    source = gst_source.GstRtspSource(srv.url("cam01"), 5.0, 1.5)
+    try:
+        assert source.read()[0]
+        srv.kill()
+        started = time.monotonic()
+        while source.read()[0]:
+            assert time.monotonic() - started < 5
+        assert source.ended
+        assert time.monotonic() - started < 3
+    finally:
+        source.release()
+        srv.stop()
