@@ -6,7 +6,7 @@ whatever the capture options (OpenCV 4.6 passes none of them to the decoder), an
 clock sync delivers a frame 10–20 ms after the server made it (same machine, same run).
 
 Credentials go to rtspsrc's user-id/user-pw properties, never into a pipeline string or a message.
-No qgis/Qt imports; GStreamer (python3-gi, gir1.2-gst-plugins-base-1.0, gstreamer1.0-plugins-good/-libav) is
+No qgis/Qt imports; GStreamer (python3-gi, gir1.2-gstreamer-1.0, gstreamer1.0-plugins-good/-libav) is
 optional: `available()` says whether it can be used, and the caller falls back to FFmpeg otherwise.
 Set IOC_RTSP_BACKEND=ffmpeg to force the FFmpeg path.
 """
@@ -31,7 +31,7 @@ PIPELINE = (
 _POLL_S = 0.1  # how often a blocked read looks at the bus and the stop flag
 
 
-def _load():  # noqa: ANN202 - (Gst, GstApp) or None
+def _load():  # noqa: ANN202 - the Gst module, or None
     global _gst
     with _lock:
         if _gst is None:
@@ -40,11 +40,10 @@ def _load():  # noqa: ANN202 - (Gst, GstApp) or None
                 import gi
 
                 gi.require_version("Gst", "1.0")
-                gi.require_version("GstApp", "1.0")
-                from gi.repository import Gst, GstApp
+                from gi.repository import Gst
 
                 if Gst.init_check(None) and all(Gst.ElementFactory.find(e) for e in _ELEMENTS):
-                    _gst = (Gst, GstApp)
+                    _gst = Gst
             except (ImportError, ValueError):
                 pass
         return _gst or None
@@ -75,11 +74,9 @@ class GstRtspSource:
     def __init__(
         self, url: str, open_timeout: float, read_timeout: float, stop_event: Optional[threading.Event] = None
     ) -> None:
-        loaded = _load()
-        if loaded is None:
+        Gst = self._Gst = _load()
+        if Gst is None:
             raise OpenFailed("GStreamer is not available")
-        self._Gst, _app = loaded
-        Gst = self._Gst
         self.ended = False
         self._read_timeout = read_timeout
         self._stop = stop_event or threading.Event()
@@ -119,7 +116,9 @@ class GstRtspSource:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None, None
-            sample = self._sink.try_pull_sample(int(min(_POLL_S, left) * 1e9))
+            # the action signal, not GstApp.AppSink.try_pull_sample: that method is missing when an appsink was
+            # wrapped before the GstApp typelib was loaded (another user of GStreamer in the process)
+            sample = self._sink.emit("try-pull-sample", int(min(_POLL_S, left) * 1e9))
             if sample is not None:
                 image = self._to_array(sample)
                 if image is not None:

@@ -105,3 +105,34 @@ def test_server_gone_ends_the_stream(rtsp):
     finally:
         source.release()
         srv.stop()
+
+
+def test_works_when_gstreamer_was_used_before_in_the_process(rtsp):
+    """Another user of GStreamer in QGIS may have made an appsink before the plugin: the Python class of appsink is
+    then fixed without GstApp's methods (try_pull_sample); the source must not depend on them."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys, gi\n"
+        "gi.require_version('Gst', '1.0')\n"
+        "from gi.repository import Gst\n"
+        "Gst.init(None)\n"
+        "Gst.ElementFactory.make('appsink', None)\n"
+        "from ioc_qgis_plugin.video import gst_source\n"
+        "s = gst_source.GstRtspSource(sys.argv[1], 5.0, 3.0)\n"
+        "print('frames', sum(s.read()[0] for _ in range(3)))\n"
+        "s.release()\n"
+    )
+    url = with_credentials(rtsp.url("cam01"), "op", PASSWORD)
+    root = str(Path(__file__).resolve().parents[2])
+    proc = subprocess.run(
+        [sys.executable, "-c", script, url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=root,
+        env={"PYTHONPATH": root},
+    )
+    assert "frames 3" in proc.stdout, proc.stderr[-800:]
