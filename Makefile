@@ -21,7 +21,7 @@ PG_MAJOR := $(PG_MAJOR_$(DISTRO))
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-geopandas python3-rasterio \
   python3-opencv python3-scipy python3-sklearn python3-requests python3-psycopg2 python3-defusedxml python3-venv python3-pip \
   postgresql postgis postgresql-$(PG_MAJOR)-postgis-3 \
-  python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools gstreamer1.0-plugins-base \
+  python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools gstreamer1.0-plugins-base \
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav \
   xvfb xauth pyqt5-dev-tools qttools5-dev-tools zip unzip poppler-utils
 
