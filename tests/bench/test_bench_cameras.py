@@ -156,6 +156,9 @@ class StallMeter:
         return [int(x) for x in text.split()[:3]]
 
     def sched_summary(self) -> str:
+        return getattr(self, "_sched_text", "")
+
+    def _sched_at_stop(self) -> str:
         """The GUI thread's time on the CPU, waiting for a CPU (runnable but not running: the machine's load) and
         the rest (sleeping: idle in the event loop, or blocked on the GIL or a lock), from /proc schedstat."""
         if not self._sched0:
@@ -180,6 +183,7 @@ class StallMeter:
 
     def stop(self) -> float:
         self.timer.stop()
+        self._sched_text = self._sched_at_stop()
         self._watching.clear()
         if self._watchdog is not None:
             self._watchdog.join(2)

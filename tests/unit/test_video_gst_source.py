@@ -136,3 +136,46 @@ def test_works_when_gstreamer_was_used_before_in_the_process(rtsp):
         env={"PYTHONPATH": root},
     )
     assert "frames 3" in proc.stdout, proc.stderr[-800:]
+
+
+AV_SERVER = """
+import sys, gi
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer
+Gst.init(None)
+audio = "audiotestsrc is-live=true ! audioconvert ! alawenc ! rtppcmapay name=pay{} pt=97"
+video = ("videotestsrc is-live=true ! video/x-raw,width=320,height=180,framerate=25/1 "
+         "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! rtph264pay name=pay{} pt=96")
+server = GstRtspServer.RTSPServer()
+server.set_address("127.0.0.1")
+server.set_service("0")
+factory = GstRtspServer.RTSPMediaFactory()
+factory.set_launch("( " + audio.format(0) + " " + video.format(1) + " )")  # the audio stream comes first
+server.get_mount_points().add_factory("/av", factory)
+server.attach(None)
+print("READY", server.get_bound_port(), flush=True)
+GLib.MainLoop().run()
+"""
+
+
+def test_camera_with_an_audio_track_first():
+    """Many cameras send audio too, some as the first stream of the SDP: only the video is decoded."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", AV_SERVER], stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("READY"), line
+        source = open_source(f"rtsp://127.0.0.1:{line.split()[1]}/av", open_timeout=5, read_timeout=3)
+        try:
+            assert isinstance(source, gst_source.GstRtspSource)
+            images = [source.read() for _ in range(10)]
+            assert all(ok for ok, _ in images)
+            assert images[-1][1].shape == (180, 320, 3)
+        finally:
+            source.release()
+    finally:
+        proc.terminate()
+        proc.wait(5)
