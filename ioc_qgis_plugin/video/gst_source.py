@@ -143,9 +143,13 @@ class GstRtspSource:
         try:
             if info.size < stride * height:
                 return None
-            rows = np.frombuffer(info.data, np.uint8, stride * height).reshape(height, stride)
-            # a copy: the published frame must outlive the buffer, which GStreamer reuses
-            return np.ascontiguousarray(rows[:, : width * 3]).reshape(height, width, 3)
+            data = info.data
+            image = np.frombuffer(data, np.uint8, stride * height).reshape(height, stride)[:, : width * 3]
+            # The published frame must outlive the buffer, which GStreamer reuses. PyGObject hands out a private
+            # bytes copy; with gst-python's overrides `data` is the mapped memory itself, so copy then.
+            if not isinstance(data, bytes) or not image.flags.c_contiguous:
+                image = image.copy()
+            return image.reshape(height, width, 3)
         finally:
             buf.unmap(info)
 
