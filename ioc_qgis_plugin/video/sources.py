@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from . import gst_source
-from .probe import explain_rtsp_failure
+from .probe import NOT_DECODED, explain_rtsp_failure
 
 
 class OpenError(RuntimeError):
@@ -229,9 +229,6 @@ def _http_kind(url: str, open_timeout: float, read_timeout: float):  # noqa: ANN
         return "snapshot", resp
     resp.close()
     return "ffmpeg", None
-
-
-NOT_DECODED = "stream announced, but no video could be decoded"
 
 
 def _open_rtsp_gstreamer(

@@ -51,6 +51,23 @@ def test_wrong_password_and_missing_mount_are_explained_without_fallback(rtsp):
     assert time.monotonic() - started < 4  # neither waited out an open timeout (nor tried FFmpeg after it)
 
 
+def test_a_stream_gstreamer_cannot_decode_gets_ffmpeg(rtsp, monkeypatch):
+    """GStreamer failing on a stream the camera does announce (DESCRIBE 200: e.g. a codec without a GStreamer
+    decoder here) falls back to FFmpeg. The GStreamer failure is simulated; the server, the probe and FFmpeg are
+    real."""
+
+    def cannot_decode(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise gst_source.OpenFailed("Internal data stream error.")
+
+    monkeypatch.setattr(gst_source, "GstRtspSource", cannot_decode)
+    source = open_source(with_credentials(rtsp.url("cam01"), "op", PASSWORD), open_timeout=5, read_timeout=3)
+    try:
+        assert isinstance(source, CvSource)
+        assert source.read()[0]
+    finally:
+        source.release()
+
+
 def test_ffmpeg_can_be_forced(rtsp, monkeypatch):
     monkeypatch.setenv("IOC_RTSP_BACKEND", "ffmpeg")
     source = open_source(with_credentials(rtsp.url("cam01"), "op", PASSWORD), open_timeout=5, read_timeout=3)
