@@ -83,8 +83,9 @@ class PatternSource:
 class _Feeder:
     """Pushes frames into one client's appsrc at the stream's frame rate, from appsrc's own streaming thread."""
 
-    def __init__(self, source: PatternSource) -> None:
+    def __init__(self, source: PatternSource, i420: bool = False) -> None:
         self.source = source
+        self.i420 = i420
         self.next_at = 0.0
 
     def on_need_data(self, appsrc, _length) -> None:  # noqa: ANN001 - GStreamer element
@@ -96,7 +97,11 @@ class _Feeder:
         if self.next_at > now:
             time.sleep(self.next_at - now)
         self.next_at = max(self.next_at + 1.0 / self.source.fps, time.monotonic() - 1.0 / self.source.fps)
-        data = self.source.next_frame().tobytes()
+        frame = self.source.next_frame()
+        if self.i420:
+            # OpenCV's SIMD conversion costs a quarter of GStreamer's videoconvert (≈ 0.13 vs 0.56 ms at 360p)
+            frame = self.source._cv2.cvtColor(frame, self.source._cv2.COLOR_BGR2YUV_I420)
+        data = frame.tobytes()
         buf = Gst.Buffer.new_wrapped(data)
         buf.duration = Gst.SECOND // self.source.fps
         appsrc.emit("push-buffer", buf)
@@ -120,10 +125,14 @@ def _make_factory(name: str, width: int, height: int, fps: int, seed: int):  # n
     from gi.repository import GstRtspServer
 
     kbps = max(300, width * height * fps // 12000)
+    # The demo runs on the operator's machine (a real camera encodes on its own chip): frames are handed over as
+    # I420 made by OpenCV when the size allows (4:2:0 needs even sides), not through a videoconvert.
+    i420 = width % 2 == 0 and height % 2 == 0
+    convert = "" if i420 else "! videoconvert ! video/x-raw,format=I420 "
     launch = (
         f"( appsrc name=src is-live=true format=time do-timestamp=true block=false "
-        f"caps=video/x-raw,format=BGR,width={width},height={height},framerate={fps}/1 "
-        f"! videoconvert ! video/x-raw,format=I420 "
+        f"caps=video/x-raw,format={'I420' if i420 else 'BGR'},width={width},height={height},framerate={fps}/1 "
+        f"{convert}"
         f"! x264enc name=enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} threads=1 "
         f"! video/x-h264,profile=constrained-baseline ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
     )
@@ -134,7 +143,7 @@ def _make_factory(name: str, width: int, height: int, fps: int, seed: int):  # n
 
     def on_configure(_factory, media) -> None:  # noqa: ANN001
         appsrc = media.get_element().get_child_by_name("src")
-        feeder = _Feeder(PatternSource(name, width, height, fps, seed))
+        feeder = _Feeder(PatternSource(name, width, height, fps, seed), i420=i420)
         appsrc.connect("need-data", feeder.on_need_data)
         media._ioc_feeder = feeder  # keep it alive as long as the media
         enc = media.get_element().get_child_by_name("enc")

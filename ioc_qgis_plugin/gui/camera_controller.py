@@ -62,8 +62,8 @@ def configure_timeout_fields(layer: QgsVectorLayer) -> None:
 
 
 def warm_up_video() -> threading.Thread:
-    """Import OpenCV (1–1.5 s on a busy machine, most of a first click's wait) on a worker thread at plugin start,
-    so the operator's first click finds it loaded. Idempotent; the GUI never waits for it."""
+    """Import OpenCV (1–1.5 s on a busy machine, most of a first click's wait) and initialise GStreamer on a worker
+    thread at plugin start, so the operator's first click finds them loaded. Idempotent; the GUI never waits."""
     global _warm_thread
     with _warm_lock:
         if _warm_thread is None:
@@ -72,7 +72,9 @@ def warm_up_video() -> threading.Thread:
                 try:
                     import cv2  # noqa: F401
 
-                    from ..video import sources  # noqa: F401
+                    from ..video import gst_source, sources  # noqa: F401
+
+                    gst_source.available()  # GStreamer's init and plugin registry (RTSP goes through it)
                 except Exception:  # noqa: BLE001 - no OpenCV: the viewer will say so when opened
                     pass
 

@@ -26,6 +26,7 @@ from ..connectors.cameras import mask_text, safe_filename
 from ..core.model import Camera
 from ..video import timecode
 from ..video.reader import Frame, FrameReader, State, Status
+from ..video.scaling import scale_down
 
 STATE_COLOR = {
     State.LIVE: "#2e7d32",
@@ -96,10 +97,7 @@ class FramePresenter:
         img = frame.image
         h, w = img.shape[:2]
         tw, th = fit_size(w, h, box_w, box_h)
-        if (tw, th) != (w, h):
-            # INTER_AREA is the clean filter for strong down-scaling; bilinear is enough (and cheaper) otherwise
-            interp = cv2.INTER_AREA if tw < w * 0.6 else cv2.INTER_LINEAR
-            img = cv2.resize(img, (tw, th), interpolation=interp)
+        img = scale_down(img, tw, th)
         bgra = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)  # memory order B,G,R,255 = QImage.Format_RGB32
         qimg = QImage(bgra.data, tw, th, bgra.strides[0], QImage.Format_RGB32)
         qimg._ioc_array = bgra

@@ -107,6 +107,9 @@ def _describe_reason(code: int, with_credentials: bool) -> str:
     return f"RTSP {code}"
 
 
+NOT_DECODED = "stream announced, but no video could be decoded"
+
+
 def explain_rtsp_failure(url: str, timeout: float = 2.0) -> str:
     """Why an RTSP open failed, in words an operator can act on."""
     try:
@@ -118,7 +121,7 @@ def explain_rtsp_failure(url: str, timeout: float = 2.0) -> str:
     except (OSError, ProbeError) as exc:
         return f"unreachable: {exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
     if code == 200:
-        return "stream announced, but no video could be decoded"
+        return NOT_DECODED
     return _describe_reason(code, bool(urlsplit(url).username))
 
 

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from .probe import explain_rtsp_failure
+from . import gst_source
+from .probe import NOT_DECODED, explain_rtsp_failure
 
 
 class OpenError(RuntimeError):
@@ -230,6 +231,23 @@ def _http_kind(url: str, open_timeout: float, read_timeout: float):  # noqa: ANN
     return "ffmpeg", None
 
 
+def _open_rtsp_gstreamer(
+    url: str, open_timeout: float, read_timeout: float, stop_event: Optional[threading.Event]
+) -> FrameSource:
+    """RTSP via GStreamer (a frame ≈ 80 ms sooner than OpenCV's FFmpeg backend). When GStreamer fails on a stream
+    the camera does announce (a codec it cannot decode), FFmpeg gets its chance; a camera that is down, refuses
+    the credentials or has no such stream is reported at once, without a second wait."""
+    try:
+        return gst_source.GstRtspSource(url, open_timeout, read_timeout, stop_event)
+    except gst_source.OpenFailed:
+        if stop_event is not None and stop_event.is_set():
+            raise OpenError("stopped") from None
+        reason = explain_rtsp_failure(url, timeout=min(2.0, open_timeout))
+    if reason != NOT_DECODED:
+        raise OpenError(reason)
+    return CvSource(url, open_timeout, read_timeout)
+
+
 def open_source(
     url: str,
     *,
@@ -264,6 +282,8 @@ def open_source(
         return MjpegSource(resp, read_timeout)
     if scheme not in ("rtsp", "rtsps", "http", "https", "file", "rtmp", "udp", "tcp"):
         raise OpenError(f"unsupported URL scheme '{scheme}'")
+    if scheme in ("rtsp", "rtsps") and kind in ("auto", "ffmpeg") and gst_source.available():
+        return _open_rtsp_gstreamer(url, open_timeout, read_timeout, stop_event)
     if scheme in ("http", "https") and urlsplit(url).path.lower().endswith(".m3u8"):
         # A live playlist gains a segment every target duration; FFmpeg waits that long for it, so neither its
         # read timeout nor the stall detection may be shorter (4 s segments otherwise flap to "reconnecting").

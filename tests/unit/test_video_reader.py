@@ -182,9 +182,12 @@ def test_stopped_reader_keeps_no_picture(rtsp):
     assert reader.latest() is None  # the last 2.6 MB (at 720p) go with the reader, not at plugin unload
 
 
-def test_reader_stuck_in_ffmpeg_releases_itself():
+def test_reader_stuck_in_ffmpeg_releases_itself(monkeypatch):
     from ioc_qgis_plugin.video import reader as reader_module
 
+    # FFmpeg's open cannot be interrupted (GStreamer's can: see test_video_gst_source.py); it is still the path
+    # where GStreamer is missing and for streams GStreamer cannot decode
+    monkeypatch.setenv("IOC_RTSP_BACKEND", "ffmpeg")
     with SilentServer() as silent:
         reader = FrameReader(f"rtsp://127.0.0.1:{silent.port}/cam01", **{**FAST, "open_timeout": 2.0}).start()
         time.sleep(0.3)  # the worker is now blocked inside FFmpeg's open
