@@ -12,7 +12,7 @@ from qgis.PyQt.QtCore import QCoreApplication, QObject, Qt, QTimer, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu
 
-from .gui.layers import BackgroundLayerLoader, analysis_crs_of, ioc_layer, layer_specs, remove_ioc_layers
+from .gui.layers import StepwiseLayerLoader, analysis_crs_of, ioc_layer, layer_specs, remove_ioc_layers
 from .gui.messages import install_log_bridge, log, notify, remove_log_bridge
 from .gui.panel import IocDock
 from .gui.settings import IocSettings
@@ -368,7 +368,7 @@ class IocPlugin:
         if add_layers:
             if self.layer_loader is not None:
                 self.layer_loader.cancel()
-            self.layer_loader = BackgroundLayerLoader(layer_specs(store, settings), analysis_crs_of(store), self.dock)
+            self.layer_loader = StepwiseLayerLoader(layer_specs(store, settings), analysis_crs_of(store), self.dock)
             self.layer_loader.finished.connect(lambda layers: self._layers_ready(layers, True))
             self.layer_loader.start()
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 from qgis.core import (
     QgsApplication,
@@ -17,7 +17,6 @@ from qgis.core import (
     QgsMapLayerLegend,
     QgsProject,
     QgsSymbolLegendNode,
-    QgsTask,
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
@@ -295,93 +294,54 @@ def ioc_layer(table: str, project: Optional[QgsProject] = None) -> Optional[QgsV
     return None
 
 
-#: (the built layers, or None when cancelled; the registry's datum operation)
-LayersDone = Callable[[Optional[dict], str], None]
+class StepwiseLayerLoader(QObject):
+    """Builds the layers one per event-loop turn on the GUI thread (open, then style), then installs them.
 
-
-class LayerLoadTask(QgsTask):
-    """Opens and styles the layers off the GUI thread (10-30 ms each, several times that on a busy machine).
-
-    Each layer is built with no parent and nothing project-bound (the project's transform context is a copy taken
-    on the GUI thread), then handed to the application's thread before the task ends, as QGIS requires for objects
-    used there; `finished()` runs on the GUI thread and only adds them to the project.
+    Why not a worker thread: QGIS 3.22 caches CRS objects process-wide, and a CRS first made in a task thread
+    (a GeoPackage layer's CRS is made when the layer opens) loses its PROJ object when the thread pool retires that
+    thread. Every later layer or Processing output with that CRS then has no WKT and is written as an "Undefined
+    geographic SRS" (tests/qgis/test_layer_loading.py reproduces it). So layers are only ever made here.
     """
-
-    def __init__(self, specs: list[LayerSpec], analysis_crs: str, on_done: LayersDone) -> None:
-        super().__init__(tr("IOC: opening the map layers"), QgsTask.CanCancel)
-        self._specs = list(specs)
-        self._crs = analysis_crs
-        self.operation: Optional[str] = None  # registry_operation() of the analysis CRS, looked up here too
-        self._on_done: Optional[LayersDone] = on_done
-        self._context = QgsProject.instance().transformContext()  # a copy, read on the GUI thread
-        self._app_thread = QCoreApplication.instance().thread()
-        self.layers: dict[str, QgsVectorLayer] = {}
-
-    def run(self) -> bool:
-        for spec in self._specs:
-            if self.isCanceled():
-                break
-            layer = open_layer(spec, self._context)
-            if layer is None:
-                continue
-            try:
-                style_layer(layer, spec)
-            except Exception as exc:  # noqa: BLE001 - a broken style leaves QGIS's default one, never a dead load
-                log(f"layer {spec.table}: style not applied ({exc})", "warning")
-            finally:
-                layer.moveToThread(self._app_thread)  # only the owning (this) thread may hand an object over
-            self.layers[spec.table] = layer
-            self.setProgress(100.0 * len(self.layers) / max(len(self._specs), 1))
-        # whatever happens next, every layer already lives in the application's thread
-        if not self.isCanceled():
-            crs = QgsCoordinateReferenceSystem(self._crs)
-            self.operation = registry_operation(crs) if crs.isValid() else ""
-        return not self.isCanceled()
-
-    def finished(self, ok: bool) -> None:
-        done, self._on_done = self._on_done, None
-        if done is not None:
-            done(self.layers if ok else None, self.operation or "")
-        self.layers = {}  # cancelled: the layers were never added anywhere and go with their Python owner
-
-    def forget(self) -> None:
-        """The result is no longer wanted (a newer load or unload): finished() adds nothing."""
-        self._on_done = None
-        self.cancel()
-
-
-class BackgroundLayerLoader(QObject):
-    """Builds the layers in a background task, then installs them on the GUI thread."""
 
     finished = pyqtSignal(dict)
 
     def __init__(self, specs: list[LayerSpec], analysis_crs: str, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
+        self._specs = list(specs)
         self._crs = analysis_crs
-        self._task: Optional[LayerLoadTask] = LayerLoadTask(specs, analysis_crs, self._built)
+        self._built: dict[str, QgsVectorLayer] = {}
+        self._unstyled: Optional[tuple[QgsVectorLayer, LayerSpec]] = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._step)
 
     def start(self) -> None:
-        if self._task is not None:
-            QgsApplication.taskManager().addTask(self._task)
+        self._timer.start()
 
     def busy(self) -> bool:
         """Still opening or styling layers (the finished signal is yet to come)."""
-        return self._task is not None
+        return self._timer.isActive()
 
     def cancel(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            try:
-                task.forget()
-            except RuntimeError:  # already finished and deleted by the task manager
-                pass
+        self._timer.stop()
+        self._specs = []
+        self._unstyled = None
 
-    def _built(self, layers: Optional[dict], operation: str) -> None:
-        if self._task is None:  # cancelled by the plugin meanwhile
+    def _step(self) -> None:
+        if self._unstyled is not None:
+            layer, spec = self._unstyled
+            self._unstyled = None
+            try:
+                style_layer(layer, spec)
+            except Exception as exc:  # noqa: BLE001 - a broken style leaves QGIS's default one, never a dead load
+                log(f"layer {spec.table}: style not applied ({exc})", "warning")
+            self._built[spec.table] = layer
             return
-        self._task = None
-        if layers is None:  # cancelled from QGIS's task list: the project keeps what it had
-            log("map layers: loading cancelled", "info")
-            self.finished.emit({})
+        if self._specs:
+            spec = self._specs.pop(0)
+            layer = open_layer(spec)
+            if layer is not None:
+                self._unstyled = (layer, spec)
             return
-        self.finished.emit(install_layers(layers, self._crs, operation=operation))
+        self._timer.stop()
+        self.finished.emit(install_layers(self._built, self._crs))

@@ -1822,12 +1822,12 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <translation>Từ 0,5 đến 120 giây, hoặc để trống để dùng mặc định</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="154" />
+        <location filename="../gui/camera_controller.py" line="156" />
         <source>View camera</source>
         <translation>Xem camera</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="154" />
+        <location filename="../gui/camera_controller.py" line="156" />
         <source>Click a camera on the map to watch it live</source>
         <translation>Nhấp vào camera trên bản đồ để xem trực tiếp</translation>
     </message>
@@ -1837,22 +1837,22 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <translation>Lưới camera</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="154" />
+        <location filename="../gui/camera_controller.py" line="156" />
         <source>Open the selected cameras in a grid</source>
         <translation>Mở các camera đang chọn trong lưới</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="277" />
+        <location filename="../gui/camera_controller.py" line="279" />
         <source>The camera has no stream address</source>
         <translation>Camera chưa có địa chỉ luồng video</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="322" />
+        <location filename="../gui/camera_controller.py" line="324" />
         <source>Select cameras on the map first</source>
         <translation>Hãy chọn camera trên bản đồ trước</translation>
     </message>
     <message>
-        <location filename="../gui/camera_controller.py" line="376" />
+        <location filename="../gui/camera_controller.py" line="378" />
         <source>User name and password typed in the address of {cameras} were moved to the QGIS authentication database; the stored address has no password.</source>
         <translation>Tên đăng nhập và mật khẩu nhập trong địa chỉ của {cameras} đã được chuyển vào kho xác thực của QGIS; địa chỉ được lưu không còn mật khẩu.</translation>
     </message>
@@ -1867,62 +1867,62 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <translation>+{n} camera không hiển thị</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="47" />
+        <location filename="../gui/camera_viewer.py" line="48" />
         <source>Idle</source>
         <translation>Chờ</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="48" />
+        <location filename="../gui/camera_viewer.py" line="49" />
         <source>Connecting</source>
         <translation>Đang kết nối</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="49" />
+        <location filename="../gui/camera_viewer.py" line="50" />
         <source>Live</source>
         <translation>Trực tiếp</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="50" />
+        <location filename="../gui/camera_viewer.py" line="51" />
         <source>Stalled</source>
         <translation>Mất hình</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="51" />
+        <location filename="../gui/camera_viewer.py" line="52" />
         <source>Reconnecting</source>
         <translation>Đang kết nối lại</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="52" />
+        <location filename="../gui/camera_viewer.py" line="53" />
         <source>Error</source>
         <translation>Lỗi</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="53" />
+        <location filename="../gui/camera_viewer.py" line="54" />
         <source>Paused</source>
         <translation>Tạm dừng</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="54" />
+        <location filename="../gui/camera_viewer.py" line="55" />
         <source>Stopped</source>
         <translation>Đã dừng</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="282" />
+        <location filename="../gui/camera_viewer.py" line="280" />
         <source>Live view</source>
         <translation>Xem trực tiếp</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="301" />
+        <location filename="../gui/camera_viewer.py" line="299" />
         <source>Save the current frame as PNG</source>
         <translation>Lưu khung hình hiện tại thành ảnh PNG</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="309" />
+        <location filename="../gui/camera_viewer.py" line="307" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../gui/camera_viewer.py" line="444" />
+        <location filename="../gui/camera_viewer.py" line="442" />
         <source>Bearing {bearing}   Last frame {last}   {fps} fps</source>
         <translation>Hướng {bearing}   Khung cuối {last}   {fps} khung/s</translation>
     </message>
@@ -2455,11 +2455,6 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <location filename="../processing/unavailable.py" line="42" />
         <source>The algorithm ioc:{0}</source>
         <translation>Thuật toán ioc:{0}</translation>
-    </message>
-    <message>
-        <location filename="../gui/layers.py" line="311" />
-        <source>IOC: opening the map layers</source>
-        <translation>IOC: đang mở các lớp bản đồ</translation>
     </message>
     <message>
         <location filename="../processing/common.py" line="581" />

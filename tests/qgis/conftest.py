@@ -23,14 +23,14 @@ def wait_tasks(plugin=None, timeout_s: float = 60.0) -> None:  # noqa: ANN001
     """
     from qgis.PyQt.QtWidgets import QApplication
 
-    from ioc_qgis_plugin.gui.layers import BackgroundLayerLoader
+    from ioc_qgis_plugin.gui.layers import StepwiseLayerLoader
     from ioc_qgis_plugin.gui.panel import IocDock
 
     manager = QgsApplication.taskManager()
 
     def busy_objects() -> bool:
         for top in QApplication.topLevelWidgets():
-            if any(loader.busy() for loader in top.findChildren(BackgroundLayerLoader)):
+            if any(loader.busy() for loader in top.findChildren(StepwiseLayerLoader)):
                 return True
             if any(dock.task is not None for dock in top.findChildren(IocDock)):
                 return True
