@@ -74,6 +74,21 @@ def _text(v: object) -> str:
     return v.decode("utf-8", "replace") if isinstance(v, bytes) else ("" if v is None else str(v))
 
 
+def _arrow_layer(path: str, layer_name: str):  # noqa: ANN202 - (ogr.DataSource, ogr.Layer)
+    """The OGR data source and layer to stream column-wise; the caller keeps `ds` alive while it reads `lyr`."""
+    from osgeo import ogr
+
+    if not hasattr(ogr.Layer, "GetArrowStreamAsNumPy"):
+        raise NotColumnar("GDAL without the Arrow stream (< 3.6)")
+    ds = ogr.Open(path)
+    if ds is None:
+        raise NotColumnar(f"OGR cannot open {path}")
+    lyr = ds.GetLayerByName(layer_name) if layer_name else ds.GetLayer(0)
+    if lyr is None:
+        raise NotColumnar(f"no layer {layer_name!r} in {path}")
+    return ds, lyr
+
+
 def read_ogr_points(
     path: str,
     layer_name: Optional[str],
@@ -87,14 +102,7 @@ def read_ogr_points(
     """Points (x, y in the layer's CRS), FIDs and the named fields of an OGR layer, batch by batch (Arrow)."""
     from osgeo import ogr
 
-    if not hasattr(ogr.Layer, "GetArrowStreamAsNumPy"):
-        raise NotColumnar("GDAL without the Arrow stream (< 3.6)")
-    ds = ogr.Open(path)
-    if ds is None:
-        raise NotColumnar(f"OGR cannot open {path}")
-    lyr = ds.GetLayerByName(layer_name) if layer_name else ds.GetLayer(0)
-    if lyr is None:
-        raise NotColumnar(f"no layer {layer_name!r} in {path}")
+    ds, lyr = _arrow_layer(path, layer_name)
     defn = lyr.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
     wanted = [f for f in (*numeric, *text, *times) if f]
@@ -130,7 +138,7 @@ def read_ogr_points(
         done += m
         if cancelled(min(done / total, 1.0)):
             raise InterruptedError("reading canceled")
-    ds = None  # release the file before the arrays are assembled
+    del ds  # release the file before the arrays are assembled
     if done == 0:
         return Columns(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64), {f: np.zeros(0) for f in wanted}, 0)
     ok = np.concatenate(parts["ok"])
@@ -193,14 +201,7 @@ def read_ogr_wkb(
     """
     from osgeo import ogr
 
-    if not hasattr(ogr.Layer, "GetArrowStreamAsNumPy"):
-        raise NotColumnar("GDAL without the Arrow stream (< 3.6)")
-    ds = ogr.Open(path)
-    if ds is None:
-        raise NotColumnar(f"OGR cannot open {path}")
-    lyr = ds.GetLayerByName(layer_name) if layer_name else ds.GetLayer(0)
-    if lyr is None:
-        raise NotColumnar(f"no layer {layer_name!r} in {path}")
+    ds, lyr = _arrow_layer(path, layer_name)
     if lyr.GetGeomType() not in (ogr.wkbPolygon, ogr.wkbMultiPolygon):
         raise NotColumnar("not a 2D (multi)polygon layer")
     defn = lyr.GetLayerDefn()
