@@ -361,17 +361,26 @@ class IocPlugin:
         self.store = store
         if self.report_detail is not None:
             self.report_detail.set_store(store)
+
+        def load_panel() -> None:
+            if self.dock is not None:
+                self.dock.load(lambda: open_store(settings, read_only=True), on_loaded=self._panel_loaded)
+
         if self.dock is not None:
             self.dock.setVisible(True)
+            self.dock.show_loading()
             QTimer.singleShot(0, self._size_dock)
-            self.dock.load(lambda: open_store(settings, read_only=True), on_loaded=self._panel_loaded)
         if add_layers:
             if self.layer_loader is not None:
                 self.layer_loader.cancel()
             self.layer_loader = StepwiseLayerLoader(layer_specs(store, settings), analysis_crs_of(store), self.dock)
-            self.layer_loader.finished.connect(lambda layers: self._layers_ready(layers, True))
+            # The panel reads the store once the layers are on the map, not meanwhile: its reading thread would
+            # hold Python's lock in 5 ms slices while the GUI thread, which takes that lock back after every call
+            # into QGIS, builds the layers — each step of the map then waited on the panel.
+            self.layer_loader.finished.connect(lambda layers: (self._layers_ready(layers, True), load_panel()))
             self.layer_loader.start()
         else:
+            load_panel()
             self._layers_ready(
                 {
                     t: lyr

@@ -224,11 +224,21 @@ def install_layers(
     return layers
 
 
+_REGISTRY_OPERATIONS: dict[str, str] = {}
+
+
 def registry_operation(crs: QgsCoordinateReferenceSystem) -> str:
     """Among PROJ's WGS 84 → VN-2000 operations, the one with the registry's 7 parameters ("" if none).
 
-    A PROJ database search (tens of ms on a busy machine): any thread may run it, QGIS gives each its own
-    PROJ context."""
+    A PROJ database search (5-10 ms of CPU, tens of ms on a busy machine) whose answer depends only on the CRS
+    and the PROJ database: looked up once per CRS per session."""
+    key = crs.toWkt() or crs.authid()
+    if key not in _REGISTRY_OPERATIONS:
+        _REGISTRY_OPERATIONS[key] = _search_registry_operation(crs)
+    return _REGISTRY_OPERATIONS[key]
+
+
+def _search_registry_operation(crs: QgsCoordinateReferenceSystem) -> str:
     wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
     dx = next(iter(load_registry().values())).towgs84[0]
     for op in QgsDatumTransform.operations(wgs84, crs):
@@ -311,23 +321,39 @@ class StepwiseLayerLoader(QObject):
         self._crs = analysis_crs
         self._built: dict[str, QgsVectorLayer] = {}
         self._unstyled: Optional[tuple[QgsVectorLayer, LayerSpec]] = None
+        self._installed: Optional[dict[str, QgsVectorLayer]] = None
+        # Single shot, armed again after each step: a repeating 0 ms timer is re-armed with the time its turn
+        # began, so after a long step it is due before every other timer and runs twice in a row while the
+        # desktop's own timers (repaints, progress, animations) wait through both steps.
         self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._step)
+        self._done = False
 
     def start(self) -> None:
         self._timer.start()
 
     def busy(self) -> bool:
         """Still opening or styling layers (the finished signal is yet to come)."""
-        return self._timer.isActive()
+        return not self._done and (self._timer.isActive() or bool(self._specs) or self._unstyled is not None)
 
     def cancel(self) -> None:
         self._timer.stop()
         self._specs = []
         self._unstyled = None
+        self._done = True
 
     def _step(self) -> None:
+        if self._done:
+            return
+        try:
+            self._one_step()
+        finally:
+            if not self._done:
+                self._timer.start()
+
+    def _one_step(self) -> None:
         if self._unstyled is not None:
             layer, spec = self._unstyled
             self._unstyled = None
@@ -343,5 +369,8 @@ class StepwiseLayerLoader(QObject):
             if layer is not None:
                 self._unstyled = (layer, spec)
             return
-        self._timer.stop()
-        self.finished.emit(install_layers(self._built, self._crs))
+        if self._installed is None:
+            self._installed = install_layers(self._built, self._crs)
+            return  # the panel and the camera controller take the layers in the next turn
+        self._done = True
+        self.finished.emit(self._installed)

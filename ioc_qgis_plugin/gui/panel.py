@@ -103,6 +103,9 @@ class IocDock(QgsDockWidget):
         self.units: list[str] = []
 
     # -- loading ------------------------------------------------------------------------------------------
+    def show_loading(self) -> None:
+        self.store_label.setText(self.tr("Loading…"))
+
     def load(self, store_factory: StoreFactory, on_loaded: Optional[Callable[[], None]] = None) -> FunctionTask:
         """Read the store in the background; the GUI stays responsive and the tabs fill when done."""
         self.store_label.setText(self.tr("Loading…"))

@@ -57,7 +57,8 @@ def test_bench_panel_100k(plugin, big_city, bench_record):
     t0 = time.perf_counter()
     plugin.open_gpkg(str(big_city))
     manager = QgsApplication.taskManager()
-    while manager.countActiveTasks():
+    # the map's layers come first, then the panel reads the store: wait for both, then for the tasks
+    while manager.countActiveTasks() or plugin.layer_loader is not None or plugin.dock.task is not None:
         QCoreApplication.processEvents()
         time.sleep(0.002)
     QCoreApplication.processEvents()

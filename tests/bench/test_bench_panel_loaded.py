@@ -46,7 +46,10 @@ def _day(plugin, path) -> tuple[int, int]:  # noqa: ANN001
     assert plugin.open_gpkg(str(path))
     manager = QgsApplication.taskManager()
     end = time.time() + 120
-    while manager.countActiveTasks() and time.time() < end:
+    # the map's layers come first, then the panel reads the store: wait for both, then for the tasks
+    while (manager.countActiveTasks() or plugin.layer_loader is not None or plugin.dock.task is not None) and (
+        time.time() < end
+    ):
         QCoreApplication.processEvents()
         time.sleep(0.002)
     _settle()

@@ -115,6 +115,42 @@ def _check_layers_and_filter(plugin, builders: list[int]) -> None:  # noqa: ANN0
     assert reports.featureCount() == 3000
 
 
+def test_other_timers_run_between_any_two_layer_steps(plugin, demo_copy, monkeypatch):
+    """Each open/style step is followed by a turn in which the desktop's own timers run: a step that takes longer
+    than a timer's interval must not be followed directly by the next step (a repeating 0 ms timer was re-armed
+    with its turn's start time, so after a long step it ran again before any other timer)."""
+    from qgis.PyQt.QtCore import QTimer
+
+    events: list[str] = []
+    real_open, real_style = layers_module.open_layer, layers_module.style_layer
+
+    def slow_open(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        time.sleep(0.02)  # longer than the 5 ms timer below: as a step on a busy PC
+        events.append("step")
+        return real_open(*args, **kwargs)
+
+    def slow_style(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        time.sleep(0.02)
+        events.append("step")
+        return real_style(*args, **kwargs)
+
+    monkeypatch.setattr(layers_module, "open_layer", slow_open)
+    monkeypatch.setattr(layers_module, "style_layer", slow_style)
+    ticker = QTimer()
+    ticker.setInterval(5)
+    ticker.timeout.connect(lambda: events.append("tick"))
+    ticker.start()
+    try:
+        assert plugin.open_gpkg(str(demo_copy))
+        wait_tasks(plugin, timeout_s=180)
+    finally:
+        ticker.stop()
+    steps = [i for i, e in enumerate(events) if e == "step"]
+    assert len(steps) == 2 * len(LAYER_ORDER)
+    back_to_back = [i for i in steps if i + 1 in steps]
+    assert not back_to_back, events
+
+
 def test_reopening_while_layers_load_keeps_only_the_newest_layers(plugin, demo_copy):
     assert plugin.open_gpkg(str(demo_copy))
     assert plugin.open_gpkg(str(demo_copy))  # the first load's layers are never added
