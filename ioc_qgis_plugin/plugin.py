@@ -16,7 +16,7 @@ from .gui.layers import StepwiseLayerLoader, analysis_crs_of, ioc_layer, layer_s
 from .gui.messages import install_log_bridge, log, notify, remove_log_bridge
 from .gui.panel import IocDock
 from .gui.settings import IocSettings
-from .gui.store_opener import open_store
+from .gui.store_opener import camera_state_writer, open_store
 from .store.base import IocStore
 from .store.errors import StoreError
 
@@ -389,6 +389,8 @@ class IocPlugin:
                 },
                 False,
             )
+        if self.cameras is not None:
+            self.cameras.health.writer = camera_state_writer(settings)
         self._attach_lights(settings)
         self._invalidate_controllers()
         if settings.store_kind != "postgis" and settings.gpkg_path:

@@ -1,7 +1,8 @@
 """Background health check of every camera: online / slow / offline and last_seen written to the camera layer.
 
-Probing (RTSP DESCRIBE / HTTP GET, no decoding) runs on a worker thread with a small pool; only the layer update
-happens in the GUI thread, through the data provider (not the undo stack: health is not a user edit).
+Probing (RTSP DESCRIBE / HTTP GET, no decoding) runs on a worker thread with a small pool. The states are written
+(not through the undo stack: health is not a user edit) by the `writer` the plugin gives — its own store connection,
+on a worker thread, so a busy disk never stalls the map — or, without one, through the layer's data provider.
 
 What an operator should see, and why it is not "one failed probe = offline":
 - a camera is "offline" only after `fail_threshold` consecutive probes without an answer (a probe that times out is
@@ -24,6 +25,7 @@ from qgis.PyQt.QtCore import QDateTime, QObject, Qt, QTimer, QVariant, pyqtSigna
 
 from ..video.probe import probe
 from .camera_auth import connect_url
+from .messages import log
 
 ONLINE, SLOW, OFFLINE, UNKNOWN = "online", "slow", "offline", "unknown"
 
@@ -61,6 +63,7 @@ class HealthTracker:
 class CameraHealthChecker(QObject):
     checked = pyqtSignal(dict)  # camera_id -> {"online": bool, "state": str, "reason": str, "last_seen": str|None}
     _results_ready = pyqtSignal(object)
+    _written = pyqtSignal(str)  # "" or why the states could not be written
 
     def __init__(  # noqa: PLR0913
         self,
@@ -85,7 +88,11 @@ class CameraHealthChecker(QObject):
         self._thread: Optional[threading.Thread] = None
         self._stop = threading.Event()
         self._results_ready.connect(self._apply, Qt.QueuedConnection)
+        self._written.connect(self._after_write, Qt.QueuedConnection)
         self.last_results: dict = {}
+        #: writes [{"camera_id", "status", "last_seen" (UTC ISO or None)}] in a worker thread; None: the layer
+        self.writer: Optional[Callable[[list[dict]], None]] = None
+        self._write_thread: Optional[threading.Thread] = None
 
     def set_layer(self, layer: Optional[QgsVectorLayer]) -> None:
         self.layer = layer
@@ -195,6 +202,8 @@ class CameraHealthChecker(QObject):
             seen_is_dt = i_seen >= 0 and fields.at(i_seen).type() in (QVariant.DateTime, QVariant.Date)
             seen_value = now if seen_is_dt else now.toString(Qt.ISODate)
             changes = {}
+            rows = []
+            seen_utc = now.toUTC().toString("yyyy-MM-dd'T'HH:mm:ss.zzz'Z'")
             for fid, cid, ok, reason, elapsed, failures in results:
                 state = self.tracker.update(cid, ok, elapsed, reason, failures)
                 attrs = {}
@@ -204,25 +213,54 @@ class CameraHealthChecker(QObject):
                     attrs[i_seen] = seen_value
                 if attrs:
                     changes[fid] = attrs
+                rows.append({"camera_id": cid, "status": state, "last_seen": seen_utc if ok else None})
                 summary[cid] = {
                     "online": state in (ONLINE, SLOW),
                     "state": state,
                     "reason": reason,
                     "last_seen": now.toString(Qt.ISODate) if ok else None,
                 }
-            if changes:
+            if rows and self.writer is not None:
+                self._write_in_background(rows)
+            elif changes:
                 layer.dataProvider().changeAttributeValues(changes)
                 layer.triggerRepaint()
         self.last_results = summary
         self.checked.emit(summary)
 
+    def _write_in_background(self, rows: list[dict]) -> None:
+        previous, writer = self._write_thread, self.writer
+
+        def write() -> None:
+            if previous is not None:
+                previous.join()  # rounds are written in the order they were probed
+            try:
+                writer(rows)
+                error = ""
+            except Exception as exc:  # noqa: BLE001 - e.g. a locked file or a role without UPDATE: said, not raised
+                error = str(exc) or type(exc).__name__
+            try:
+                self._written.emit(error)
+            except RuntimeError:  # checker deleted meanwhile
+                pass
+
+        self._write_thread = threading.Thread(target=write, name="ioc-camera-health-write", daemon=True)
+        self._write_thread.start()
+
+    def _after_write(self, error: str) -> None:
+        if error:
+            log(f"camera states not saved: {error}", "warning")
+        elif self.layer is not None and self.layer.isValid():
+            self.layer.triggerRepaint()
+
     def stop(self, timeout: float = 10.0) -> bool:
         self._timer.stop()
         self._stop.set()
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            if thread.is_alive():
-                return False
-            self._thread = None
+        for name in ("_thread", "_write_thread"):
+            thread = getattr(self, name)
+            if thread is not None:
+                thread.join(timeout)
+                if thread.is_alive():
+                    return False
+                setattr(self, name, None)
         return True

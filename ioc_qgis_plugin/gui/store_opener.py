@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsDataSourceUri
 
@@ -75,3 +75,23 @@ def qgis_layer_uri(store: IocStore, table: str, settings: IocSettings) -> tuple[
             ds.setAuthConfigId(settings.pg_authcfg)
         uri = ds.uri(False)
     return uri, provider
+
+
+def camera_state_writer(settings: IocSettings) -> Callable[[list[dict]], None]:
+    """For the camera health checker: writes a round's states on its worker thread, on a connection of its own.
+
+    rows: {"camera_id", "status", "last_seen"}; last_seen None (no answer this round) keeps the stored time."""
+
+    def write(rows: list[dict]) -> None:
+        store = open_store(settings)
+        try:
+            with store.transaction():
+                store.update_rows(
+                    "cameras", "camera_id", [{"camera_id": r["camera_id"], "status": r["status"]} for r in rows]
+                )
+                seen = [{"camera_id": r["camera_id"], "last_seen": r["last_seen"]} for r in rows if r["last_seen"]]
+                store.update_rows("cameras", "camera_id", seen)
+        finally:
+            store.close()
+
+    return write

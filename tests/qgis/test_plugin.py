@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gc
 import sqlite3
+import threading
 
 from qgis.core import QgsApplication, QgsProject
 from qgis.PyQt.QtWidgets import QAction, QDockWidget, QToolBar
 
 from tests.qgis.conftest import flush_deletes, wait_tasks
+from tests.support.waiting import wait_until
 
 
 def _ioc_objects(main_window) -> dict[str, int]:
@@ -131,6 +133,60 @@ def test_camera_health_reaches_the_panel(plugin, demo_copy):
     tab.state.setCurrentIndex(tab.state.findData("offline"))
     assert tab.model.rowCount() == 25
     assert plugin.dock.overview.figures["cameras_offline"].text().startswith("25")
+
+
+def test_camera_states_are_written_off_the_gui_thread_through_the_store(plugin, demo_copy):
+    """A health round's states go to the store on a worker thread (a busy disk never stalls the map): the
+    cameras table has them, the layer shows them, and the layer was never edited (no undo entries)."""
+    from ioc_qgis_plugin.store.gpkg import GeoPackageStore
+
+    plugin.open_gpkg(str(demo_copy))
+    wait_tasks(plugin)
+    health = plugin.cameras.health
+    assert wait_until(lambda: not health.busy and not (health._write_thread and health._write_thread.is_alive()), 30)
+    store = GeoPackageStore.open(demo_copy)
+    try:
+        with store.transaction():
+            ids = store.columns("cameras", ["camera_id"])["camera_id"]
+            store.update_rows("cameras", "camera_id", [{"camera_id": c, "status": "unknown"} for c in ids])
+    finally:
+        store.close()
+    threads = []
+    written = health.writer
+
+    def recording(rows: list) -> None:
+        threads.append(threading.get_ident())
+        written(rows)
+
+    health.writer = recording
+    results = []
+    health.checked.connect(results.append)
+    assert health.check_now()
+    # no demo camera is served here: every one refuses the connection, which is "offline" at once
+    assert wait_until(lambda: bool(results) and not health._write_thread.is_alive(), 30)
+    assert threads and threads[0] != threading.get_ident()
+    with sqlite3.connect(str(demo_copy)) as con:
+        stored = dict(con.execute("SELECT camera_id, status FROM cameras"))
+    assert set(stored.values()) == {"offline"}, stored
+    assert stored == {cid: r["state"] for cid, r in results[0].items()}
+    layer = plugin.cameras.layer
+    assert {f["status"] for f in layer.getFeatures()} == {"offline"}
+    assert layer.undoStack().count() == 0 and not layer.isModified()
+
+
+def test_camera_states_that_cannot_be_written_are_logged_not_raised(plugin, demo_copy):
+    plugin.open_gpkg(str(demo_copy))
+    wait_tasks(plugin)
+    health = plugin.cameras.health
+    messages = []
+    QgsApplication.messageLog().messageReceived.connect(lambda m, tag, level: messages.append(m))
+
+    def failing(rows: list) -> None:
+        raise RuntimeError("database is locked")
+
+    health.writer = failing
+    health._apply([(1, "CAM01", False, "refused", 0.0, 3)])
+    assert wait_until(lambda: any("camera states not saved: database is locked" in m for m in messages), 10)
 
 
 def test_layer_definition_adds_the_styled_group(demo_copy, tmp_path, qgis_new_project):
