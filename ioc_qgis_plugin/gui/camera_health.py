@@ -20,7 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
 
-from qgis.core import QgsVectorLayer
+from qgis.core import QgsFeatureRequest, QgsVectorLayer
 from qgis.PyQt.QtCore import QDateTime, QObject, Qt, QTimer, QVariant, pyqtSignal
 
 from ..video.probe import probe
@@ -28,6 +28,7 @@ from .camera_auth import connect_url
 from .messages import log
 
 ONLINE, SLOW, OFFLINE, UNKNOWN = "online", "slow", "offline", "unknown"
+URL_FIELDS = ("substream_url", "stream_url", "snapshot_url")  # probed in this order
 
 
 def _is_timeout(reason: str) -> bool:
@@ -116,7 +117,9 @@ class CameraHealthChecker(QObject):
         fields = layer.fields()
         live = set(self.live_ids())
         i_timeout = fields.indexOf("open_timeout_s")
-        for feature in layer.getFeatures():
+        wanted = [n for n in ("camera_id", "authcfg", "open_timeout_s", *URL_FIELDS) if fields.indexOf(n) >= 0]
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes(wanted, fields)
+        for feature in layer.getFeatures(request):  # on the GUI thread: no geometry, only the columns used
             cid = str(feature["camera_id"])
             if cid in live:
                 targets.append((feature.id(), cid, [], "", 0.0, True))
@@ -128,9 +131,7 @@ class CameraHealthChecker(QObject):
                     timeout = float(feature[i_timeout]) if feature[i_timeout] not in (None, "") else timeout
                 except (TypeError, ValueError):
                     pass
-            urls = [
-                str(feature[n] or "") for n in ("substream_url", "stream_url", "snapshot_url") if fields.indexOf(n) >= 0
-            ]
+            urls = [str(feature[n] or "") for n in URL_FIELDS if fields.indexOf(n) >= 0]
             try:  # credentials are resolved here, in the GUI thread, and live only in this list
                 urls = [connect_url(u, authcfg) for u in urls if u]
                 targets.append((feature.id(), cid, urls, "", timeout, False))
