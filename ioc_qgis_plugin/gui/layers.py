@@ -8,7 +8,6 @@ from typing import Optional
 from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
-    QgsCoordinateTransformContext,
     QgsDatumTransform,
     QgsExpressionContextUtils,
     QgsGeometryGeneratorSymbolLayer,
@@ -151,12 +150,10 @@ def layer_specs(store: IocStore, settings: IocSettings) -> list[LayerSpec]:
     return specs
 
 
-def open_layer(spec: LayerSpec, context: Optional[QgsCoordinateTransformContext] = None) -> Optional[QgsVectorLayer]:
-    """The layer without any style yet; safe in a worker thread when given the project's transform context."""
-    if context is None:
-        context = QgsProject.instance().transformContext()
+def open_layer(spec: LayerSpec) -> Optional[QgsVectorLayer]:
+    """The layer without any style yet (GUI thread only: see StepwiseLayerLoader)."""
     # no default style here: style_layer() loads the one wanted (loading it twice cost ~10 ms per layer)
-    options = QgsVectorLayer.LayerOptions(context, False, False)
+    options = QgsVectorLayer.LayerOptions(QgsProject.instance().transformContext(), False, False)
     layer = QgsVectorLayer(spec.uri, spec.title, spec.provider, options)
     if not layer.isValid():
         log(f"layer {spec.table} could not be loaded ({spec.provider})", "warning")
@@ -198,11 +195,8 @@ def install_layers(
     layers: dict[str, QgsVectorLayer],
     analysis_crs: str,
     project: Optional[QgsProject] = None,
-    operation: Optional[str] = None,
 ) -> dict[str, QgsVectorLayer]:
-    """(Re)build the IOC group from built layers, on the GUI thread.
-
-    operation: registry_operation(analysis_crs), when already looked up in the background."""
+    """(Re)build the IOC group from built layers, on the GUI thread."""
     project = project or QgsProject.instance()
     remove_ioc_layers(project)
     QgsExpressionContextUtils.setProjectVariable(project, "ioc_analysis_crs", analysis_crs)
@@ -216,7 +210,7 @@ def install_layers(
     others = [lyr for lyr in project.mapLayers().values() if lyr.id() not in ours]
     # A fresh project works in the province's VN-2000 / TM-3 metres, with the official shift preset so QGIS
     # never stops to ask which datum transformation to use.
-    if crs.isValid() and not others and prefer_registry_transform(project, crs, operation):
+    if crs.isValid() and not others and prefer_registry_transform(project, crs):
         project.setCrs(crs)
         # The desktop application adopts the first added layer's CRS for an empty project in a queued handler;
         # set ours again once that has run.
@@ -247,11 +241,9 @@ def _search_registry_operation(crs: QgsCoordinateReferenceSystem) -> str:
     return ""
 
 
-def prefer_registry_transform(
-    project: QgsProject, crs: QgsCoordinateReferenceSystem, operation: Optional[str] = None
-) -> bool:
-    """Preset the registry's WGS 84 → VN-2000 operation in the project (looked up here unless given)."""
-    proj = registry_operation(crs) if operation is None else operation
+def prefer_registry_transform(project: QgsProject, crs: QgsCoordinateReferenceSystem) -> bool:
+    """Preset the registry's WGS 84 → VN-2000 operation in the project."""
+    proj = registry_operation(crs)
     if proj:
         wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
         context = project.transformContext()
