@@ -94,6 +94,7 @@ class CameraHealthChecker(QObject):
         #: writes [{"camera_id", "status", "last_seen" (UTC ISO or None)}] in a worker thread; None: the layer
         self.writer: Optional[Callable[[list[dict]], None]] = None
         self._write_thread: Optional[threading.Thread] = None
+        self._write_error = ""
 
     def set_layer(self, layer: Optional[QgsVectorLayer]) -> None:
         self.layer = layer
@@ -249,9 +250,10 @@ class CameraHealthChecker(QObject):
         self._write_thread.start()
 
     def _after_write(self, error: str) -> None:
-        if error:
+        if error and error != self._write_error:  # a read-only share fails every round: said once, not every 30 s
             log(f"camera states not saved: {error}", "warning")
-        elif self.layer is not None and self.layer.isValid():
+        self._write_error = error
+        if not error and self.layer is not None and self.layer.isValid():
             self.layer.triggerRepaint()
 
     def stop(self, timeout: float = 10.0) -> bool:
