@@ -2,11 +2,13 @@
 the desk changes filters (table and map, free-text search included) — with two busy processes this benchmark starts
 itself competing for the machine's cores, as on an operator's PC running other software. Target: < 50 ms.
 
-The same sequence without the busy processes, in the same run, is the reference.
+The same sequence without the busy processes, in the same run, is the reference. Each is repeated; the figure is
+the median of the runs' longest stalls, and the note lists every run and the worst.
 """
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import time
@@ -77,24 +79,29 @@ def _day(plugin, path) -> tuple[int, int]:  # noqa: ANN001
     return load_stall, filter_stall
 
 
+REPEATS = 5
+
+
 def test_panel_gui_longest_stall_loaded(plugin, demo_city, bench_record) -> None:  # noqa: ANN001
-    reference = max(_day(plugin, demo_city))
+    quiet = [max(_day(plugin, demo_city)) for _ in range(REPEATS)]
     busy = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(2)]
     try:
-        load_stall, filter_stall = _day(plugin, demo_city)
+        loaded = [_day(plugin, demo_city) for _ in range(REPEATS)]
     finally:
         for p in busy:
             p.terminate()
         for p in busy:
             p.wait(timeout=10)
-    loaded = max(load_stall, filter_stall)
+    longest = [max(day) for day in loaded]
     bench_record(
         "panel_gui_longest_stall_loaded_ms",
-        loaded,
+        statistics.median(longest),
         "ms",
-        reference=reference,
-        reference_name="the same sequence without the two busy processes",
+        reference=statistics.median(quiet),
+        reference_name="the same sequence without the two busy processes (median of the runs' longest stalls)",
         target="< 50 ms",
-        note="12,000-report city: panel load, layers, 11 filter changes with map filter and text search; "
-        f"two busy processes on the 2 cores; longest while loading {load_stall} ms, while filtering {filter_stall} ms",
+        note=f"12,000-report city: panel load, layers, 11 filter changes with map filter and text search; two busy "
+        f"processes on the 2 cores; median of {REPEATS} runs' longest stall; runs (loading/filtering, ms): "
+        + ", ".join(f"{a}/{b}" for a, b in loaded)
+        + f"; worst run {max(longest)} ms; without the busy processes: {quiet}",
     )
