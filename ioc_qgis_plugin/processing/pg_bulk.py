@@ -251,7 +251,9 @@ def read_pg_points(
         local: set[str] = set()
         for name in wanted:
             kind = kinds[name]
-            if name in numeric and kind in INT_TYPES | FLOAT_TYPES | {"numeric"}:
+            if name in numeric and kind == "float4":  # QGIS reads its shortest text, not the widened float
+                floats.append((name, "{}::text::float8"))
+            elif name in numeric and kind in INT_TYPES | FLOAT_TYPES | {"numeric"}:
                 floats.append((name, "{}::float8"))
             elif name in numeric and kind in TEXT_TYPES:
                 texts.append((name, "{}"))

@@ -4,6 +4,8 @@ reprojection, the layer's auth configuration; refused cases fall back; cancel st
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import psycopg2
 import pytest
@@ -33,7 +35,7 @@ DB = "bulk_city"
 SCHEMA = "dữ liệu thành phố"  # not public, and needs quoting
 READER, READER_PW = "analyst", "pw-analyst-7f3"
 N = 4000
-NUMERIC, TEXT, TIMES = ["w", "n", "code"], ["kind", "ward"], ["requested_at", "local_at", "day", "iso"]
+NUMERIC, TEXT, TIMES = ["w", "n", "code", "r"], ["kind", "ward"], ["requested_at", "local_at", "day", "iso"]
 
 SETUP = f"""
 CREATE EXTENSION postgis;
@@ -44,10 +46,13 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA "{SCHEMA}" GRANT SELECT ON TABLES TO {READER}
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {READER};
 SELECT setseed(0.25);
 CREATE TABLE "{SCHEMA}".incidents (
-  fid bigserial PRIMARY KEY, w float8, n numeric(8, 2), code int4, ward int2, kind text, requested_at timestamptz,
+  fid bigserial PRIMARY KEY, w float8, n numeric(8, 2), code int4, ward int2, r real, kind text,
+  requested_at timestamptz,
   local_at timestamp, day date, iso varchar, geom geometry(Point, 5899));
-INSERT INTO "{SCHEMA}".incidents (w, n, code, ward, kind, requested_at, local_at, day, iso, geom)
-SELECT CASE WHEN i % 13 = 0 THEN NULL ELSE 1 + i % 3 END, round((random() * 100)::numeric, 2), i % 7, CASE WHEN i % 23 = 0 THEN NULL ELSE i % 30 END,
+INSERT INTO "{SCHEMA}".incidents
+  (w, n, code, ward, r, kind, requested_at, local_at, day, iso, geom)
+SELECT CASE WHEN i % 13 = 0 THEN NULL ELSE 1 + i % 3 END, round((random() * 100)::numeric, 2), i % 7,
+       CASE WHEN i % 23 = 0 THEN NULL ELSE i % 30 END, (i % 10 / 10.0 + 0.01)::real,
        CASE WHEN i % 17 = 0 THEN NULL ELSE (ARRAY['traffic', 'lighting', 'trật tự đô thị'])[1 + i % 3] END,
        CASE WHEN i % 19 = 0 THEN NULL ELSE timestamptz '2025-01-01 08:00+07' + i * interval '37 minutes' END,
        timestamp '2025-02-01 06:30' + i * interval '3 hours', date '2025-03-01' + i % 40,
@@ -168,6 +173,19 @@ def test_points_equal_feature_path(city, subset: str) -> None:  # noqa: ANN001
         assert len(ref.fids) + ref.skipped == N and ref.skipped == N // 97 + N // 211
     else:
         assert 0 < len(ref.fids) + ref.skipped < N  # the subset was applied by both
+
+
+@pytest.mark.parametrize("zone", ["Asia/Ho_Chi_Minh", "America/New_York"])
+def test_local_times_read_as_qgis_reads_them(city, monkeypatch, zone: str) -> None:  # noqa: ANN001
+    """timestamp without time zone and date: QGIS takes them as this machine's local time."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        bulk, ref = read_both(pg_layer(city, "incidents"), times=["local_at", "day"])
+        assert_same(bulk, ref)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_points_kept_without_geometry_equal_feature_path(city) -> None:  # noqa: ANN001
