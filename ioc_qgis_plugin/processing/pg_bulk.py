@@ -167,21 +167,17 @@ COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 class _CopySink:
     """File-like target of COPY TO STDOUT: keeps the bytes, reports progress and stops on cancel."""
 
-    def __init__(self, cancelled: Callable[[float], bool], expected: int, span: tuple[float, float]) -> None:
+    def __init__(self, cancelled: Callable[[float], bool], rows: int, span: tuple[float, float]) -> None:
         self.parts: list[bytes] = []
-        self.size = 0
-        self.calls = 0
-        self.cancelled, self.expected, self.span = cancelled, max(expected, 1), span
+        self.cancelled, self.rows, self.span = cancelled, max(rows, 1), span
 
-    def write(self, data: bytes) -> int:  # psycopg2 hands over one row at a time
-        self.parts.append(data)
-        self.size += len(data)
-        self.calls += 1
-        if self.calls % CHECK_EVERY == 0:
+    def write(self, data: bytes) -> None:  # psycopg2 hands over one row at a time: kept as cheap as possible
+        parts = self.parts
+        parts.append(data)
+        if len(parts) % CHECK_EVERY == 0:
             lo, hi = self.span
-            if self.cancelled(lo + (hi - lo) * min(self.size / self.expected, 1.0)):
+            if self.cancelled(lo + (hi - lo) * min(len(parts) / self.rows, 1.0)):
                 raise InterruptedError("reading canceled")
-        return len(data)
 
     def data(self) -> bytes:
         return b"".join(self.parts)
@@ -272,7 +268,7 @@ def read_pg_points(
         exprs += [sql.SQL(f"coalesce({e}, 'NaN')").format(sql.Identifier(n)) for n, e in floats]
         rows = _fixed_rows(
             _copy(cur, _copy_query(table, key, exprs, "binary"), table,
-                  _CopySink(cancelled, total * (2 + 12 * (len(exprs) + 1)), (0.0, 0.8 if texts else 1.0))),
+                  _CopySink(cancelled, total, (0.0, 0.8 if texts else 1.0))),
             len(exprs) + 1,
         )  # fmt: skip
         keys = rows["v0"].astype(np.int64)
@@ -283,7 +279,7 @@ def read_pg_points(
             batch[name] = _local_epochs(values) if name in local else values
         if texts:
             exprs = [sql.SQL(e).format(sql.Identifier(n)) for n, e in texts]
-            raw = _copy(cur, _copy_query(table, key, exprs, "csv"), table, _CopySink(cancelled, 0, (0.8, 1.0)))
+            raw = _copy(cur, _copy_query(table, key, exprs, "csv"), table, _CopySink(cancelled, total, (0.8, 1.0)))
             lines = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
             text_keys = np.fromiter((int(r[0]) for r in lines), dtype=np.int64, count=len(lines))
             if len(text_keys) != len(keys):
