@@ -363,7 +363,7 @@ def _read_columnar(
     if layer.providerType() == "postgres":
         cols = read_pg_points(
             pg_table(layer), *fields, parse_time=to_epoch, cancelled=cancelled, need_points=need_geometry,
-            total=layer.featureCount(),
+            total=(source if source is not None else layer).featureCount(),  # thread-safe copy
         )  # fmt: skip
     else:
         parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
@@ -399,9 +399,15 @@ def fid_lookup(source: QgsFeatureSource, key: str) -> Callable[[np.ndarray], np.
     def lookup(keys: np.ndarray) -> np.ndarray:
         index = source.fields().indexOf(key)
         request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes([index])
-        pairs = [(f.attribute(index), f.id()) for f in source.getFeatures(request)] if index >= 0 else []
-        known = np.fromiter((k for k, _ in pairs), dtype=np.int64, count=len(pairs))
-        ids = np.fromiter((i for _, i in pairs), dtype=np.int64, count=len(pairs))
+        values: list[int] = []
+        numbers: list[int] = []
+        if index >= 0:
+            features, f = source.getFeatures(request), QgsFeature()
+            while features.nextFeature(f):  # one QgsFeature refilled: half the cost of a new one per row
+                values.append(f.attribute(index))
+                numbers.append(f.id())
+        known = np.asarray(values, dtype=np.int64)
+        ids = np.asarray(numbers, dtype=np.int64)
         if len(keys) == 0:
             return ids[:0]
         if len(known) == 0:

@@ -138,7 +138,8 @@ def _read_columnar(
         return feedback.isCanceled()
 
     if layer.providerType() == "postgres":
-        cols = read_pg_wkb(pg_table(layer), names, cancelled, total=layer.featureCount())
+        total = (source if source is not None else layer).featureCount()
+        cols = read_pg_wkb(pg_table(layer), names, cancelled, total=total)
         if cols.key:  # QGIS numbers these features itself: its ids, for outputs that name parcels
             keys = np.asarray(cols.fids, dtype=np.int64)
             cols.fids = fid_lookup(source if source is not None else layer, cols.key)(keys).tolist()
