@@ -73,7 +73,7 @@ CREATE TABLE public.any_geometry (fid serial PRIMARY KEY, geom geometry);
 INSERT INTO public.any_geometry (geom) SELECT ST_SetSRID(ST_MakePoint(705000 + i, 1210000), 5899)
 FROM generate_series(1, 50) i;
 CREATE TABLE "{SCHEMA}".thua_dat (
-  fid serial PRIMARY KEY, "KyHieuMucDichSuDung" text, "DienTich" numeric(12, 1),
+  fid bigserial PRIMARY KEY, "KyHieuMucDichSuDung" text, "DienTich" numeric(12, 1),
   geom geometry(MultiPolygon, 5899));
 """
 
@@ -314,3 +314,34 @@ def test_cancel_stops_the_read_and_closes_the_connection(city, monkeypatch) -> N
         cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ioc processing read'")
         assert cur.fetchone()[0] == 0
     conn.close()
+
+
+def test_parcel_quality_equals_feature_path(ioc_provider, city, monkeypatch) -> None:  # noqa: ANN001
+    import processing
+
+    import ioc_qgis_plugin.processing.land_base as land_base
+
+    calls = []
+    real = land_base.read_pg_wkb
+    monkeypatch.setattr(land_base, "read_pg_wkb", lambda *a, **k: calls.append(1) or real(*a, **k))
+    layer = pg_layer(city, "thua_dat", subset="fid <> 3")
+    QgsProject.instance().addMapLayer(layer)
+    try:
+        params = {"AREA_FIELD": "DienTich", "OUTPUT": "memory:"}
+        bulk = processing.run("ioc:parcel_quality", {"INPUT": layer, **params})
+        ref = processing.run(
+            "ioc:parcel_quality", {"INPUT": QgsProcessingFeatureSourceDefinition(layer.id(), False, 10**9), **params}
+        )
+    finally:
+        QgsProject.instance().removeMapLayer(layer.id())
+    assert calls == [1]
+
+    def issues(res: dict) -> list:
+        return sorted(
+            (f["kind"], f["parcel_fid"], f["other_fid"], f["value"], f["reason"], f.geometry().asWkt(3))
+            for f in res["OUTPUT"].getFeatures()
+        )
+
+    got = issues(bulk)
+    assert got == issues(ref) and {"sliver", "overlap", "area"} <= {k for k, *_ in got}
+    assert bulk["SUMMARY"] == ref["SUMMARY"]
