@@ -1,11 +1,11 @@
-"""Column-wise reads of PostGIS tables for the IOC algorithms: one server-side cursor, rows fetched in large batches
-(psycopg2's C typecasters), geometries as little-endian WKB that bulk_io turns into arrays. No qgis import:
-pg_source.py resolves the layer's connection (and its auth configuration) and decides when this applies.
+"""Column-wise reads of PostGIS tables for the IOC algorithms. No qgis import: pg_source.py resolves the layer's
+connection (and its auth configuration), common.py / land_base.py decide when this applies.
 
+Points: coordinates, numbers and times in one binary COPY of fixed-width rows read straight into numpy, text-like
+fields in a CSV COPY of the same snapshot. Polygons: little-endian WKB from a server-side cursor, in batches.
 What QGIS's postgres provider would do differently is refused with NotColumnar, so the caller iterates features
-instead: keys that are not one integer column (QGIS then numbers features itself), unconstrained or curved
-geometry columns, field types QGIS converts in ways not repeated here. The layer's subset string is the WHERE clause,
-run in a read-only transaction.
+instead: keys that are not one integer column, unconstrained or curved geometry columns, field types QGIS converts
+in ways not repeated here. The layer's subset string is the WHERE clause, run in a read-only transaction.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ def _connect(table: PgTable):  # noqa: ANN202 - psycopg2 connection
     except psycopg2.Error as exc:  # libpq's text names host, user and reason, never the password (scrubbed anyway)
         first = (str(exc).strip().splitlines() or ["connection failed"])[0]
         raise NotColumnar(_scrub(f"PostgreSQL refused the connection: {first}", table)) from None
-    conn.set_session(readonly=True)  # the subset string is SQL: whatever it says, this transaction cannot write
+    # the subset string is SQL: whatever it says, this transaction cannot write; its reads share one snapshot
+    conn.set_session(readonly=True, isolation_level="REPEATABLE READ")
+    conn.set_client_encoding("UTF8")  # the CSV of text fields is decoded as UTF-8 whatever the database's encoding
     return conn
 
 
@@ -114,7 +116,7 @@ def _geometry_type(cur, table: PgTable, allowed: set[str], dims: set[int]) -> No
         raise NotColumnar("the layer's SRID differs from the column's")
 
 
-def _stream(conn, query, table: PgTable, columns: list[str]) -> Iterator[list[tuple]]:  # noqa: ANN001
+def _stream(conn, query, table: PgTable) -> Iterator[list[tuple]]:  # noqa: ANN001
     """Batches of rows from a server-side cursor (memory bounded by one batch)."""
     import psycopg2
 
@@ -161,6 +163,18 @@ def _local_epochs(naive: np.ndarray) -> np.ndarray:
 
 
 EPOCH = datetime(1970, 1, 1)
+# A time as QGIS reads it (its text parsed into a QDateTime): the whole seconds, and the first four digits of the
+# fraction that Qt turns into milliseconds (qt_datetime.cpp: min(qRound(digits / 10^n * 1000), 999)); two columns
+WHOLE_SECONDS = "floor(extract(epoch from {}))::float8"
+FRACTION_DIGITS = "floor(mod(extract(microseconds from {})::numeric, 1000000) / 100)::float8"
+
+
+def _qt_epoch(seconds: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """Epoch seconds as QDateTime.toMSecsSinceEpoch() / 1000 gives them, with Qt's own float steps."""
+    ms = np.minimum(np.floor(digits / 10000.0 * 1000.0 + 0.5), 999.0)
+    return (seconds * 1000.0 + ms) / 1000.0
+
+
 COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 
 
@@ -245,6 +259,7 @@ def read_pg_points(
         floats: list[tuple[str, str]] = []  # (field, SQL giving float8) for the binary COPY
         texts: list[tuple[str, str]] = []  # (field, SQL giving text) for the CSV COPY
         local: set[str] = set()
+        fraction: set[str] = set()  # times sent as two columns: whole seconds, then the fraction's digits
         for name in wanted:
             kind = kinds[name]
             if name in numeric and kind == "float4":  # QGIS reads its shortest text, not the widened float
@@ -256,7 +271,11 @@ def read_pg_points(
             elif name in text and kind in INT_TYPES | TEXT_TYPES:
                 texts.append((name, "{}::text"))
             elif name in times and kind in ("timestamptz", "timestamp", "date"):
-                floats.append((name, "extract(epoch from {})::float8"))
+                if kind == "date":
+                    floats.append((name, "extract(epoch from {})::float8"))
+                else:
+                    floats += [(name, WHOLE_SECONDS), (name, FRACTION_DIGITS)]
+                    fraction.add(name)
                 if kind != "timestamptz":
                     local.add(name)
             elif name in times and kind in TEXT_TYPES:
@@ -274,9 +293,16 @@ def read_pg_points(
         keys = rows["v0"].astype(np.int64)
         x, y = rows["v1"].astype(np.float64), rows["v2"].astype(np.float64)
         batch: dict = {"fid": keys, "x": x, "y": y}
-        for k, (name, _e) in enumerate(floats, start=3):
+        k = 3
+        for name in dict.fromkeys(n for n, _e in floats):
             values = rows[f"v{k}"].astype(np.float64)
-            batch[name] = _local_epochs(values) if name in local else values
+            if name in local:
+                values = _local_epochs(values)
+            if name in fraction:
+                k += 1
+                values = _qt_epoch(values, rows[f"v{k}"].astype(np.float64))
+            batch[name] = values
+            k += 1
         if texts:
             exprs = [sql.SQL(e).format(sql.Identifier(n)) for n, e in texts]
             raw = _copy(cur, _copy_query(table, key, exprs, "csv"), table, _CopySink(cancelled, total, (0.8, 1.0)))
@@ -378,7 +404,7 @@ def read_pg_wkb(
         cur.close()
         query = _select(table, key, "ST_AsBinary({}, 'NDR')", casts)
         out = WkbColumns([], [], {f: [] for f in wanted}, key if kinds.get(key) == "int8" else "")
-        for rows in _stream(conn, query, table, ["fid", "geom", *wanted]):
+        for rows in _stream(conn, query, table):
             out.fids.extend(int(r[0]) for r in rows)
             out.wkb.extend(None if r[1] is None else bytes(r[1]) for r in rows)
             for k, name in enumerate(wanted, start=2):

@@ -26,9 +26,9 @@ def pg_table(layer: QgsVectorLayer) -> PgTable:
             raise NotColumnar("the layer's authentication configuration could not be read")
         resolved = QgsDataSourceUri(" ".join(items))
         user, password = resolved.username() or user, resolved.password()
-    connect = {"dbname": uri.database()}
-    for key, value in (("host", uri.host()), ("port", uri.port()), ("user", user), ("password", password),
-                       ("service", uri.service())):  # fmt: skip
+    connect: dict[str, str] = {}  # only what the layer sets: libpq fills the rest (service file, PG* variables)
+    for key, value in (("dbname", uri.database()), ("host", uri.host()), ("port", uri.port()), ("user", user),
+                       ("password", password), ("service", uri.service())):  # fmt: skip
         if value:
             connect[key] = value
     if uri.sslMode() not in (QgsDataSourceUri.SslPrefer,):
