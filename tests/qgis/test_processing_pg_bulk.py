@@ -345,3 +345,39 @@ def test_parcel_quality_equals_feature_path(ioc_provider, city, monkeypatch) -> 
     got = issues(bulk)
     assert got == issues(ref) and {"sliver", "overlap", "area"} <= {k for k, *_ in got}
     assert bulk["SUMMARY"] == ref["SUMMARY"]
+
+
+def test_city_store_layer_with_row_security(city) -> None:  # noqa: ANN001
+    """The plugin's own field_reports layer (authcfg, key fid) as a desk that sees one ward: row-level security
+    applies to the column-wise read as to QGIS's, and the results are the same."""
+    from ioc_qgis_plugin.gui.settings import IocSettings
+    from ioc_qgis_plugin.gui.store_opener import qgis_layer_uri
+    from ioc_qgis_plugin.store.postgis import PostgisStore
+    from ioc_qgis_plugin.store.postgis_admin import add_user, create_city
+
+    dsn = create_city(city.dsn(), "city_rls", analysis_srid=5899)
+    add_user(dsn, "desk_w01", "desk", "pw-desk-w01", wards=["W01"])
+    owner = PostgisStore(dsn)
+    rng = np.random.default_rng(8)
+    reports = []
+    for i in range(300):
+        located = i % 25 != 0
+        reports.append({
+            "report_id": f"R{i:04d}", "service_code": ["traffic", "lighting"][i % 2], "status": "received",
+            "ward_id": f"W0{1 + i % 3}", "lon": 107.2 + 0.05 * rng.random() if located else None,
+            "lat": 10.93 + 0.05 * rng.random() if located else None, "source": "local",
+            "requested_at": f"2026-0{1 + i % 9}-1{i % 10}T0{i % 10}:15:00.25{i % 10}+07:00",
+        })  # fmt: skip
+    owner.upsert_reports(reports)
+    owner.close()
+    desk = PostgisStore.open(city.dsn("city_rls", user="desk_w01", password="pw-desk-w01"))
+    settings = IocSettings(store_kind="postgis", pg_host="127.0.0.1", pg_port=city.port, pg_dbname="city_rls")
+    settings.pg_authcfg = authcfg("desk_w01", "pw-desk-w01")
+    uri, provider = qgis_layer_uri(desk, "field_reports", settings)
+    desk.close()
+    layer = QgsVectorLayer(uri, "field_reports", provider)
+    assert layer.isValid() and "pw-desk-w01" not in uri
+    bulk, ref = read_both(layer, text=["ward_id", "service_code"], times=["requested_at"])
+    assert_same(bulk, ref, tol=1e-6)  # WGS 84 store → EPSG:5899
+    assert set(ref.attrs["ward_id"]) == {"W01"} and len(ref.fids) + ref.skipped == 100
+    assert ref.skipped == 4
