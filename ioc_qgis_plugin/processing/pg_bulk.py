@@ -306,8 +306,7 @@ def read_pg_points(
         if texts:
             exprs = [sql.SQL(e).format(sql.Identifier(n)) for n, e in texts]
             raw = _copy(cur, _copy_query(table, key, exprs, "csv"), table, _CopySink(cancelled, total, (0.8, 1.0)))
-            lines = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
-            text_keys = np.fromiter((int(r[0]) for r in lines), dtype=np.int64, count=len(lines))
+            text_keys, columns = _csv_columns(raw.decode("utf-8"), len(texts) + 1)
             if len(text_keys) != len(keys):
                 raise NotColumnar("the table changed between two reads")
             order = None
@@ -316,9 +315,7 @@ def read_pg_points(
                 order = sort[np.searchsorted(text_keys, keys, sorter=sort)]
                 if not np.array_equal(text_keys[order], keys):
                     raise NotColumnar("the table changed between two reads")
-            for k, (name, _e) in enumerate(texts, start=1):
-                column = np.empty(len(lines), dtype=object)
-                column[:] = [r[k] for r in lines]
+            for (name, _e), column in zip(texts, columns):
                 batch[name] = column if order is None else column[order]
         conn.rollback()  # end the read-only snapshot
     finally:
@@ -327,6 +324,24 @@ def read_pg_points(
         raise InterruptedError("reading canceled")
     mapped = key if kinds.get(key) == "int8" else ""  # QGIS 3.22 numbers int8-keyed features itself
     return _points_from_columns(batch, numeric, text, times, parse_time, need_points, mapped)
+
+
+def _csv_columns(text: str, width: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Keys and text columns of a CSV COPY (key first). Without any quote no value holds a comma, a newline or is
+    an empty string, so one split of the whole text gives every cell; otherwise Python's csv module reads it."""
+    if '"' not in text:
+        cells = text[:-1].replace("\n", ",").split(",") if text else []
+        if len(cells) % width == 0:
+            keys = np.array(cells[0::width]).astype(np.int64) if cells else np.zeros(0, dtype=np.int64)
+            return keys, [np.array(cells[k::width], dtype=object) for k in range(1, width)]
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    keys = np.fromiter((int(r[0]) for r in rows), dtype=np.int64, count=len(rows))
+    columns = []
+    for k in range(1, width):
+        column = np.empty(len(rows), dtype=object)
+        column[:] = [r[k] for r in rows]
+        columns.append(column)
+    return keys, columns
 
 
 def _copy_query(table: PgTable, key: str, exprs: list, fmt: str):  # noqa: ANN202 - sql.Composed

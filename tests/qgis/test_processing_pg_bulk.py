@@ -53,7 +53,8 @@ INSERT INTO "{SCHEMA}".incidents
   (w, n, code, ward, r, kind, requested_at, local_at, day, iso, geom)
 SELECT CASE WHEN i % 13 = 0 THEN NULL ELSE 1 + i % 3 END, round((random() * 100)::numeric, 2), i % 7,
        CASE WHEN i % 23 = 0 THEN NULL ELSE i % 30 END, (i % 10 / 10.0 + 0.01)::real,
-       CASE WHEN i % 17 = 0 THEN NULL ELSE (ARRAY['traffic', 'lighting', 'trật tự đô thị'])[1 + i % 3] END,
+       CASE WHEN i % 17 = 0 THEN NULL WHEN i % 29 = 0 THEN 'đèn "hỏng", cột 3' WHEN i % 31 = 0 THEN ''
+            ELSE (ARRAY['traffic', 'lighting', 'trật tự đô thị'])[1 + i % 3] END,
        CASE WHEN i % 19 = 0 THEN NULL ELSE timestamptz '2025-01-01 08:00+07' + i * interval '37 min 0.0123456 s' END,
        timestamp '2025-02-01 06:30' + i * interval '3 hours 0.0004567 s', date '2025-03-01' + i % 40,
        to_char(timestamptz '2025-01-01 00:00Z' + i * interval '1 hour', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
