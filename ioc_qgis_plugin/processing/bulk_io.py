@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -27,6 +27,7 @@ class Columns:
     fids: np.ndarray
     attrs: dict[str, np.ndarray] = field(default_factory=dict)
     null_geometry: int = 0  # features without a usable point (NULL, empty, non-finite)
+    key: str = ""  # set when `fids` are values of this key column that QGIS maps to feature ids of its own
 
 
 def _point_xy(wkb: np.ndarray, null: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -116,13 +117,39 @@ def read_ogr_points(
     total = max(lyr.GetFeatureCount(force=0), 1)
     geom_name = lyr.GetGeometryColumn() or "wkb_geometry"
     fid_name = lyr.GetFIDColumn() or "OGC_FID"
+    batches = lyr.GetArrowStreamAsNumPy(options=["MAX_FEATURES_IN_BATCH=200000"])
+    try:
+        return assemble_points(
+            batches, fid_name, geom_name if has_geometry else "", numeric, text, times, parse_time, cancelled,
+            need_points, total,
+        )  # fmt: skip
+    finally:
+        del batches, lyr, ds  # the stream before its layer, the layer before its file
+
+
+def assemble_points(
+    batches: Iterable[dict],
+    fid_name: str,
+    geom_name: str,
+    numeric: Sequence[str],
+    text: Sequence[str],
+    times: Sequence[str],
+    parse_time: Callable[[object], float],
+    cancelled: Callable[[float], bool],
+    need_points: bool,
+    total: int,
+) -> Columns:
+    """Columns from batches of {column: (masked) array}: the FIDs, WKB points under `geom_name` (none when
+    empty: every row then counts as without geometry) and the named fields. Shared by the OGR and PostGIS readers.
+    """
+    wanted = [f for f in (*numeric, *text, *times) if f]
     parts: dict[str, list] = {k: [] for k in ("x", "y", "ok", "fid", *wanted)}
     masks: dict[str, list] = {k: [] for k in wanted}
     done = 0
-    for batch in lyr.GetArrowStreamAsNumPy(options=["MAX_FEATURES_IN_BATCH=200000"]):
+    for batch in batches:
         fid = np.ma.getdata(batch[fid_name]) if fid_name in batch else np.arange(done, done + _len(batch))
         m = len(fid)
-        if has_geometry and geom_name in batch:
+        if geom_name and geom_name in batch:
             g = batch[geom_name]
             x, y, ok = _point_xy(np.ma.getdata(g), np.ma.getmaskarray(g))
         else:
@@ -136,9 +163,8 @@ def read_ogr_points(
             parts[name].append(np.ma.getdata(col))
             masks[name].append(np.ma.getmaskarray(col))
         done += m
-        if cancelled(min(done / total, 1.0)):
+        if cancelled(min(done / max(total, 1), 1.0)):
             raise InterruptedError("reading canceled")
-    del ds  # release the file before the arrays are assembled
     if done == 0:
         return Columns(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64), {f: np.zeros(0) for f in wanted}, 0)
     ok = np.concatenate(parts["ok"])
@@ -186,6 +212,7 @@ class WkbColumns:
     fids: list[int]
     wkb: list[Optional[bytes]]
     attrs: dict[str, list] = field(default_factory=dict)
+    key: str = ""  # as Columns.key
 
 
 def read_ogr_wkb(

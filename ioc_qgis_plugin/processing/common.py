@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 from qgis.core import (
@@ -59,6 +59,8 @@ from .bulk_io import (
     wkb_bounds,
     wkb_type_code,
 )
+from .pg_bulk import read_pg_points
+from .pg_source import pg_table
 
 LOG_TAG = "IOC"
 DEFAULT_ANALYSIS_CRS = "EPSG:5899"  # VN-2000 / TM-3 107°45′ (Đồng Nai, Lâm Đồng, Đà Nẵng); a parameter, not a rule
@@ -187,10 +189,19 @@ class FeatureArrays:
     """Features of a layer as arrays in the analysis CRS; geometries kept only when asked for."""
 
     xy: np.ndarray
-    fids: np.ndarray
+    _fids: np.ndarray
     attrs: dict[str, np.ndarray] = field(default_factory=dict)
     geometries: list[QgsGeometry] = field(default_factory=list)
     skipped: int = 0  # null, empty or unusable geometries
+    # key values QGIS still has to turn into its own feature ids (PostGIS int8 keys), done when `fids` is first
+    # used: asking QGIS costs a pass over the layer, which algorithms that never output ids are spared
+    fid_lookup: Optional[Callable[[np.ndarray], np.ndarray]] = field(default=None, repr=False)
+
+    @property
+    def fids(self) -> np.ndarray:
+        if self.fid_lookup is not None:
+            self._fids, self.fid_lookup = self.fid_lookup(self._fids), None
+        return self._fids
 
 
 def _is_null(v: object) -> bool:
@@ -227,13 +238,13 @@ def read_features(
 ) -> FeatureArrays:
     """One pass over the source: point (polygon → centroid) coordinates plus the requested fields as arrays.
 
-    With `layer` (see columnar_layer) point layers of OGR files are read column-wise through GDAL's Arrow stream;
-    anything else is iterated feature by feature. Without `need_geometry`, features without a geometry are kept
-    (NaN coordinates) and only counted in `skipped`.
+    With `layer` (see columnar_layer) point layers of OGR files are read column-wise through GDAL's Arrow stream,
+    PostGIS tables through one server-side cursor (pg_bulk); anything else is iterated feature by feature.
+    Without `need_geometry`, features without a geometry are kept (NaN coordinates) and only counted in `skipped`.
     """
     if layer is not None and not keep_geometry:
         try:
-            return _read_columnar(layer, feedback, crs, numeric, text, times, progress, need_geometry)
+            return _read_columnar(layer, feedback, crs, numeric, text, times, progress, need_geometry, source)
         except NotColumnar as exc:
             QgsMessageLog.logMessage(f"column-wise read not possible ({exc}); reading feature by feature", LOG_TAG)
         except InterruptedError as exc:
@@ -311,8 +322,8 @@ def read_features(
 def columnar_layer(
     alg: QgsProcessingAlgorithm, parameters: dict, name: str, context: QgsProcessingContext
 ) -> Optional[QgsVectorLayer]:
-    """The input layer when it can be read straight from its file (OGR provider, no subset, no selection/limit,
-    no unsaved edits)."""
+    """The input layer when it can be read straight from its file or database (OGR provider without a subset, or
+    PostGIS with its subset string as the WHERE clause; no selection/limit, no unsaved edits)."""
     value = parameters.get(name)
     if isinstance(value, QgsProcessingFeatureSourceDefinition):
         if value.selectedFeaturesOnly or getattr(value, "featureLimit", -1) != -1:
@@ -320,7 +331,9 @@ def columnar_layer(
         if getattr(value, "filterExpression", ""):
             return None
     layer = alg.parameterAsVectorLayer(parameters, name, context)
-    if layer is None or layer.providerType() != "ogr" or layer.subsetString():
+    if layer is None or layer.providerType() not in ("ogr", "postgres"):
+        return None
+    if layer.providerType() == "ogr" and layer.subsetString():  # OGR's SQL dialects differ: QGIS applies it
         return None
     if layer.isEditable() and layer.isModified():  # unsaved edits live in QGIS, not in the file
         return None
@@ -336,11 +349,8 @@ def _read_columnar(
     times: Sequence[str],
     progress: tuple[float, float],
     need_geometry: bool,
+    source: Optional[QgsFeatureSource] = None,
 ) -> FeatureArrays:
-    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
-    path = parts.get("path") or ""
-    if not path or parts.get("subset"):
-        raise NotColumnar("not a plain OGR file")
     lo, hi = progress
 
     def cancelled(fraction: float) -> bool:
@@ -349,17 +359,24 @@ def _read_columnar(
             return feedback.isCanceled()
         return False
 
-    cols = read_ogr_points(
-        path,
-        parts.get("layerName") or None,
-        [f for f in numeric if f],
-        [f for f in text if f],
-        [f for f in times if f],
-        parse_time=to_epoch,
-        cancelled=cancelled,
-        need_points=need_geometry,
-    )
+    fields = ([f for f in numeric if f], [f for f in text if f], [f for f in times if f])
+    if layer.providerType() == "postgres":
+        cols = read_pg_points(
+            pg_table(layer), *fields, parse_time=to_epoch, cancelled=cancelled, need_points=need_geometry,
+            total=(source if source is not None else layer).featureCount(),  # thread-safe copy
+        )  # fmt: skip
+    else:
+        parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+        path = parts.get("path") or ""
+        if not path or parts.get("subset"):
+            raise NotColumnar("not a plain OGR file")
+        cols = read_ogr_points(
+            path, parts.get("layerName") or None, *fields, parse_time=to_epoch, cancelled=cancelled,
+            need_points=need_geometry,
+        )  # fmt: skip
     x, y, fids, attrs, skipped = cols.x, cols.y, cols.fids, cols.attrs, cols.null_geometry
+    if not need_geometry:  # as the feature path: locations are not read, only counted
+        x, y = np.full(len(x), np.nan), np.full(len(y), np.nan)
     if need_geometry and len(x) and layer.crs() != crs:
         x, y = transform_arrays(x, y, layer.crs(), crs)
         good = np.isfinite(x) & np.isfinite(y)  # outside the target CRS's area of use
@@ -368,7 +385,40 @@ def _read_columnar(
             attrs = {k: v[good] for k, v in attrs.items()}
             skipped += int((~good).sum())
     xy = np.column_stack([x, y]) if len(x) else np.zeros((0, 2))
-    return FeatureArrays(xy, fids, attrs, [], skipped)
+    lookup = fid_lookup(source if source is not None else layer, cols.key) if cols.key else None
+    return FeatureArrays(xy, fids, attrs, [], skipped, lookup)
+
+
+def fid_lookup(source: QgsFeatureSource, key: str) -> Callable[[np.ndarray], np.ndarray]:
+    """Key values → QGIS's feature ids for them, from one pass over the source reading only the key (no geometry).
+
+    QGIS 3.22 numbers the features of a PostGIS layer with an int8 key itself, in the order it first meets them,
+    so the ids an output names must come from QGIS to mean what $id means in the open layer.
+    """
+
+    def lookup(keys: np.ndarray) -> np.ndarray:
+        index = source.fields().indexOf(key)
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes([index])
+        values: list[int] = []
+        numbers: list[int] = []
+        if index >= 0:
+            features, f = source.getFeatures(request), QgsFeature()
+            while features.nextFeature(f):  # one QgsFeature refilled: half the cost of a new one per row
+                values.append(f.attribute(index))
+                numbers.append(f.id())
+        known = np.asarray(values, dtype=np.int64)
+        ids = np.asarray(numbers, dtype=np.int64)
+        if len(keys) == 0:
+            return ids[:0]
+        if len(known) == 0:
+            raise QgsProcessingException(tr("The table changed while it was read; run the algorithm again."))
+        sort = np.argsort(known, kind="stable")
+        found = sort[np.minimum(np.searchsorted(known, keys, sorter=sort), len(known) - 1)]
+        if not np.array_equal(known[found], keys):  # a row deleted in between
+            raise QgsProcessingException(tr("The table changed while it was read; run the algorithm again."))
+        return ids[found]
+
+    return lookup
 
 
 def transform_arrays(

@@ -20,7 +20,9 @@ from qgis.core import (
 
 from ..core.compat import geometries_from_wkb, geometries_valid
 from .bulk_io import NotColumnar, read_ogr_wkb
-from .common import LOG_TAG, IocAlgorithm, analysis_crs, check_cancel, tr
+from .common import LOG_TAG, IocAlgorithm, analysis_crs, check_cancel, fid_lookup, tr
+from .pg_bulk import read_pg_wkb
+from .pg_source import pg_table
 
 
 class LandAlgorithm(IocAlgorithm):
@@ -55,15 +57,15 @@ def read_polygons(
 ) -> Polygons:
     """One pass: polygons in a metric CRS as shapely (via WKB, no per-vertex Python) plus the named fields.
 
-    With `layer` (see columnar_layer) a 2D polygon layer of an OGR file already in the analysis CRS is read
-    column-wise (GDAL's Arrow stream, geometries built from WKB in bulk); anything else — another provider, a
-    reprojection, curves, Z/M, date fields — is read feature by feature through QGIS.
+    With `layer` (see columnar_layer) a 2D polygon layer of an OGR file or PostGIS table already in the analysis
+    CRS is read column-wise (GDAL's Arrow stream / one server-side cursor, geometries built from WKB in bulk);
+    anything else — another provider, a reprojection, curves, Z/M, date fields — is read feature by feature.
     """
     crs = analysis_crs(source, None)
     names = tuple(f for f in fields if f)
     if layer is not None and layer.crs() == crs:
         try:
-            data = _read_columnar(layer, feedback, crs, names)
+            data = _read_columnar(layer, feedback, crs, names, source)
             return _check_validity(data, context, feedback, source.sourceName())
         except NotColumnar as exc:
             QgsMessageLog.logMessage(f"column-wise read not possible ({exc}); reading feature by feature", LOG_TAG)
@@ -127,19 +129,26 @@ def _read_columnar(
     feedback: Optional[QgsProcessingFeedback],
     crs: QgsCoordinateReferenceSystem,
     names: tuple[str, ...],
+    source: Optional[QgsFeatureSource] = None,
 ) -> Polygons:
-    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
-    path = parts.get("path") or ""
-    if not path or parts.get("subset"):
-        raise NotColumnar("not a plain OGR file")
-
     def cancelled(fraction: float) -> bool:
         if feedback is None:
             return False
         feedback.setProgress(30.0 * fraction)
         return feedback.isCanceled()
 
-    cols = read_ogr_wkb(path, parts.get("layerName") or None, names, cancelled)
+    if layer.providerType() == "postgres":
+        total = (source if source is not None else layer).featureCount()
+        cols = read_pg_wkb(pg_table(layer), names, cancelled, total=total)
+        if cols.key:  # QGIS numbers these features itself: its ids, for outputs that name parcels
+            keys = np.asarray(cols.fids, dtype=np.int64)
+            cols.fids = fid_lookup(source if source is not None else layer, cols.key)(keys).tolist()
+    else:
+        parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+        path = parts.get("path") or ""
+        if not path or parts.get("subset"):
+            raise NotColumnar("not a plain OGR file")
+        cols = read_ogr_wkb(path, parts.get("layerName") or None, names, cancelled)
     present = [i for i, w in enumerate(cols.wkb) if w is not None]
     try:
         geoms = geometries_from_wkb([cols.wkb[i] for i in present])
