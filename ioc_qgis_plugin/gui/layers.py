@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from functools import partial
+from typing import Callable, Optional
 
 from qgis.core import (
     QgsApplication,
@@ -158,13 +159,15 @@ def open_layer(spec: LayerSpec) -> Optional[QgsVectorLayer]:
     if not layer.isValid():
         log(f"layer {spec.table} could not be loaded ({spec.provider})", "warning")
         return None
-    if spec.table in UPDATE_MODE_TABLES and spec.provider == "ogr":
-        # QGIS's OGR provider recomputes its capabilities on every subset-string change, reopening the GeoPackage
-        # in update mode and back again when it is not in update mode already: two full opens (15-30 ms, far
-        # more on a busy machine) on the GUI thread per filter change. Kept in update mode once, a filter change
-        # is ~0.4 ms; nothing is written by this, and the handle closes with the layer.
-        layer.dataProvider().enterUpdateMode()
     return layer
+
+
+def keeps_update_mode(spec: LayerSpec) -> bool:
+    """QGIS's OGR provider recomputes its capabilities on every subset-string change, reopening the GeoPackage in
+    update mode and back again when it is not in update mode already: two full opens (15-30 ms, far more on a busy
+    machine) on the GUI thread per filter change. Kept in update mode once (enterUpdateMode), a filter change is
+    ~0.4 ms; nothing is written by this, and the handle closes with the layer."""
+    return spec.table in UPDATE_MODE_TABLES and spec.provider == "ogr"
 
 
 def style_layer(layer: QgsVectorLayer, spec: LayerSpec) -> None:
@@ -186,6 +189,8 @@ def build_layers(specs: list[LayerSpec]) -> dict[str, QgsVectorLayer]:
     for spec in specs:
         layer = open_layer(spec)
         if layer is not None:
+            if keeps_update_mode(spec):
+                layer.dataProvider().enterUpdateMode()
             style_layer(layer, spec)
             layers[spec.table] = layer
     return layers
@@ -297,23 +302,25 @@ def ioc_layer(table: str, project: Optional[QgsProject] = None) -> Optional[QgsV
 
 
 class StepwiseLayerLoader(QObject):
-    """Builds the layers one per event-loop turn on the GUI thread (open, then style), then installs them.
+    """Builds the layers one step per event-loop turn on the GUI thread (open; for the reports, update mode; style),
+    then installs them, then hands them over.
 
     Why not a worker thread: QGIS 3.22 caches CRS objects process-wide, and a CRS first made in a task thread
     (a GeoPackage layer's CRS is made when the layer opens) loses its PROJ object when the thread pool retires that
     thread. Every later layer or Processing output with that CRS then has no WKT and is written as an "Undefined
-    geographic SRS" (tests/qgis/test_layer_loading.py reproduces it). So layers are only ever made here.
+    geographic SRS" (tests/qgis/test_layer_loading.py reproduces it). So layers are only ever made here, in steps
+    small enough (each under ~10 ms of CPU) that the desktop stays responsive on a busy PC.
     """
 
     finished = pyqtSignal(dict)
 
     def __init__(self, specs: list[LayerSpec], analysis_crs: str, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
-        self._specs = list(specs)
         self._crs = analysis_crs
         self._built: dict[str, QgsVectorLayer] = {}
-        self._unstyled: Optional[tuple[QgsVectorLayer, LayerSpec]] = None
-        self._installed: Optional[dict[str, QgsVectorLayer]] = None
+        self._installed: dict[str, QgsVectorLayer] = {}
+        self._steps: list[Callable[[], None]] = [partial(self._open, spec) for spec in specs]
+        self._steps += [self._install, self._finish]
         # Single shot, armed again after each step: a repeating 0 ms timer is re-armed with the time its turn
         # began, so after a long step it is due before every other timer and runs twice in a row while the
         # desktop's own timers (repaints, progress, animations) wait through both steps.
@@ -328,41 +335,42 @@ class StepwiseLayerLoader(QObject):
 
     def busy(self) -> bool:
         """Still opening or styling layers (the finished signal is yet to come)."""
-        return not self._done and (self._timer.isActive() or bool(self._specs) or self._unstyled is not None)
+        return not self._done and bool(self._steps)
 
     def cancel(self) -> None:
         self._timer.stop()
-        self._specs = []
-        self._unstyled = None
+        self._steps = []
         self._done = True
 
     def _step(self) -> None:
-        if self._done:
+        if self._done or not self._steps:
             return
+        step = self._steps.pop(0)
         try:
-            self._one_step()
+            step()
         finally:
             if not self._done:
                 self._timer.start()
 
-    def _one_step(self) -> None:
-        if self._unstyled is not None:
-            layer, spec = self._unstyled
-            self._unstyled = None
-            try:
-                style_layer(layer, spec)
-            except Exception as exc:  # noqa: BLE001 - a broken style leaves QGIS's default one, never a dead load
-                log(f"layer {spec.table}: style not applied ({exc})", "warning")
-            self._built[spec.table] = layer
+    def _open(self, spec: LayerSpec) -> None:
+        layer = open_layer(spec)
+        if layer is None:
             return
-        if self._specs:
-            spec = self._specs.pop(0)
-            layer = open_layer(spec)
-            if layer is not None:
-                self._unstyled = (layer, spec)
-            return
-        if self._installed is None:
-            self._installed = install_layers(self._built, self._crs)
-            return  # the panel and the camera controller take the layers in the next turn
+        follow: list[Callable[[], None]] = [partial(self._style, layer, spec)]
+        if keeps_update_mode(spec):
+            follow.insert(0, layer.dataProvider().enterUpdateMode)
+        self._steps[0:0] = follow
+
+    def _style(self, layer: QgsVectorLayer, spec: LayerSpec) -> None:
+        try:
+            style_layer(layer, spec)
+        except Exception as exc:  # noqa: BLE001 - a broken style leaves QGIS's default one, never a dead load
+            log(f"layer {spec.table}: style not applied ({exc})", "warning")
+        self._built[spec.table] = layer
+
+    def _install(self) -> None:
+        self._installed = install_layers(self._built, self._crs)  # the panel and cameras take them next turn
+
+    def _finish(self) -> None:
         self._done = True
         self.finished.emit(self._installed)
