@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
 
 from qgis.core import QgsFeatureRequest, QgsVectorLayer
-from qgis.PyQt.QtCore import QDateTime, QObject, Qt, QTimer, QVariant, pyqtSignal
+from qgis.PyQt.QtCore import QDateTime, QObject, QRunnable, Qt, QThreadPool, QTimer, QVariant, pyqtSignal
 
 from ..video.probe import probe
 from .camera_auth import connect_url
@@ -61,6 +61,45 @@ class HealthTracker:
         return state
 
 
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[], None]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def run(self) -> None:
+        self.fn()
+
+
+class SerialWorker:
+    """Runs jobs one after another on one long-lived thread of its own pool.
+
+    Why not threading.Thread per job: Thread.start() waits until the new thread has run, and on a busy PC the GUI
+    thread then waits for the scheduler (tens of ms) at every health round; a pool thread is handed the job
+    without waiting. One thread keeps rounds and their writes in order."""
+
+    def __init__(self, parent: QObject) -> None:
+        self._pool = QThreadPool(parent)
+        self._pool.setMaxThreadCount(1)
+        self._pool.setExpiryTimeout(-1)  # kept: no thread start, and no retiring thread, per round
+        self._lock = threading.Lock()
+        self.pending = 0
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        def job() -> None:
+            try:
+                fn()
+            finally:
+                with self._lock:
+                    self.pending -= 1
+
+        with self._lock:
+            self.pending += 1
+        self._pool.start(_Job(job))
+
+    def wait(self, timeout_s: float) -> bool:
+        return self._pool.waitForDone(int(timeout_s * 1000))
+
+
 class CameraHealthChecker(QObject):
     checked = pyqtSignal(dict)  # camera_id -> {"online": bool, "state": str, "reason": str, "last_seen": str|None}
     _results_ready = pyqtSignal(object)
@@ -86,14 +125,14 @@ class CameraHealthChecker(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(int(interval_s * 1000))
         self._timer.timeout.connect(self.check_now)
-        self._thread: Optional[threading.Thread] = None
+        self._worker = SerialWorker(self)
+        self._rounds = 0  # rounds handed to the worker and not finished yet
         self._stop = threading.Event()
         self._results_ready.connect(self._apply, Qt.QueuedConnection)
         self._written.connect(self._after_write, Qt.QueuedConnection)
         self.last_results: dict = {}
         #: writes [{"camera_id", "status", "last_seen" (UTC ISO or None)}] in a worker thread; None: the layer
         self.writer: Optional[Callable[[list[dict]], None]] = None
-        self._write_thread: Optional[threading.Thread] = None
         self._write_error = ""
 
     def set_layer(self, layer: Optional[QgsVectorLayer]) -> None:
@@ -107,7 +146,13 @@ class CameraHealthChecker(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """A round is probing (its states may still be being written after it)."""
+        return self._rounds > 0
+
+    @property
+    def idle(self) -> bool:
+        """No round and no write left."""
+        return self._worker.pending == 0
 
     def check_now(self) -> bool:
         """Start one round in the background; False when a round is still running or there is no layer."""
@@ -140,8 +185,8 @@ class CameraHealthChecker(QObject):
                 targets.append((feature.id(), cid, [], f"invalid URL: {exc}", timeout, False))
             except Exception as exc:  # noqa: BLE001 - a camera whose credentials fail is reported offline
                 targets.append((feature.id(), cid, [], str(exc), timeout, False))
-        self._thread = threading.Thread(target=self._run, args=(targets,), name="ioc-camera-health")
-        self._thread.start()
+        self._rounds += 1
+        self._worker.submit(lambda: self._run(targets))
         return True
 
     def _probe_camera(self, urls: list[str], timeout: float) -> tuple[bool, str, float, int]:
@@ -169,6 +214,12 @@ class CameraHealthChecker(QObject):
         return False, reason, 0.0, max(1, failures)
 
     def _run(self, targets: list) -> None:
+        try:
+            self._probe_round(targets)
+        finally:
+            self._rounds -= 1
+
+    def _probe_round(self, targets: list) -> None:
         def one(target: tuple) -> tuple:
             fid, cid, urls, err, timeout, live = target
             if self._stop.is_set():
@@ -231,11 +282,9 @@ class CameraHealthChecker(QObject):
         self.checked.emit(summary)
 
     def _write_in_background(self, rows: list[dict]) -> None:
-        previous, writer = self._write_thread, self.writer
+        writer = self.writer
 
         def write() -> None:
-            if previous is not None:
-                previous.join()  # rounds are written in the order they were probed
             try:
                 writer(rows)
                 error = ""
@@ -246,8 +295,7 @@ class CameraHealthChecker(QObject):
             except RuntimeError:  # checker deleted meanwhile
                 pass
 
-        self._write_thread = threading.Thread(target=write, name="ioc-camera-health-write", daemon=True)
-        self._write_thread.start()
+        self._worker.submit(write)  # after the round that probed them, before the next one
 
     def _after_write(self, error: str) -> None:
         if error and error != self._write_error:  # a read-only share fails every round: said once, not every 30 s
@@ -259,11 +307,4 @@ class CameraHealthChecker(QObject):
     def stop(self, timeout: float = 10.0) -> bool:
         self._timer.stop()
         self._stop.set()
-        for name in ("_thread", "_write_thread"):
-            thread = getattr(self, name)
-            if thread is not None:
-                thread.join(timeout)
-                if thread.is_alive():
-                    return False
-                setattr(self, name, None)
-        return True
+        return self._worker.wait(timeout)

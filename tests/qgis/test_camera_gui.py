@@ -455,3 +455,27 @@ def test_camera_texts_in_vietnamese(controller, tmp_path):
     finally:
         QgsApplication.removeTranslator(translator)
         controller.retranslate()
+
+
+def test_health_round_never_waits_for_a_thread_start_on_the_gui_thread(controller, monkeypatch):  # noqa: ANN001
+    """threading.Thread.start() waits until the new thread runs: on a busy PC that is a GUI stall at every round.
+    Rounds (and their writes) go to a long-lived pool thread instead."""
+    gui = threading.get_ident()
+    started_here = []
+    real_start = threading.Thread.start
+
+    def start(self) -> None:  # noqa: ANN001
+        if threading.get_ident() == gui:
+            started_here.append(self.name)
+        real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    controller.health.writer = lambda rows: None
+    results = []
+    controller.health.checked.connect(results.append)
+    for _ in range(2):
+        assert wait_until(lambda: controller.health.idle, 10)
+        assert controller.health.check_now()
+        assert wait_until(lambda: len(results) and controller.health.idle, 15)
+        results.clear()
+    assert started_here == []

@@ -144,7 +144,7 @@ def test_camera_states_are_written_off_the_gui_thread_through_the_store(plugin, 
     plugin.open_gpkg(str(demo_copy))
     wait_tasks(plugin)
     health = plugin.cameras.health
-    assert wait_until(lambda: not health.busy and not (health._write_thread and health._write_thread.is_alive()), 30)
+    assert wait_until(lambda: health.idle, 30)
     store = GeoPackageStore.open(demo_copy)
     try:
         with store.transaction():
@@ -164,7 +164,7 @@ def test_camera_states_are_written_off_the_gui_thread_through_the_store(plugin, 
     health.checked.connect(results.append)
     assert health.check_now()
     # no demo camera is served here: every one refuses the connection, which is "offline" at once
-    assert wait_until(lambda: bool(results) and not health._write_thread.is_alive(), 30)
+    assert wait_until(lambda: bool(results) and health.idle, 30)
     assert threads and threads[0] != threading.get_ident()
     with sqlite3.connect(str(demo_copy)) as con:
         stored = dict(con.execute("SELECT camera_id, status FROM cameras"))
@@ -190,7 +190,7 @@ def test_camera_states_that_cannot_be_written_are_logged_not_raised(plugin, demo
     health._apply([(1, "CAM01", False, "refused", 0.0, 3)])
     assert wait_until(lambda: len(said()) == 1, 10)
     health._apply([(1, "CAM01", False, "refused", 0.0, 3)])  # the same failure next round is not said again
-    assert wait_until(lambda: not health._write_thread.is_alive(), 10)
+    assert wait_until(lambda: health.idle, 10)
     QCoreApplication.processEvents()
     assert len(said()) == 1
 
