@@ -21,11 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
 
 from qgis.core import QgsFeatureRequest, QgsVectorLayer
-from qgis.PyQt.QtCore import QDateTime, QObject, QRunnable, Qt, QThreadPool, QTimer, QVariant, pyqtSignal
+from qgis.PyQt.QtCore import QDateTime, QObject, Qt, QTimer, QVariant, pyqtSignal
 
 from ..video.probe import probe
 from .camera_auth import connect_url
 from .messages import log
+from .serial_worker import SerialWorker
 
 ONLINE, SLOW, OFFLINE, UNKNOWN = "online", "slow", "offline", "unknown"
 URL_FIELDS = ("substream_url", "stream_url", "snapshot_url")  # probed in this order
@@ -61,45 +62,6 @@ class HealthTracker:
         return state
 
 
-class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], None]) -> None:
-        super().__init__()
-        self.fn = fn
-
-    def run(self) -> None:
-        self.fn()
-
-
-class SerialWorker:
-    """Runs jobs one after another on one long-lived thread of its own pool.
-
-    Why not threading.Thread per job: Thread.start() waits until the new thread has run, and on a busy PC the GUI
-    thread then waits for the scheduler (tens of ms) at every health round; a pool thread is handed the job
-    without waiting. One thread keeps rounds and their writes in order."""
-
-    def __init__(self, parent: QObject) -> None:
-        self._pool = QThreadPool(parent)
-        self._pool.setMaxThreadCount(1)
-        self._pool.setExpiryTimeout(-1)  # kept: no thread start, and no retiring thread, per round
-        self._lock = threading.Lock()
-        self.pending = 0
-
-    def submit(self, fn: Callable[[], None]) -> None:
-        def job() -> None:
-            try:
-                fn()
-            finally:
-                with self._lock:
-                    self.pending -= 1
-
-        with self._lock:
-            self.pending += 1
-        self._pool.start(_Job(job))
-
-    def wait(self, timeout_s: float) -> bool:
-        return self._pool.waitForDone(int(timeout_s * 1000))
-
-
 class CameraHealthChecker(QObject):
     checked = pyqtSignal(dict)  # camera_id -> {"online": bool, "state": str, "reason": str, "last_seen": str|None}
     _results_ready = pyqtSignal(object)
@@ -125,7 +87,7 @@ class CameraHealthChecker(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(int(interval_s * 1000))
         self._timer.timeout.connect(self.check_now)
-        self._worker = SerialWorker(self)
+        self._worker = SerialWorker("ioc-health-cameras")  # lives as long as the checker
         self._rounds = 0  # rounds handed to the worker and not finished yet
         self._stop = threading.Event()
         self._results_ready.connect(self._apply, Qt.QueuedConnection)
@@ -307,4 +269,6 @@ class CameraHealthChecker(QObject):
     def stop(self, timeout: float = 10.0) -> bool:
         self._timer.stop()
         self._stop.set()
-        return self._worker.wait(timeout)
+        done = self._worker.wait(timeout)
+        self._worker.close(join_s=1.0 if done else 0.0)
+        return done

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import gc
-import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Optional
 
@@ -22,6 +21,7 @@ from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..connectors.sensorthings import SensorThingsClient
 from ..lights.refresh import RefreshOptions, RefreshResult, refresh
+from .serial_worker import SerialWorker
 
 LOG_TAG = "IOC"
 
@@ -76,13 +76,13 @@ def close_client(client: Any) -> None:
         session.close()
 
 
-class _RefreshWorker(threading.Thread):
-    """One refresh off the GUI thread; `deliver(worker)` is queued to the GUI thread through the relay."""
+class _RefreshWorker:
+    """One refresh off the GUI thread (run() on the refresher's SerialWorker); the result is queued to the GUI
+    thread through the relay."""
 
     def __init__(
         self, make_client: Callable[[], Any], open_store: Callable[[], Any], opts: RefreshOptions, relay
     ) -> None:  # noqa: ANN001
-        super().__init__(name="IOC street lights refresh", daemon=True)
         self.make_client, self.open_store, self.opts, self.relay = make_client, open_store, opts, relay
         self.result: Optional[RefreshResult] = None
         self.error = ""
@@ -132,6 +132,7 @@ class LightsRefresher(QObject):
         self.last: Optional[RefreshResult] = None
         self._worker: Optional[_RefreshWorker] = None
         self._relay = _Relay(self)
+        self._pool = SerialWorker("ioc-lights-refresh")
         self._relay.finished.connect(self._done)
         self.timer = QTimer(self)
         self.timer.setInterval(int(interval_s * 1000))
@@ -148,7 +149,8 @@ class LightsRefresher(QObject):
         if worker is not None:
             worker.cancelled = True
             if wait_s:
-                worker.join(wait_s)
+                self._pool.wait(wait_s)
+        self._pool.close(join_s=1.0 if self._pool.pending == 0 else 0.0)
         self._worker = None
 
     @property
@@ -161,7 +163,7 @@ class LightsRefresher(QObject):
             return False
         worker = _RefreshWorker(self.make_client, self.open_store, self.opts, self._relay)
         self._worker = worker
-        worker.start()
+        self._pool.submit(worker.run)
         return True
 
     def send_command(self, light_id: str, params: dict) -> Any:

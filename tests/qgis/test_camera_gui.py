@@ -94,7 +94,12 @@ def make_layer(rtsp: RtspServerProcess, authcfg: str, extra_bad: bool = False) -
 
 
 def camera_threads() -> list[threading.Thread]:
+    """Stream readers and probe rounds (the health checker's own worker thread lives as long as the controller)."""
     return [t for t in threading.enumerate() if t.name.startswith("ioc-camera")]
+
+
+def health_worker_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "ioc-health-cameras"]
 
 
 @pytest.fixture
@@ -190,9 +195,11 @@ def test_unload_leaves_nothing_running(qgis_iface, rtsp, authcfg):  # noqa: ANN0
     ctl.open_grid(["CAM-02", "CAM-03"])
     ctl.view_action.trigger()
     assert wait_until(lambda: ctl.viewers["CAM-01"].displayed > 0, 6)
+    assert health_worker_threads()
     ctl.unload()
     QgsApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     assert not camera_threads()
+    assert not health_worker_threads()
     assert not ctl.viewers and not ctl.grids
     assert qgis_iface.mapCanvas().mapTool() is not ctl.map_tool
     assert not ctl.health.busy
