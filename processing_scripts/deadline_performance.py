@@ -116,7 +116,7 @@ class DeadlinePerformance(IocAlgorithm):
             source, context, feedback, source.sourceCrs(), text=["service_code", "priority", "status", "ward_id"],
             times=times, need_geometry=False, layer=columnar_layer(self, parameters, self.INPUT, context),
         )  # fmt: skip
-        n = len(data.fids)
+        n = len(data.xy)  # (not data.fids: PostGIS int8 keys would cost a pass to map them to QGIS ids)
         if n == 0:
             raise QgsProcessingException(tr("No field reports to analyse."))
         no_location = data.skipped if source.wkbType() != QgsWkbTypes.NoGeometry else 0
