@@ -226,6 +226,15 @@ def _fixed_rows(raw: bytes, ncols: int) -> np.ndarray:
     return rows
 
 
+def _fields_and_key(cur, table: PgTable, wanted: Sequence[str]) -> tuple[dict[str, str], str]:  # noqa: ANN001
+    """The table's column kinds and its usable key; NotColumnar when a wanted field is missing."""
+    kinds = _columns(cur, table)
+    missing = [f for f in wanted if f not in kinds]
+    if missing:
+        raise NotColumnar(f"fields not in the table: {missing}")
+    return kinds, _key(cur, table, kinds)
+
+
 def read_pg_points(
     table: PgTable,
     numeric: Sequence[str] = (),
@@ -249,11 +258,7 @@ def read_pg_points(
     conn = _connect(table)
     try:
         cur = conn.cursor()
-        kinds = _columns(cur, table)
-        missing = [f for f in wanted if f not in kinds]
-        if missing:
-            raise NotColumnar(f"fields not in the table: {missing}")
-        key = _key(cur, table, kinds)
+        kinds, key = _fields_and_key(cur, table, wanted)
         if table.geometry:
             _geometry_type(cur, table, POINT_GEOMETRY, {2, 3, 4})
         floats: list[tuple[str, str]] = []  # (field, SQL giving float8) for the binary COPY
@@ -402,11 +407,7 @@ def read_pg_wkb(
     conn = _connect(table)
     try:
         cur = conn.cursor()
-        kinds = _columns(cur, table)
-        missing = [f for f in wanted if f not in kinds]
-        if missing:
-            raise NotColumnar(f"fields not in the table: {missing}")
-        key = _key(cur, table, kinds)
+        kinds, key = _fields_and_key(cur, table, wanted)
         if not table.geometry:
             raise NotColumnar("no geometry column")
         _geometry_type(cur, table, POLYGON_GEOMETRY, {2})
