@@ -78,3 +78,19 @@ def ioc_provider(qgis_app):
     yield provider
     if added:
         registry.removeProvider("ioc")
+
+
+def basic_authcfg(user: str, password: str, name: str = "") -> str:
+    """A Basic (user/password) configuration in QGIS's auth manager; its id. Sets the test profile's master
+    password the first time."""
+    from qgis.core import QgsAuthMethodConfig
+
+    manager = QgsApplication.authManager()
+    if not manager.masterPasswordIsSet():
+        manager.setMasterPassword("ioc-test-master", True)
+    cfg = QgsAuthMethodConfig("Basic")
+    cfg.setName(name or f"ioc test {user}")
+    cfg.setConfig("username", user)
+    cfg.setConfig("password", password)
+    assert manager.storeAuthenticationConfig(cfg)[0]
+    return cfg.id()

@@ -5,28 +5,16 @@ names no password — the checker logs it once and the round goes on (tests/qgis
 from __future__ import annotations
 
 import pytest
-from qgis.core import QgsApplication, QgsAuthMethodConfig
 from shapely.geometry import Point
 
 from ioc_qgis_plugin.gui.settings import IocSettings
 from ioc_qgis_plugin.gui.store_opener import camera_state_writer
 from ioc_qgis_plugin.store.postgis import PostgisStore
 from ioc_qgis_plugin.store.postgis_admin import add_user, create_city
+from tests.qgis.conftest import basic_authcfg as _authcfg
 from tests.support.pgcluster import PgCluster
 
 SEEN = "2026-11-29T08:00:00.000Z"
-
-
-def _authcfg(user: str, password: str) -> str:
-    manager = QgsApplication.authManager()
-    if not manager.masterPasswordIsSet():
-        manager.setMasterPassword("ioc-test-master", True)
-    cfg = QgsAuthMethodConfig("Basic")
-    cfg.setName(f"camera states {user}")
-    cfg.setConfig("username", user)
-    cfg.setConfig("password", password)
-    assert manager.storeAuthenticationConfig(cfg)[0]
-    return cfg.id()
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsSettings
+from qgis.core import QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication
 
 from ioc_qgis_plugin.gui.postgis_settings import PostgisSettingsDialog
 from ioc_qgis_plugin.gui.settings import IocSettings
 from ioc_qgis_plugin.store.postgis_admin import add_user, create_city
+from tests.qgis.conftest import basic_authcfg as _authcfg
 from tests.support.pgcluster import PgCluster, free_port
 
 
@@ -24,18 +25,6 @@ def city(qgis_app):  # noqa: ANN001
         yield cluster
     finally:
         cluster.stop()
-
-
-def _authcfg(user: str, password: str) -> str:
-    manager = QgsApplication.authManager()
-    if not manager.masterPasswordIsSet():
-        manager.setMasterPassword("ioc-test-master", True)
-    cfg = QgsAuthMethodConfig("Basic")
-    cfg.setName(f"ioc pg {user}")
-    cfg.setConfig("username", user)
-    cfg.setConfig("password", password)
-    assert manager.storeAuthenticationConfig(cfg)[0]
-    return cfg.id()
 
 
 def _check(dialog: PostgisSettingsDialog) -> tuple[bool, str, str]:

@@ -29,6 +29,7 @@ from ioc_qgis_plugin.processing.land_base import _read_columnar as read_polygons
 from ioc_qgis_plugin.processing.land_base import read_polygons
 from ioc_qgis_plugin.processing.pg_bulk import read_pg_points
 from ioc_qgis_plugin.processing.pg_source import pg_table
+from tests.qgis.conftest import basic_authcfg as authcfg
 from tests.support.pgcluster import PgCluster
 
 DB = "bulk_city"
@@ -117,18 +118,6 @@ def pg_layer(
     layer = QgsVectorLayer(uri.uri(False), table, "postgres")
     assert layer.isValid(), table
     return layer
-
-
-def authcfg(user: str, password: str) -> str:
-    manager = QgsApplication.authManager()
-    if not manager.masterPasswordIsSet():
-        manager.setMasterPassword("ioc-test-master", True)
-    cfg = QgsAuthMethodConfig("Basic")
-    cfg.setName(f"bulk pg {user}")
-    cfg.setConfig("username", user)
-    cfg.setConfig("password", password)
-    assert manager.storeAuthenticationConfig(cfg)[0]
-    return cfg.id()
 
 
 def by_fid(data: common.FeatureArrays) -> tuple:
