@@ -17,6 +17,7 @@ from .gui.messages import install_log_bridge, log, notify, remove_log_bridge
 from .gui.panel import IocDock
 from .gui.settings import IocSettings
 from .gui.store_opener import camera_state_writer, open_store
+from .gui.tasks import cancel_task
 from .store.base import IocStore
 from .store.errors import StoreError
 
@@ -131,12 +132,8 @@ class IocPlugin:
         if self.layer_loader is not None:
             self.layer_loader.cancel()
             self.layer_loader = None
-        if self.sync_task is not None:
-            try:
-                self.sync_task.cancel()
-            except RuntimeError:  # already finished and deleted by the task manager
-                pass
-            self.sync_task = None
+        cancel_task(self.sync_task)
+        self.sync_task = None
         for action in self.borrowed_actions:
             self._menu_remove(action)
             self.iface.removeToolBarIcon(action)
@@ -645,12 +642,8 @@ class IocPlugin:
             canvas.flashFeatureIds(layer, ids)
 
     def _detach_lights(self) -> None:
-        if self.lights_task is not None:
-            try:
-                self.lights_task.cancel()
-            except RuntimeError:  # already finished and deleted by the task manager
-                pass
-            self.lights_task = None
+        cancel_task(self.lights_task)
+        self.lights_task = None
         if self.lights_refresher is not None:
             self.lights_refresher.stop()
             self.lights_refresher = None

@@ -47,3 +47,13 @@ class FunctionTask(QgsTask):
 def run_task(task: QgsTask) -> QgsTask:
     QgsApplication.taskManager().addTask(task)
     return task
+
+
+def cancel_task(task: Optional[QgsTask]) -> None:
+    """Cancel a task that the task manager may already have finished and deleted (nothing to do then)."""
+    if task is None:
+        return
+    try:
+        task.cancel()
+    except RuntimeError:  # already finished and deleted by the task manager
+        pass
