@@ -113,7 +113,7 @@ def radius_in_pixels(radius: float, pixel: float) -> int:
 
 @dataclass
 class KdeResult:
-    values: np.ndarray  # (rows, cols) float64, top row first; NODATA where no kernel reached (exact mode)
+    values: np.ndarray  # (rows, cols), top row first; NODATA where no kernel reached; float32 in fast mode
     grid: RasterGrid
     n_points: int
     dropped: int = 0  # points QGIS would drop (block over the raster edge, or outside the bounds)
@@ -223,10 +223,12 @@ def kde_fast(
     d = np.hypot(off[:, None], off[None, :])
     stencil = np.where(d <= radius, kernel_raw(kernel, d, radius, decay), 0.0)
     dens = _convolve_same(binned, stencil)[pad:-pad, pad:-pad]
-    dens[np.abs(dens) < 1e-6 * max(np.abs(dens).max(), 1e-300)] = 0.0  # single-precision FFT round-off
+    del binned
+    # single-precision FFT round-off: two comparisons instead of an |x| copy of the raster
+    tiny = np.float32(1e-6 * max(float(dens.max()), -float(dens.min()), 1e-300))
+    dens[(dens < tiny) & (dens > -tiny)] = 0.0
     # QGIS leaves pixels that no kernel reaches as nodata: so do we (transparent, not 0)
-    reached = reached_pixels(fx, fy, radius / grid.pixel, grid.rows, grid.cols)
-    dens[~reached] = NODATA
+    dens[~reached_pixels(fx, fy, radius / grid.pixel, grid.rows, grid.cols)] = NODATA
     return KdeResult(dens, grid, len(xy))
 
 
@@ -239,27 +241,28 @@ def reached_pixels(fx: np.ndarray, fy: np.ndarray, reach: float, rows: int, cols
     """
     from scipy.spatial import cKDTree
 
-    occupied = np.zeros((rows, cols), dtype=np.float32)
-    r0 = np.clip(np.rint(fy).astype(np.int64), 0, rows - 1)
-    c0 = np.clip(np.rint(fx).astype(np.int64), 0, cols - 1)
-    occupied[r0, c0] = 1.0
     half_diag = np.sqrt(0.5) + 1e-9
     k = int(np.ceil(reach + half_diag))
+    shape = _fft_shape((rows, cols), 2 * k + 1)
+    occupied = np.zeros(shape, dtype=np.float32)  # already padded: the FFT copies nothing
+    occupied[np.clip(np.rint(fy).astype(np.int64), 0, rows - 1), np.clip(np.rint(fx).astype(np.int64), 0, cols - 1)] = 1
+    spec = sfft.rfft2(occupied, workers=-1)
+    del occupied
     off = np.arange(-k, k + 1)
     d = np.hypot(off[:, None], off[None, :])
-    shape = [sfft.next_fast_len(rows + 2 * k, True), sfft.next_fast_len(cols + 2 * k, True)]
-    spec = sfft.rfft2(occupied, shape, workers=-1)
 
     def widened(radius: float) -> np.ndarray:
-        disc = (d <= radius).astype(np.float32)
-        full = sfft.irfft2(spec * sfft.rfft2(disc, shape, workers=-1), shape, workers=-1, overwrite_x=True)
+        disc = _kernel_spectrum((d <= radius).astype(np.float32), shape)
+        disc *= spec
+        full = sfft.irfft2(disc, shape, workers=-1, overwrite_x=True)
         return full[k : k + rows, k : k + cols] > 0.5  # counts of marked pixels; round-off is ~1e-3
 
     reached = widened(reach - half_diag) if reach > half_diag else np.zeros((rows, cols), dtype=bool)
     ring_r, ring_c = np.nonzero(widened(reach + half_diag) & ~reached)
     if len(ring_r):
         tree = cKDTree(np.column_stack([fx, fy]), balanced_tree=False, compact_nodes=False)
-        dist, _ = tree.query(np.column_stack([ring_c, ring_r]).astype(np.float64), distance_upper_bound=reach * 1.01)
+        ring = np.column_stack([ring_c, ring_r]).astype(np.float64)
+        dist, _ = tree.query(ring, distance_upper_bound=reach * 1.01, workers=-1)
         hit = dist <= reach
         reached[ring_r[hit], ring_c[hit]] = True
     return reached
@@ -290,18 +293,34 @@ def fast_error_bound(kernel: str, radius: float, pixel: float, decay: float = 0.
     return float(np.sqrt(num / den)) if den > 0 else 1.0
 
 
-def _convolve_same(image: np.ndarray, stencil: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+def _fft_shape(image: tuple[int, int], kernel_size: int) -> tuple[int, int]:
+    """Fast real-FFT lengths that hold an image and an odd kernel without wrapping around."""
+    return (sfft.next_fast_len(image[0] + kernel_size - 1, True), sfft.next_fast_len(image[1] + kernel_size - 1, True))
+
+
+def _kernel_spectrum(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """rfft2 of a small kernel zero-padded to `shape`: rows first on the kernel's own rows only (the padding rows
+    would transform to zeros), then the columns; the same spectrum for a fraction of the work and memory."""
+    rows = sfft.rfft(kernel, shape[1], axis=1, workers=-1)
+    return sfft.fft(rows, shape[0], axis=0, workers=-1, overwrite_x=True)
+
+
+def _convolve_same(image: np.ndarray, stencil: np.ndarray) -> np.ndarray:
     """Linear 2-D convolution by real FFT on a fast length, cropped to the image ("same"); stencil is odd-sized.
 
-    Single precision by default: twice as fast, and its round-off (~1e-7 of the maximum) is far below the binning
-    error and the Float32 GeoTIFF the result goes to.
+    Single precision: twice as fast, and its round-off (~1e-7 of the maximum) is far below the binning error and
+    the Float32 GeoTIFF the result goes to. Large rasters are the case this is for, so it allocates each
+    raster-sized array once (fresh pages cost the kernel as much time here as the transforms).
     """
     kr, kc = stencil.shape
-    shape = [sfft.next_fast_len(image.shape[0] + kr - 1, True), sfft.next_fast_len(image.shape[1] + kc - 1, True)]
-    spec = sfft.rfft2(image.astype(dtype, copy=False), shape, workers=-1)
-    spec *= sfft.rfft2(stencil.astype(dtype, copy=False), shape, workers=-1)
+    shape = _fft_shape(image.shape, max(kr, kc))
+    padded = np.zeros(shape, dtype=np.float32)
+    padded[: image.shape[0], : image.shape[1]] = image
+    spec = sfft.rfft2(padded, workers=-1)
+    del padded
+    spec *= _kernel_spectrum(stencil.astype(np.float32), shape)
     full = sfft.irfft2(spec, shape, workers=-1, overwrite_x=True)
-    return full[kr // 2 : kr // 2 + image.shape[0], kc // 2 : kc // 2 + image.shape[1]].astype(np.float64)
+    return full[kr // 2 : kr // 2 + image.shape[0], kc // 2 : kc // 2 + image.shape[1]]
 
 
 def _check(xy: np.ndarray, radius: float, pixel: float) -> np.ndarray:
