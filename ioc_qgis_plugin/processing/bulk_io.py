@@ -7,6 +7,7 @@ whole columns (numpy arrays) instead, and fall back to feature iteration for any
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
@@ -462,9 +463,9 @@ def gpkg_append(
             cur.execute(f'DROP TRIGGER "{name}"')
         rows = zip(range(1, n + 1), *cols)
         for start in range(0, n, batch):
-            chunk = [next(rows) for _ in range(min(batch, n - start))]
-            cur.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', chunk)
-            if cancelled((start + len(chunk)) / max(n, 1)):
+            # sqlite3 takes the rows straight from the iterator: no list of a batch's tuples in between
+            cur.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', itertools.islice(rows, batch))
+            if cancelled(min(start + batch, n) / max(n, 1)):
                 raise InterruptedError("writing canceled")
         rtree = f"rtree_{table}_{geom_col}"
         if not spatial_index and cur.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (rtree,)).fetchone():

@@ -304,9 +304,13 @@ def test_large_output_without_spatial_index_is_a_valid_geopackage(tmp_path: Path
     xy = np.random.default_rng(1).uniform([7e5, 1.2e6], [7.1e5, 1.21e6], (5000, 2))
     blobs = gpkg_point_blobs(xy[:, 0], xy[:, 1], 5899)
     gpkg_append(str(path), "out", {"k": list(range(5000))}, blobs, (xy[:, 0], xy[:, 0], xy[:, 1], xy[:, 1]),
-                spatial_index=False)  # fmt: skip
+                batch=1_234, spatial_index=False)  # fmt: skip
     layer = QgsVectorLayer(f"{path}|layername=out", "big", "ogr")
     assert layer.featureCount() == 5000
+    # batches of uneven size: every row once, in order, with its own geometry
+    rows = [(f.id(), f["k"], f.geometry().asPoint().x()) for f in layer.getFeatures()]
+    assert [r[0] for r in rows] == list(range(1, 5001)) and [r[1] for r in rows] == list(range(5000))
+    np.testing.assert_array_equal([r[2] for r in rows], xy[:, 0])
     assert layer.extent().xMinimum() == pytest.approx(xy[:, 0].min())
     box = QgsRectangle(7.02e5, 1.202e6, 7.05e5, 1.205e6)
     inside = ((xy[:, 0] >= 7.02e5) & (xy[:, 0] <= 7.05e5) & (xy[:, 1] >= 1.202e6) & (xy[:, 1] <= 1.205e6)).sum()
