@@ -216,10 +216,15 @@ def _word_before_is(text: str, pos: int, words: tuple[frozenset, frozenset]) -> 
     return w in words[0] if not w.isascii() else fold(w) in words[1]
 
 
+MEMO_ENTRIES = 50_000  # distinct texts remembered per scrubber (a few MB of descriptions)
+
+
 class Scrubber:
     """The rules plus a gazetteer of the city's street and ward names (protected from the name rules)."""
 
-    def __init__(self, gazetteer: Iterable[str] = ()) -> None:
+    def __init__(self, gazetteer: Iterable[str] = (), remember: bool = False) -> None:
+        """`remember`: scrub each distinct text once for this scrubber's life (an export); off by default so
+        that a long-lived scrubber keeps no citizen's text in memory."""
         names = {n.strip() for n in (*COMMON_STREETS, *gazetteer) if n and len(n.strip()) >= 3}
         folded = sorted({re.sub(r"\s+", " ", fold(n)) for n in names}, key=len, reverse=True)
         self.gazetteer = frozenset(folded)
@@ -228,6 +233,7 @@ class Scrubber:
         self._num_street = re.compile(
             rf"(?<![\w/.,:+\-])(\d+[a-z]?(?:/\d+[a-z]?)*)(?=,?\s+(?:duong\s+|pho\s+)?(?:{body})(?![a-z0-9]))"
         )
+        self._memo: Optional[dict[tuple[str, str], tuple[str, tuple[tuple[str, int], ...]]]] = {} if remember else None
 
     # -- helpers ---------------------------------------------------------------------------------------------
     @staticmethod
@@ -373,7 +379,6 @@ class Scrubber:
         for s, e in reversed(spans):
             t = t[:s] + TOKENS["house_number"] + t[e:]
             counts["house_number"] += 1
-        folded = fold(t)
         t = self._sub(
             _SLASH_STREET,
             "house_number",
@@ -387,9 +392,33 @@ class Scrubber:
     # -- public ----------------------------------------------------------------------------------------------
     def scrub(self, text: Optional[str], counts: Optional[Counter] = None) -> Optional[str]:
         """All rules in a fixed order: the most specific patterns first, names late, long digit runs last."""
+        return self._remembered("scrub", self._scrub, text, counts)
+
+    def address(self, text: Optional[str], counts: Optional[Counter] = None) -> Optional[str]:
+        """An address keeps its street, ward and neighbourhood group; house and alley numbers go."""
+        return self._remembered("address", self._address, text, counts)
+
+    def _remembered(
+        self, rule: str, compute: Callable[[str, Counter], str], text: Optional[str], counts: Optional[Counter]
+    ) -> Optional[str]:
+        """The result depends on the text alone, and a column repeats its values (categories, wards, the same
+        street, templated texts): each distinct text is scrubbed once, its removals counted every time."""
         if text is None:
             return None
-        c = counts if counts is not None else Counter()
+        if self._memo is None:
+            return compute(text, counts if counts is not None else Counter())
+        hit = self._memo.get((rule, text))
+        if hit is None:
+            found: Counter = Counter()
+            if len(self._memo) >= MEMO_ENTRIES:
+                self._memo.clear()  # bounded memory; the next texts are scrubbed afresh
+            hit = self._memo[(rule, text)] = (compute(text, found), tuple(found.items()))
+        if counts is not None:
+            for kind, n in hit[1]:
+                counts[kind] += n
+        return hit[0]
+
+    def _scrub(self, text: str, c: Counter) -> str:
         t = _nfkc(text)
         t = self._sub(_EMAIL, "email", t, c)
         t = self._sub(_SOCIAL_URL, "social", t, c)
@@ -407,11 +436,7 @@ class Scrubber:
         t = self._sub(_LONG_DIGITS, "number", t, c, accept=self._not_amount)  # bare CCCD/CMND, accounts, landlines
         return t
 
-    def address(self, text: Optional[str], counts: Optional[Counter] = None) -> Optional[str]:
-        """An address keeps its street, ward and neighbourhood group; house and alley numbers go."""
-        if text is None:
-            return None
-        c = counts if counts is not None else Counter()
+    def _address(self, text: str, c: Counter) -> str:
         t = self.scrub(text, c) or ""
 
         def drop(m: re.Match) -> str:

@@ -115,7 +115,7 @@ def read_table(
     progress: Optional[Callable[[str], None]] = None,
     scrubber: Optional[Scrubber] = None,
 ) -> ExportTable:
-    scrubber = scrubber or Scrubber(store_gazetteer(store))
+    scrubber = scrubber or Scrubber(store_gazetteer(store), remember=True)
     t = store.schema.table(table)
     types = {c.name: c.type for c in t.columns}
     policy.check(table, types)
@@ -192,7 +192,7 @@ def read_selection(
 ) -> list[ExportTable]:
     if not selection.tables:
         raise PolicyError("choose at least one table to export")
-    scrubber = Scrubber(store_gazetteer(store))
+    scrubber = Scrubber(store_gazetteer(store), remember=True)
     tables = [read_table(store, t, selection, policy, progress, scrubber) for t in selection.tables]
     for t in tables:
         _order_by_public_id(t)

@@ -27,8 +27,21 @@ def fold_char(ch: str) -> str:
     return f
 
 
+def _fold_table() -> dict[int, str]:
+    """fold_char of every Latin letter Vietnamese text uses (Latin-1, Extended-A/B, Extended Additional)."""
+    chars = (chr(i) for r in ((0x41, 0x5B), (0xC0, 0x250), (0x1E00, 0x1F00)) for i in range(*r))
+    return {ord(c): f for c in chars if (f := fold_char(c)) != c}
+
+
+_FOLD_TABLE = _fold_table()
+
+
 def fold(text: str) -> str:
-    return "".join(fold_char(c) for c in text)
+    if text.isascii():
+        return text.lower()  # what fold_char does to each ASCII character
+    folded = text.translate(_FOLD_TABLE)
+    # all ASCII now: every other character was a Latin letter the table folds exactly as fold_char does
+    return folded if folded.isascii() else "".join(fold_char(c) for c in text)
 
 
 _FAMILY = (

@@ -129,3 +129,36 @@ def test_k_anonymity_every_published_location_shared_by_k() -> None:
     ok = np.isfinite(klon)
     _, counts = np.unique(np.stack([klon[ok], klat[ok]], axis=1), axis=0, return_counts=True)
     assert counts.min() >= 5
+
+
+def test_fold_is_the_per_character_fold_for_every_character() -> None:
+    """fold() takes shortcuts (ASCII, a translation table); each must give what fold_char gives, letter by letter."""
+    from ioc_qgis_plugin.export.vn_lexicon import fold, fold_char
+
+    chars = [chr(i) for i in range(0x10000) if not 0xD800 <= i < 0xE000]
+    assert [fold(c) for c in chars] == [fold_char(c) for c in chars]
+    mixed = ["Nguyễn Văn AN", "ĐƯỜNG Lê Lợi", "Æsir Ω ß 中文 đ", "PLAIN ascii 123", ""]
+    assert [fold(t) for t in mixed] == ["".join(fold_char(c) for c in t) for t in mixed]
+
+
+def test_remembering_scrubber_counts_every_occurrence_and_keeps_its_memory_bounded(monkeypatch) -> None:  # noqa: ANN001
+    """An export scrubs each distinct text once: same texts out, same removal counts as scrubbing every row."""
+    from collections import Counter
+
+    from ioc_qgis_plugin.export import scrub as scrub_mod
+
+    texts = ["Anh Nguyễn Văn An gọi 0912345678", "số 12 Lê Lợi", "Ổ gà trên đường", None] * 50
+    plain, remembering = scrub_mod.Scrubber(), scrub_mod.Scrubber(remember=True)
+    counts_plain: Counter = Counter()
+    counts_remembered: Counter = Counter()
+    for method in ("scrub", "address"):
+        want = [getattr(plain, method)(t, counts_plain) for t in texts]
+        assert [getattr(remembering, method)(t, counts_remembered) for t in texts] == want
+    assert counts_remembered == counts_plain and counts_plain["phone"] == 100 and counts_plain["name"] == 100
+    assert len(remembering._memo) == 6  # 3 distinct texts, each scrubbed and generalised once
+    assert plain._memo is None  # the shared default scrubber keeps no citizen's text
+    monkeypatch.setattr(scrub_mod, "MEMO_ENTRIES", 4)
+    small = scrub_mod.Scrubber(remember=True)
+    for i in range(20):
+        assert small.scrub(f"Gọi chị Trần Thị Bình {i}") == plain.scrub(f"Gọi chị Trần Thị Bình {i}")
+        assert len(small._memo) <= 4
