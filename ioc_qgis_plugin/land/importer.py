@@ -19,7 +19,9 @@ from shapely import wkb as shapely_wkb
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from ..core.compat import geometry_bounds
 from ..core.land_use import land_uses
+from ..core.wkb import as_multi_wkb, wkb_finite, wkb_type_code
 from . import crs_choice
 from .encoding import repair_texts
 from .errors import CadastreError, ImportCancelled
@@ -151,8 +153,12 @@ def _load_shapes(data: CadastreData) -> list[Optional[BaseGeometry]]:
     bad = []
     for b, fid in zip(data.wkb, data.fids):
         try:
-            g = None if b is None else shapely_wkb.loads(b)
-            if g is not None and not g.is_empty and not _finite(g):
+            # a 2D polygon wrapped as a one-part multipolygon in its bytes: shapely 1.8's MultiPolygon([g])
+            # copies every vertex through Python
+            g = None if b is None else shapely_wkb.loads(as_multi_wkb(b) if wkb_type_code(b) == 3 else b)
+            # from the bytes where they can be walked (fast), from the geometry otherwise
+            finite = None if g is None or g.is_empty else wkb_finite(b)
+            if finite is False or (finite is None and g is not None and not g.is_empty and not _finite(g)):
                 raise ValueError("non-finite vertex")
         except Exception:  # noqa: BLE001 - shapely 1.8/2 raise different types for unreadable WKB
             bad.append(fid)
@@ -387,8 +393,8 @@ def _as_multi(g: BaseGeometry) -> BaseGeometry:
 
 
 def _bounds(geoms: list[BaseGeometry]) -> tuple[float, float, float, float]:
-    b = np.array([g.bounds for g in geoms])
-    return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
+    b = geometry_bounds(geoms)
+    return float(np.nanmin(b[:, 0])), float(np.nanmin(b[:, 1])), float(np.nanmax(b[:, 2])), float(np.nanmax(b[:, 3]))
 
 
 def _transform_between(geoms: list, src: crs_choice.SourceCrs, dst: crs_choice.SourceCrs) -> list:

@@ -17,7 +17,7 @@ from shapely.ops import unary_union
 from shapely.prepared import prep
 from shapely.validation import explain_validity
 
-from ..core.compat import GeometryIndex
+from ..core.compat import GeometryIndex, geometry_bounds
 from .errors import ImportCancelled
 from .repair import make_valid_bounded
 
@@ -136,7 +136,7 @@ def candidate_pairs(
     if not ii:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     i, j = np.concatenate(ii), np.concatenate(jj)
-    b = np.array([g.bounds for g in sub], dtype=np.float64)
+    b = geometry_bounds(sub)
     w = np.minimum(b[i, 2], b[j, 2]) - np.maximum(b[i, 0], b[j, 0])
     h = np.minimum(b[i, 3], b[j, 3]) - np.maximum(b[i, 1], b[j, 1])
     keep = (w > 1e-9) & (h > 1e-9)

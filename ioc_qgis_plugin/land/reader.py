@@ -170,8 +170,8 @@ def _read(p: Path, layer: Optional[str], progress: Progress, cancelled: Cancelle
                 types[g.GetGeometryName().title().replace("string", "String")] += 1
                 wkbs.append(bytes(g.ExportToIsoWkb()))
             fids.append(f.GetFID())
-            for n in names:
-                attrs[n].append(f.GetField(n))
+            for k, n in enumerate(names):  # by index: by name, OGR looks the field up for every value
+                attrs[n].append(f.GetField(k))
         if errors.failures:
             raise CadastreError(
                 f"{p.name} is damaged (read stopped at feature {i}): {errors.failures[0]}. Nothing was imported."

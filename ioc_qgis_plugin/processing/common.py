@@ -47,17 +47,15 @@ from qgis.PyQt.QtGui import QColor
 
 from ..core.compat import geometries_from_wkb, geometry_bounds
 from ..core.timeutil import parse_iso
+from ..core.wkb import as_multi_wkb, wkb_bounds, wkb_type_code
 from .bulk_io import (
     NotColumnar,
-    as_multi_wkb,
     gpkg_append,
     gpkg_layer_info,
     gpkg_point_blobs,
     gpkg_polygon_blobs,
     gpkg_wkb_blobs,
     read_ogr_points,
-    wkb_bounds,
-    wkb_type_code,
 )
 from .pg_bulk import read_pg_points
 from .pg_source import pg_table

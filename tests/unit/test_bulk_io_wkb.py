@@ -8,7 +8,8 @@ import numpy as np
 from shapely import wkb
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from ioc_qgis_plugin.processing.bulk_io import as_multi_wkb, gpkg_wkb_blobs, wkb_bounds, wkb_type_code
+from ioc_qgis_plugin.core.wkb import as_multi_wkb, wkb_bounds, wkb_type_code
+from ioc_qgis_plugin.processing.bulk_io import gpkg_wkb_blobs
 
 SQUARE = Polygon([(0, 0), (4, 0), (4, 3), (0, 3)], [[(1, 1), (2, 1), (2, 2), (1, 2)]])
 SHAPES = [
@@ -62,3 +63,30 @@ def test_wkb_2d_drops_z_as_plain_wkb() -> None:
     flat = wkb_2d(Polygon([(0, 0, 5), (1, 0, 5), (1, 1, 5)]))
     assert wkb_type_code(flat) == 3 and not wkb.loads(flat).has_z
     assert wkb_bounds([flat])[0][0].tolist() == [0.0, 0.0, 1.0, 1.0]
+
+
+def test_finiteness_from_the_bytes() -> None:
+    """NaN or Infinity in any ring (holes and later parts too) is found; what cannot be walked says so (None)."""
+    from ioc_qgis_plugin.core.wkb import wkb_finite
+
+    assert all(wkb_finite(g.wkb) for g in SHAPES)
+    for bad in (float("nan"), float("inf"), -float("inf")):
+        hole = Polygon([(0, 0), (4, 0), (4, 3), (0, 3)], [[(1, 1), (2, 1), (bad, 2), (1, 2)]])
+        second = MultiPolygon([SQUARE, Polygon([(10, -5), (12, -5), (12, bad)])])
+        assert wkb_finite(hole.wkb) is False and wkb_finite(second.wkb) is False
+    assert wkb_finite(Point(1, 2, 3).wkb) is None and wkb_finite(wkb.dumps(SQUARE, big_endian=True)) is None
+
+
+def test_geometry_bounds_and_geopackage_envelopes_equal_shapely() -> None:
+    """The walked envelopes (shapely 1.8's path) equal shapely's own, also where the walker falls back (Z)."""
+    from ioc_qgis_plugin.core.compat import geometry_bounds
+    from ioc_qgis_plugin.store.gpkg_geometry import encode
+
+    z = Polygon([(0, 0, 5), (3, 0, 5), (3, 2, 5)])
+    shapes = [*SHAPES[:4], z, None, Polygon()]
+    got = geometry_bounds(shapes)
+    np.testing.assert_array_equal(got[:5], np.array([g.bounds for g in shapes[:5]]))
+    assert np.isnan(got[5:]).all()
+    for g in (SQUARE, SHAPES[1], z):
+        minx, miny, maxx, maxy = g.bounds
+        assert encode(g, 5899)[8:40] == struct.pack("<4d", minx, maxx, miny, maxy)
