@@ -13,6 +13,9 @@ def test_rules_most_specific_wins():
         np.array(["traffic", "land", "land"], dtype=object), np.array(["normal", "urgent", "normal"], dtype=object)
     )
     assert arr.tolist() == [8.0, 2.0, 24.0]
+    # lists, generators, missing values (looked up as text, as the rules file holds text) and no rows at all
+    assert r.hours_array(["traffic", None], (p for p in ["urgent", "normal"])).tolist() == [2.0, 24.0]
+    assert r.hours_array([], []).shape == (0,)
 
 
 def test_deadline_states():
