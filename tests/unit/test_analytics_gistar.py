@@ -207,6 +207,22 @@ def test_streamed_band_sums_equal_sparse_reference_on_1e5_points() -> None:
     np.testing.assert_array_equal(ours.gi_bin, ref.gi_bin)
 
 
+def test_band_sums_do_not_depend_on_the_strip_layout_and_the_layout_follows_density() -> None:
+    """Strips and chunks are chosen from the neighbour count (speed only): any choice gives the same sums."""
+    from ioc_qgis_plugin.analytics.weights import band_layout
+
+    rng = np.random.default_rng(5)
+    xy = np.vstack([rng.uniform(0, 3000, (4000, 2)), rng.normal(1500, 80, (4000, 2))]) + [7e5, 1.2e6]
+    y = rng.poisson(2, len(xy)).astype(float)
+    want = band_sums(xy, y, 40.0, strips_per_band=16, chunk=50_000)
+    for strips, chunk in ((1, 333), (3, 1000), (7, 8000), (None, None)):
+        got = band_sums(xy, y, 40.0, strips_per_band=strips, chunk=chunk)
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-12, atol=1e-9)
+        np.testing.assert_array_equal(got[1], want[1])
+    few, many = band_layout(xy, 5.0), band_layout(xy, 400.0)
+    assert few[0] < many[0] <= 16 and many[1] < few[1]  # more strips and smaller chunks as neighbours grow
+
+
 def test_moran_band_equals_pair_weights() -> None:
     xy, y = clustered(2000, seed=2)
     for band in (200.0, 700.0):
