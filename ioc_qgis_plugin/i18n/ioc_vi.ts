@@ -3,7 +3,7 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../processing/common.py" line="109" />
+        <location filename="../processing/common.py" line="111" />
         <source>Incident analytics</source>
         <translation>Phân tích sự vụ</translation>
     </message>
@@ -13,22 +13,22 @@
         <translation>Đã hủy</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="180" />
+        <location filename="../processing/common.py" line="208" />
         <source>Analysis CRS (used when the input is geographic)</source>
         <translation>Hệ tọa độ phân tích (dùng khi lớp đầu vào là tọa độ địa lý)</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="410" />
+        <location filename="../processing/common.py" line="489" />
         <source>The input has {} usable {} (with geometry); at least {} needed.</source>
         <translation>Lớp đầu vào có {} {} dùng được (có hình học); cần tối thiểu {}.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="410" />
+        <location filename="../processing/common.py" line="489" />
         <source>{} features without a usable geometry were skipped.</source>
         <translation>Đã bỏ qua {} đối tượng không có hình học hợp lệ.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="783" />
+        <location filename="../processing/common.py" line="862" />
         <source>Could not create the raster {}</source>
         <translation>Không tạo được lớp raster {}</translation>
     </message>
@@ -1014,7 +1014,7 @@ Lớp đầu vào ở hệ tọa độ địa lý được chuyển sang hệ t�
         <translation>Đang kết nối…</translation>
     </message>
     <message>
-        <location filename="../processing/land_base.py" line="30" />
+        <location filename="../processing/land_base.py" line="31" />
         <source>Land and planning</source>
         <translation>Đất đai và quy hoạch</translation>
     </message>
@@ -1691,17 +1691,17 @@ Kết quả: các đèn mất sáng kèm outage_class, và một điểm cho m�
         <translation>không có camera nào có vùng quan sát bao phủ phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="160" />
+        <location filename="../processing/common.py" line="188" />
         <source>The analysis CRS {} is not a projected CRS with true metres; choose one (e.g. VN-2000 / TM-3).</source>
         <translation>Hệ tọa độ phân tích {} không phải hệ tọa độ phẳng đo đúng mét; hãy chọn một hệ như vậy (ví dụ VN-2000 / TM-3).</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="166" />
+        <location filename="../processing/common.py" line="194" />
         <source>{} (Mercator) does not measure true metres here; the input is reprojected to {}.</source>
         <translation>{} (Mercator) không đo đúng mét ở khu vực này; dữ liệu đầu vào được chuyển sang {} để phân tích.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="423" />
+        <location filename="../processing/common.py" line="502" />
         <source>{} features without a usable geometry were left out.</source>
         <translation>{} đối tượng không có hình học dùng được đã bị bỏ qua.</translation>
     </message>
@@ -1782,12 +1782,12 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <translation>Không có đỉnh tự tương quan không gian trong khoảng {:.4g} đến {:.4g} m: khoảng cách là khoảng cách trung bình tới {} láng giềng gần nhất.</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="569" />
+        <location filename="../processing/common.py" line="648" />
         <source>{} features: written without a spatial index (create one later if needed).</source>
         <translation>{} đối tượng: ghi không kèm chỉ mục không gian (có thể tạo sau nếu cần).</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="548" />
+        <location filename="../processing/common.py" line="627" />
         <source>Could not open the output {}</source>
         <translation>Không mở được lớp kết quả {}</translation>
     </message>
@@ -2457,19 +2457,44 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <translation>Thuật toán ioc:{0}</translation>
     </message>
     <message>
-        <location filename="../processing/common.py" line="581" />
+        <location filename="../processing/common.py" line="660" />
         <source>Could not write to the output {}: {}</source>
         <translation>Không ghi được vào lớp kết quả {}: {}</translation>
     </message>
     <message>
-        <location filename="../processing/land_base.py" line="103" />
+        <location filename="../processing/land_base.py" line="105" />
         <source>Feature ({}) from “{}” has invalid geometry. Please fix the geometry or change the Processing setting to the “Ignore invalid input features” option.</source>
         <translation>Đối tượng ({}) của “{}” có hình học không hợp lệ. Hãy sửa hình học hoặc đổi thiết lập Processing sang “Bỏ qua đối tượng đầu vào không hợp lệ”.</translation>
     </message>
     <message>
-        <location filename="../processing/land_base.py" line="111" />
+        <location filename="../processing/land_base.py" line="113" />
         <source>Feature ({}) from “{}” has invalid geometry and has been skipped.</source>
         <translation>Đối tượng ({}) của “{}” có hình học không hợp lệ và đã bị bỏ qua.</translation>
+    </message>
+    <message>
+        <location filename="../processing/common.py" line="130" />
+        <source>Could not read the PostgreSQL input {}: {}</source>
+        <translation>Không đọc được lớp đầu vào PostgreSQL {}: {}</translation>
+    </message>
+    <message>
+        <location filename="../processing/common.py" line="155" />
+        <source>{} features read column-wise from PostGIS.</source>
+        <translation>Đã đọc {} đối tượng theo cột từ PostGIS.</translation>
+    </message>
+    <message>
+        <location filename="../processing/common.py" line="157" />
+        <source>{} features read column-wise from the file.</source>
+        <translation>Đã đọc {} đối tượng theo cột từ tệp.</translation>
+    </message>
+    <message>
+        <location filename="../processing/common.py" line="161" />
+        <source>Input read feature by feature: {}.</source>
+        <translation>Lớp đầu vào được đọc từng đối tượng: {}.</translation>
+    </message>
+    <message>
+        <location filename="../processing/common.py" line="447" />
+        <source>The table changed while it was read; run the algorithm again.</source>
+        <translation>Bảng đã thay đổi trong khi đang đọc; hãy chạy lại thuật toán.</translation>
     </message>
 </context>
 <context>
@@ -2561,7 +2586,7 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="187" />
+        <location filename="../gui/panel.py" line="190" />
         <source>Lights</source>
         <translation>Chiếu sáng</translation>
     </message>
@@ -2571,22 +2596,22 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <translation>Thửa đất</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="108" />
+        <location filename="../gui/panel.py" line="111" />
         <source>Loading…</source>
         <translation>Đang tải…</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="127" />
+        <location filename="../gui/panel.py" line="130" />
         <source>Could not load: {0}</source>
         <translation>Không tải được: {0}</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="130" />
+        <location filename="../gui/panel.py" line="133" />
         <source>IOC: loading the panel</source>
         <translation>IOC: đang tải bảng điều khiển</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="143" />
+        <location filename="../gui/panel.py" line="146" />
         <source>{n} wards · data loaded {t}</source>
         <translation>{n} phường/xã · dữ liệu tải lúc {t}</translation>
     </message>
@@ -2601,7 +2626,7 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
         <translation>Gửi các thay đổi đang chờ lên hệ thống tiếp nhận phản ánh (Open311), sau đó lấy các cập nhật mới</translation>
     </message>
     <message>
-        <location filename="../gui/panel.py" line="156" />
+        <location filename="../gui/panel.py" line="159" />
         <source>Data as of {0} (not current: the last load failed). Press Reload once the file is fixed.</source>
         <translation>Số liệu lúc {0} (không phải hiện tại: lần tải gần nhất bị lỗi). Bấm Tải lại khi tệp đã được sửa.</translation>
     </message>
@@ -2609,112 +2634,112 @@ Giá trị đầu ra: tổng nhân thô (như QGIS) hoặc mật độ sự vụ
 <context>
     <name>IocPlugin</name>
     <message>
-        <location filename="../plugin.py" line="100" />
+        <location filename="../plugin.py" line="101" />
         <source>IOC</source>
         <translation>IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="103" />
+        <location filename="../plugin.py" line="104" />
         <source>IOC panel</source>
         <translation>Bảng điều khiển IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="104" />
+        <location filename="../plugin.py" line="105" />
         <source>Open IOC data store…</source>
         <translation>Mở kho dữ liệu IOC…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="318" />
+        <location filename="../plugin.py" line="315" />
         <source>Open IOC GeoPackage</source>
         <translation>Mở GeoPackage IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="318" />
+        <location filename="../plugin.py" line="315" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="389" />
+        <location filename="../plugin.py" line="397" />
         <source>IOC data store</source>
         <translation>Kho dữ liệu IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="389" />
+        <location filename="../plugin.py" line="397" />
         <source>opened {0}</source>
         <translation>đã mở {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="514" />
+        <location filename="../plugin.py" line="522" />
         <source>Snapshot</source>
         <translation>Ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="514" />
+        <location filename="../plugin.py" line="522" />
         <source>attached to report {0}</source>
         <translation>đã đính kèm vào phản ánh {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="484" />
+        <location filename="../plugin.py" line="492" />
         <source>saved to {0}; open a report in the panel to attach the next one</source>
         <translation>đã lưu vào {0}; hãy mở một phản ánh trong bảng điều khiển để đính kèm ảnh tiếp theo</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="563" />
+        <location filename="../plugin.py" line="571" />
         <source>Sync reports</source>
         <translation>Đồng bộ phản ánh</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="529" />
+        <location filename="../plugin.py" line="537" />
         <source>no reporting system (Open311) address is set in the IOC settings</source>
         <translation>chưa đặt địa chỉ hệ thống tiếp nhận phản ánh (Open311) trong phần thiết lập IOC</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="105" />
+        <location filename="../plugin.py" line="106" />
         <source>Connect to the city database (PostGIS)…</source>
         <translation>Kết nối cơ sở dữ liệu đô thị (PostGIS)…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="292" />
+        <location filename="../plugin.py" line="289" />
         <source>Dependencies…</source>
         <translation>Mô-đun phụ thuộc…</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="498" />
+        <location filename="../plugin.py" line="506" />
         <source>saved to {0}; not attached: camera {1} does not see report {2}</source>
         <translation>đã lưu vào {0}; không đính kèm: camera {1} không nhìn thấy phản ánh {2}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="507" />
+        <location filename="../plugin.py" line="515" />
         <source>Attach snapshot</source>
         <translation>Đính kèm ảnh chụp</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="507" />
+        <location filename="../plugin.py" line="515" />
         <source>Attach the snapshot from camera {0} to report {1}?</source>
         <translation>Đính kèm ảnh chụp từ camera {0} vào phản ánh {1}?</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="511" />
+        <location filename="../plugin.py" line="519" />
         <source>saved to {0}; not attached</source>
         <translation>đã lưu vào {0}; không đính kèm</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="560" />
+        <location filename="../plugin.py" line="568" />
         <source>cancelled; what was fetched so far is kept and the next sync resumes</source>
         <translation>đã hủy; phần đã tải được giữ lại, lần đồng bộ sau sẽ tiếp tục</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="562" />
+        <location filename="../plugin.py" line="570" />
         <source>failed: {0}</source>
         <translation>thất bại: {0}</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="614" />
+        <location filename="../plugin.py" line="622" />
         <source>Street lights</source>
         <translation>Chiếu sáng công cộng</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="616" />
+        <location filename="../plugin.py" line="624" />
         <source>IOC: reading the street lights</source>
         <translation>IOC: đang đọc dữ liệu đèn chiếu sáng</translation>
     </message>

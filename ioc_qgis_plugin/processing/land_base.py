@@ -10,7 +10,6 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeatureRequest,
     QgsFeatureSource,
-    QgsMessageLog,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
@@ -20,7 +19,7 @@ from qgis.core import (
 
 from ..core.compat import geometries_from_wkb, geometries_valid
 from .bulk_io import NotColumnar, read_ogr_wkb
-from .common import LOG_TAG, IocAlgorithm, analysis_crs, check_cancel, fid_lookup, tr
+from .common import IocAlgorithm, analysis_crs, check_cancel, fid_lookup, log_feature_by_feature, log_read, tr
 from .pg_bulk import read_pg_wkb
 from .pg_source import pg_table
 
@@ -66,9 +65,10 @@ def read_polygons(
     if layer is not None and layer.crs() == crs:
         try:
             data = _read_columnar(layer, feedback, crs, names, source)
+            log_read(feedback, layer, len(data.fids))
             return _check_validity(data, context, feedback, source.sourceName())
         except NotColumnar as exc:
-            QgsMessageLog.logMessage(f"column-wise read not possible ({exc}); reading feature by feature", LOG_TAG)
+            log_feature_by_feature(feedback, exc)
         except InterruptedError as exc:
             raise QgsProcessingException(tr("Canceled")) from exc
     same_crs = source.sourceCrs() == crs

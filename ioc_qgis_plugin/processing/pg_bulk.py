@@ -64,6 +64,28 @@ def _connect(table: PgTable):  # noqa: ANN202 - psycopg2 connection
     return conn
 
 
+def access_problem(table: PgTable) -> str:
+    """Why these credentials cannot read this table, in PostgreSQL's own words (wrong password, no SELECT
+    privilege, no such table), or "" when they can. For the error of an input QGIS could not load: its postgres
+    provider writes the reason only to the message log, which qgis_process does not print."""
+    import psycopg2
+    from psycopg2 import sql
+
+    try:
+        conn = _connect(table)
+    except NotColumnar as exc:
+        return str(exc)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("SELECT FROM {} LIMIT 0").format(sql.Identifier(table.schema, table.table)))
+    except psycopg2.Error as exc:
+        first = (str(exc).strip().splitlines() or ["the read failed"])[0]
+        return _scrub(f"PostgreSQL refused the read: {first}", table)
+    finally:
+        conn.close()
+    return ""
+
+
 def _columns(cur, table: PgTable) -> dict[str, str]:  # noqa: ANN001 - psycopg2 cursor
     """Column name → type name (pg_type.typname) of the table or view."""
     from psycopg2 import sql
