@@ -13,31 +13,48 @@ import numpy as np
 
 
 def wkb_bounds(blobs: Sequence[Optional[bytes]]) -> tuple[np.ndarray, np.ndarray]:
-    """(n, 4) minx, miny, maxx, maxy of 2D little-endian WKB geometries (NaN for None or empty) read straight from
-    the bytes, and a mask of those this cannot read (big-endian, Z/M, curves): the caller measures them otherwise.
-
-    Walking the WKB costs a few microseconds a geometry; shapely 1.8's `bounds` costs tens.
-    """
+    """(n, 4) minx, miny, maxx, maxy of 2D little-endian WKB geometries (NaN for None or empty), and a mask of
+    those this cannot read (big-endian, Z/M, curves): the caller measures them otherwise."""
     out = np.full((len(blobs), 4), np.nan)
     unread = np.zeros(len(blobs), dtype=bool)
     for i, w in enumerate(blobs):
         if w is None:
             continue
-        try:
-            xs: list = []
-            ys: list = []
-            _walk(memoryview(w), 0, xs, ys)
-        except (ValueError, TypeError, IndexError):
+        runs = _runs(w)
+        if runs is None:
             unread[i] = True
-            continue
-        if xs:
-            out[i] = (
-                min(min(x) for x in xs),
-                min(min(y) for y in ys),
-                max(max(x) for x in xs),
-                max(max(y) for y in ys),
-            )
+        elif runs[0]:
+            out[i] = _box(*runs)
     return out, unread
+
+
+def wkb_box(blob: bytes) -> Optional[tuple[float, float, float, float]]:
+    """minx, miny, maxx, maxy of one non-empty 2D little-endian WKB; None when it cannot be read here."""
+    runs = _runs(blob)
+    return _box(*runs) if runs is not None and runs[0] else None
+
+
+def wkb_finite(blob: bytes) -> Optional[bool]:
+    """Are all vertices of this WKB finite? None when it cannot be read here (the caller checks it otherwise)."""
+    runs = _runs(blob)
+    if runs is None:
+        return None
+    return all(np.isfinite(x).all() and np.isfinite(y).all() for x, y in zip(*runs))
+
+
+def _box(xs: list, ys: list) -> tuple[float, float, float, float]:
+    return min(min(x) for x in xs), min(min(y) for y in ys), max(max(x) for x in xs), max(max(y) for y in ys)
+
+
+def _runs(blob: bytes) -> Optional[tuple[list, list]]:
+    """The x and y coordinate runs of one WKB, or None when it is not 2D little-endian linear WKB."""
+    xs: list = []
+    ys: list = []
+    try:
+        _walk(memoryview(blob), 0, xs, ys)
+    except (ValueError, TypeError, IndexError):
+        return None
+    return xs, ys
 
 
 def _walk(w: memoryview, off: int, xs: list, ys: list) -> int:
@@ -75,17 +92,6 @@ def _run(w: memoryview, off: int, n: int, xs: list, ys: list) -> int:
         xs.append(coords[0::2])
         ys.append(coords[1::2])
     return end
-
-
-def wkb_finite(blob: bytes) -> Optional[bool]:
-    """Are all vertices of this WKB finite? None when it cannot be read here (the caller checks it otherwise)."""
-    xs: list = []
-    ys: list = []
-    try:
-        _walk(memoryview(blob), 0, xs, ys)
-    except (ValueError, TypeError, IndexError):
-        return None
-    return all(np.isfinite(x).all() and np.isfinite(y).all() for x, y in zip(xs, ys))
 
 
 WKB_SINGLE_TO_MULTI = {1: 4, 2: 5, 3: 6}

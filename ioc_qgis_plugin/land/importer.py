@@ -156,10 +156,10 @@ def _load_shapes(data: CadastreData) -> list[Optional[BaseGeometry]]:
             # a 2D polygon wrapped as a one-part multipolygon in its bytes: shapely 1.8's MultiPolygon([g])
             # copies every vertex through Python
             g = None if b is None else shapely_wkb.loads(as_multi_wkb(b) if wkb_type_code(b) == 3 else b)
-            # from the bytes where they can be walked (fast), from the geometry otherwise
-            finite = None if g is None or g.is_empty else wkb_finite(b)
-            if finite is False or (finite is None and g is not None and not g.is_empty and not _finite(g)):
-                raise ValueError("non-finite vertex")
+            if g is not None and not g.is_empty:
+                finite = wkb_finite(b)  # from the bytes where they can be walked (fast), from the geometry otherwise
+                if finite is False or (finite is None and not _finite(g)):
+                    raise ValueError("non-finite vertex")
         except Exception:  # noqa: BLE001 - shapely 1.8/2 raise different types for unreadable WKB
             bad.append(fid)
             continue
